@@ -1,0 +1,265 @@
+//! Golden JSON: pins the wire format of every frame and REST body.
+//!
+//! Each case is serialised and compared byte for byte with `tests/golden/<name>.json`, then the
+//! golden file is parsed back and must equal the value. Run with `UPDATE_GOLDEN=1` to rewrite
+//! the files after a deliberate format change (and bump `PROTOCOL_VERSION`).
+
+use protocol::*;
+use serde::{Serialize, de::DeserializeOwned};
+use std::{fmt::Debug, path::PathBuf};
+
+fn visitor() -> Participant {
+    Participant {
+        role: Role::Visitor,
+        id: 7,
+        name: "Marta <b>".into(),
+    }
+}
+
+fn agent() -> Participant {
+    Participant {
+        role: Role::Agent,
+        id: 1,
+        name: "Ada".into(),
+    }
+}
+
+fn message() -> Message {
+    Message {
+        id: 42,
+        conversation_id: 3,
+        seq: 2,
+        kind: MessageKind::Text,
+        author: Some(visitor()),
+        body: "hello <img src=x onerror=alert(1)>".into(),
+        client_id: Some("c-01".into()),
+        sent_at: 1_763_900_000_000,
+    }
+}
+
+fn conversation(status: ConversationStatus) -> Conversation {
+    Conversation {
+        id: 3,
+        status,
+        visitor: visitor(),
+        agents: if status == ConversationStatus::Waiting {
+            vec![]
+        } else {
+            vec![agent()]
+        },
+        created_at: 1_763_899_990_000,
+        last_seq: 2,
+    }
+}
+
+fn check<T: Serialize + DeserializeOwned + PartialEq + Debug>(name: &str, value: &T) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(format!("{name}.json"));
+    let json = serde_json::to_string_pretty(value).unwrap() + "\n";
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &json).unwrap();
+    }
+    let golden = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with UPDATE_GOLDEN=1 to create it)",
+            path.display()
+        )
+    });
+    assert_eq!(
+        json, golden,
+        "{name}: serialised form drifted from the golden file"
+    );
+    let back: T = serde_json::from_str(&golden).unwrap();
+    assert_eq!(
+        &back, value,
+        "{name}: golden file does not parse back to the same value"
+    );
+}
+
+#[test]
+fn client_frames() {
+    check(
+        "client_hello",
+        &ClientMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            token: "v1.AAAA".into(),
+            cursors: vec![Cursor {
+                conversation_id: 3,
+                last_seq: 2,
+            }],
+        },
+    );
+    check(
+        "client_hello_no_cursors",
+        &ClientMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            token: "a1.BBBB".into(),
+            cursors: vec![],
+        },
+    );
+    check(
+        "client_send_new_chat",
+        &ClientMsg::Send {
+            client_id: "c-01".into(),
+            conversation_id: None,
+            body: "hello".into(),
+        },
+    );
+    check(
+        "client_send",
+        &ClientMsg::Send {
+            client_id: "c-02".into(),
+            conversation_id: Some(3),
+            body: "thanks".into(),
+        },
+    );
+    check("client_set_online", &ClientMsg::SetOnline { online: true });
+    check("client_accept", &ClientMsg::Accept { conversation_id: 3 });
+    check("client_end", &ClientMsg::End { conversation_id: 3 });
+    check(
+        "client_sync",
+        &ClientMsg::Sync {
+            conversation_id: 3,
+            after_seq: 1,
+        },
+    );
+}
+
+#[test]
+fn server_frames() {
+    check(
+        "server_welcome",
+        &ServerMsg::Welcome {
+            protocol: PROTOCOL_VERSION,
+            me: Identity {
+                role: Role::Visitor,
+                id: 7,
+                name: "Marta <b>".into(),
+            },
+            conversations: vec![conversation(ConversationStatus::Active)],
+        },
+    );
+    check(
+        "server_history",
+        &ServerMsg::History {
+            conversation_id: 3,
+            messages: vec![message()],
+        },
+    );
+    check("server_message", &ServerMsg::Message { message: message() });
+    check(
+        "server_message_system",
+        &ServerMsg::Message {
+            message: Message {
+                kind: MessageKind::System,
+                author: None,
+                client_id: None,
+                body: "Ada joined the chat".into(),
+                ..message()
+            },
+        },
+    );
+    check(
+        "server_ack",
+        &ServerMsg::Ack {
+            client_id: "c-01".into(),
+            message: message(),
+        },
+    );
+    check(
+        "server_conversation",
+        &ServerMsg::Conversation {
+            conversation: conversation(ConversationStatus::Ended),
+        },
+    );
+    let request = ChatRequest {
+        conversation_id: 3,
+        visitor: visitor(),
+        preview: "hello".into(),
+        created_at: 1_763_899_990_000,
+    };
+    check(
+        "server_queue",
+        &ServerMsg::Queue {
+            requests: vec![request.clone()],
+        },
+    );
+    check("server_request_added", &ServerMsg::RequestAdded { request });
+    check(
+        "server_request_removed",
+        &ServerMsg::RequestRemoved {
+            conversation_id: 3,
+            accepted_by: Some(agent()),
+        },
+    );
+    check(
+        "server_accepted",
+        &ServerMsg::Accepted {
+            conversation: conversation(ConversationStatus::Active),
+        },
+    );
+    check(
+        "server_error",
+        &ServerMsg::Error {
+            code: ErrorCode::ConversationEnded,
+            message: "this chat has ended".into(),
+            client_id: Some("c-03".into()),
+        },
+    );
+}
+
+#[test]
+fn rest_bodies() {
+    check(
+        "rest_visitor_session",
+        &VisitorSessionRequest {
+            name: "Marta".into(),
+        },
+    );
+    check(
+        "rest_login",
+        &LoginRequest {
+            email: "ada@example.com".into(),
+            password: "correct horse".into(),
+        },
+    );
+    check(
+        "rest_session_response",
+        &SessionResponse {
+            token: "a1.CCCC".into(),
+            me: Identity {
+                role: Role::Agent,
+                id: 1,
+                name: "Ada".into(),
+            },
+        },
+    );
+    check(
+        "rest_error",
+        &ErrorBody {
+            code: ErrorCode::RateLimited,
+            message: "too many attempts".into(),
+        },
+    );
+}
+
+#[test]
+fn malformed_client_frames_are_refused() {
+    for bad in [
+        "",
+        "not json",
+        "{\"type\":\"send\",\"client_id\":\"c\"", // truncated
+        "{\"type\":\"launch_missiles\"}",         // unknown type
+        "{\"client_id\":\"c\",\"body\":\"x\"}",   // no tag
+        "{\"type\":\"send\",\"client_id\":\"c\"}", // missing body
+        "{\"type\":\"accept\",\"conversation_id\":\"3\"}", // wrong field type
+        "{\"type\":\"accept\",\"conversation_id\":3,\"as_admin\":true}", // unknown field
+        "[1,2,3]",
+    ] {
+        assert!(
+            serde_json::from_str::<ClientMsg>(bad).is_err(),
+            "accepted: {bad}"
+        );
+    }
+}
