@@ -1,1 +1,158 @@
-fn main() {}
+//! `cargo xtask`: the project's build glue, in Rust rather than shell.
+//!
+//! It owns the steps no single `cargo` command does: installing the tools the widget and the
+//! browser tests need (idempotently, from the package registries only), building the wasm
+//! bundles into `dist/`, checking their byte budgets, running every test layer in order, and
+//! running the demo (chat server + shop site on a second origin).
+//!
+//! Commands:
+//! - `cargo xtask demo`  build everything and run server + demo site until Ctrl-C
+//! - `cargo xtask test`  lint, then every test layer (unit, golden, integration, widget in
+//!   Chromium, size budget, end-to-end in Chromium)
+//! - `cargo xtask dist`  build the widget, console and loader into `dist/`
+//! - `cargo xtask size`  print the exact brotli sizes and check the budgets
+//! - `cargo xtask tools` install what the build and tests need
+
+mod dist;
+mod proc;
+mod tools;
+
+use anyhow::{Result, bail};
+use std::path::PathBuf;
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(command) = args.first() else {
+        eprintln!("usage: cargo xtask <demo|test|dist|size|tools>");
+        std::process::exit(2);
+    };
+    match command.as_str() {
+        "tools" => tools::ensure_all(tools::Need::Everything),
+        "dist" => {
+            tools::ensure_all(tools::Need::Build)?;
+            dist::build()
+        }
+        "size" => dist::check_size(),
+        "demo" => demo(),
+        "test" => test(),
+        other => bail!("unknown command `{other}`; try demo, test, dist, size or tools"),
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits inside the workspace")
+        .to_path_buf()
+}
+
+fn demo() -> Result<()> {
+    tools::ensure_all(tools::Need::Build)?;
+    dist::build()?;
+    proc::cargo(&["build", "-p", "server-stub", "-p", "demo-site"])?;
+    let bin = root().join("target/debug");
+    let server_url = "http://127.0.0.1:8080";
+    let site_url = "http://localhost:8081";
+    let password = std::env::var("LIVECHAT_DEMO_PASSWORD").unwrap_or_else(|_| "demo-password".into());
+    let data_dir = root().join("data");
+    let mut server = proc::Child::spawn(
+        "server",
+        std::process::Command::new(bin.join("server-stub"))
+            .current_dir(root())
+            // The shop, plus Trunk's dev page (Trunk.toml) for contributors who use it.
+            .args(["--listen", "127.0.0.1:8080", "--assets-dir", "dist"])
+            .args(["--allowed-origins", &format!("{site_url},http://127.0.0.1:8088")])
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .env("LIVECHAT_DEMO_PASSWORD", &password),
+    )?;
+    server.wait_for_listening()?;
+    let mut site = proc::Child::spawn(
+        "demo-site",
+        std::process::Command::new(bin.join("demo-site"))
+            .current_dir(root())
+            .args(["--listen", "127.0.0.1:8081", "--server-url", server_url]),
+    )?;
+    site.wait_for_listening()?;
+    println!();
+    println!("  Shop with the chat widget:  {site_url}/");
+    println!("  Agent console:              {server_url}/console/");
+    println!("  Demo agents:                ada@example.com and grace@example.com");
+    println!("  Password:                   {password}  (only on first start; data in {})", data_dir.display());
+    println!();
+    println!("  Ctrl-C stops both.");
+    // Either process exiting ends the demo; Ctrl-C reaches both through the process group.
+    loop {
+        if let Some(status) = server.try_wait()? {
+            bail!("server exited: {status}");
+        }
+        if let Some(status) = site.try_wait()? {
+            bail!("demo site exited: {status}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+}
+
+fn test() -> Result<()> {
+    let started = std::time::Instant::now();
+    tools::ensure_all(tools::Need::Everything)?;
+    let mut layers: Vec<(&str, std::time::Duration)> = Vec::new();
+    let mut layer = |name: &'static str, f: &dyn Fn() -> Result<()>| -> Result<()> {
+        println!("\n=== {name} ===");
+        let t = std::time::Instant::now();
+        f()?;
+        layers.push((name, t.elapsed()));
+        Ok(())
+    };
+
+    layer("format", &|| proc::cargo(&["fmt", "--all", "--check"]))?;
+    layer("clippy (host)", &|| proc::cargo(&["clippy", "--all-targets", "--", "-D", "warnings"]))?;
+    layer("clippy (widget, wasm32)", &|| {
+        for features in [None, Some("console")] {
+            let mut args = vec!["clippy", "-p", "widget", "--target", tools::WASM_TARGET, "--all-targets"];
+            if let Some(f) = features {
+                args.extend(["--features", f]);
+            }
+            args.extend(["--", "-D", "warnings"]);
+            proc::cargo(&args)?;
+        }
+        Ok(())
+    })?;
+    layer("unit + protocol golden + server integration", &|| proc::cargo(&["test"]))?;
+    layer("widget components (headless Chromium)", &|| {
+        for features in [None, Some("console")] {
+            let mut args = vec!["test", "-p", "widget", "--target", tools::WASM_TARGET];
+            if let Some(f) = features {
+                args.extend(["--features", f]);
+            }
+            proc::cargo_with_env(&args, &[("CHROMEDRIVER", tools::CHROMEDRIVER)])?;
+        }
+        Ok(())
+    })?;
+    layer("release bundles + size budget", &|| {
+        dist::build()?;
+        dist::check_size()
+    })?;
+    layer("end-to-end (two origins, headless Chromium)", &|| {
+        proc::cargo(&["build", "-p", "server-stub", "-p", "demo-site"])?;
+        tools::npm_ci(&root().join("tests/e2e"))?;
+        let bin = root().join("target/debug");
+        proc::run(
+            std::process::Command::new("node")
+                .current_dir(root().join("tests/e2e"))
+                .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+                .env("LIVECHAT_SERVER_BIN", bin.join("server-stub"))
+                .env("DEMO_SITE_BIN", bin.join("demo-site"))
+                .env("LIVECHAT_DIST", root().join("dist"))
+                .env("CHROMIUM", tools::CHROMIUM),
+        )
+    })?;
+
+    println!("\n=== summary ===");
+    for (name, took) in &layers {
+        println!("  {:<48} {:>6.1} s", name, took.as_secs_f64());
+    }
+    println!("  {:<48} {:>6.1} s", "total", started.elapsed().as_secs_f64());
+    Ok(())
+}
