@@ -23,7 +23,11 @@ struct Args {
     #[arg(long, env = "DEMO_SITE_LISTEN", default_value = "127.0.0.1:8081")]
     listen: String,
     /// Base URL of the chat server whose widget the pages embed.
-    #[arg(long, env = "LIVECHAT_SERVER_URL", default_value = "http://127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "LIVECHAT_SERVER_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
     server_url: String,
     /// Directory with the pages.
     #[arg(long, env = "DEMO_SITE_DIR", default_value_os_t = default_dir())]

@@ -21,52 +21,92 @@ struct Bundle {
 }
 
 const BUNDLES: [Bundle; 2] = [
-    Bundle { name: "widget", features: None },
-    Bundle { name: "console", features: Some("console") },
+    Bundle {
+        name: "widget",
+        features: None,
+    },
+    Bundle {
+        name: "console",
+        features: Some("console"),
+    },
 ];
 
 pub fn build() -> Result<()> {
     let dist = root().join("dist");
     for bundle in &BUNDLES {
-        let mut args = vec!["build", "-p", "widget", "--target", tools::WASM_TARGET, "--profile", "wasm-release"];
+        let mut args = vec![
+            "build",
+            "-p",
+            "widget",
+            "--target",
+            tools::WASM_TARGET,
+            "--profile",
+            "wasm-release",
+        ];
         if let Some(f) = bundle.features {
             args.extend(["--features", f]);
         }
         proc::cargo(&args)?;
-        let wasm = root().join("target").join(tools::WASM_TARGET).join("wasm-release/widget.wasm");
+        let wasm = root()
+            .join("target")
+            .join(tools::WASM_TARGET)
+            .join("wasm-release/widget.wasm");
         let pkg = dist.join(bundle.name).join("pkg");
         std::fs::create_dir_all(&pkg)?;
         proc::run(
             Command::new("wasm-bindgen")
-                .args(["--target", "web", "--no-typescript", "--out-name", bundle.name, "--out-dir"])
+                .args([
+                    "--target",
+                    "web",
+                    "--no-typescript",
+                    "--out-name",
+                    bundle.name,
+                    "--out-dir",
+                ])
                 .arg(&pkg)
                 .arg(&wasm),
         )?;
         let bg = pkg.join(format!("{}_bg.wasm", bundle.name));
-        proc::run(Command::new(tools::wasm_opt()).arg("-Oz").arg(&bg).arg("-o").arg(&bg))?;
+        proc::run(
+            Command::new(tools::wasm_opt())
+                .arg("-Oz")
+                .arg(&bg)
+                .arg("-o")
+                .arg(&bg),
+        )?;
     }
     let statics = root().join("widget/static");
     copy(&statics.join("loader.js"), &dist.join("widget/loader.js"))?;
-    copy(&statics.join("console.html"), &dist.join("console/index.html"))?;
+    copy(
+        &statics.join("console.html"),
+        &dist.join("console/index.html"),
+    )?;
     println!("built {}", dist.display());
     Ok(())
 }
 
 fn copy(from: &Path, to: &Path) -> Result<()> {
-    std::fs::copy(from, to).with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+    std::fs::copy(from, to)
+        .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
     Ok(())
 }
 
 /// Brotli at the settings a CDN or server would use for static assets (quality 11).
 pub fn brotli_len(bytes: &[u8]) -> usize {
     let mut out = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
-    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("compressing into memory cannot fail");
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)
+        .expect("compressing into memory cannot fail");
     out.len()
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("reading {} (run `cargo xtask dist` first)", path.display()))
+    std::fs::read(path)
+        .with_context(|| format!("reading {} (run `cargo xtask dist` first)", path.display()))
 }
 
 pub fn check_size() -> Result<()> {
@@ -78,17 +118,41 @@ pub fn check_size() -> Result<()> {
     let (wasm_br, glue_br, loader_br) = (brotli_len(&wasm), brotli_len(&glue), brotli_len(&loader));
     let widget_br = wasm_br + glue_br;
     println!("size (bytes)                     raw     brotli");
-    println!("  widget_bg.wasm          {:>10} {:>10}", wasm.len(), wasm_br);
-    println!("  widget.js (glue)        {:>10} {:>10}", glue.len(), glue_br);
-    println!("  widget total            {:>10} {:>10}   budget {WIDGET_BUDGET}", wasm.len() + glue.len(), widget_br);
-    println!("  loader.js               {:>10} {:>10}   budget {LOADER_BUDGET}", loader.len(), loader_br);
-    println!("  console_bg.wasm         {:>10} {:>10}   (agents only, no budget)", console.len(), brotli_len(&console));
+    println!(
+        "  widget_bg.wasm          {:>10} {:>10}",
+        wasm.len(),
+        wasm_br
+    );
+    println!(
+        "  widget.js (glue)        {:>10} {:>10}",
+        glue.len(),
+        glue_br
+    );
+    println!(
+        "  widget total            {:>10} {:>10}   budget {WIDGET_BUDGET}",
+        wasm.len() + glue.len(),
+        widget_br
+    );
+    println!(
+        "  loader.js               {:>10} {:>10}   budget {LOADER_BUDGET}",
+        loader.len(),
+        loader_br
+    );
+    println!(
+        "  console_bg.wasm         {:>10} {:>10}   (agents only, no budget)",
+        console.len(),
+        brotli_len(&console)
+    );
     let mut over = Vec::new();
     if widget_br > WIDGET_BUDGET {
-        over.push(format!("widget is {widget_br} B brotli, budget {WIDGET_BUDGET} B"));
+        over.push(format!(
+            "widget is {widget_br} B brotli, budget {WIDGET_BUDGET} B"
+        ));
     }
     if loader_br > LOADER_BUDGET {
-        over.push(format!("loader is {loader_br} B brotli, budget {LOADER_BUDGET} B"));
+        over.push(format!(
+            "loader is {loader_br} B brotli, budget {LOADER_BUDGET} B"
+        ));
     }
     if !over.is_empty() {
         bail!("over budget: {}", over.join("; "));

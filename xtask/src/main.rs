@@ -54,7 +54,8 @@ fn demo() -> Result<()> {
     let bin = root().join("target/debug");
     let server_url = "http://127.0.0.1:8080";
     let site_url = "http://localhost:8081";
-    let password = std::env::var("LIVECHAT_DEMO_PASSWORD").unwrap_or_else(|_| "demo-password".into());
+    let password =
+        std::env::var("LIVECHAT_DEMO_PASSWORD").unwrap_or_else(|_| "demo-password".into());
     let data_dir = root().join("data");
     let mut server = proc::Child::spawn(
         "server",
@@ -62,7 +63,10 @@ fn demo() -> Result<()> {
             .current_dir(root())
             // The shop, plus Trunk's dev page (Trunk.toml) for contributors who use it.
             .args(["--listen", "127.0.0.1:8080", "--assets-dir", "dist"])
-            .args(["--allowed-origins", &format!("{site_url},http://127.0.0.1:8088")])
+            .args([
+                "--allowed-origins",
+                &format!("{site_url},http://127.0.0.1:8088"),
+            ])
             .arg("--data-dir")
             .arg(&data_dir)
             .env("LIVECHAT_DEMO_PASSWORD", &password),
@@ -79,7 +83,10 @@ fn demo() -> Result<()> {
     println!("  Shop with the chat widget:  {site_url}/");
     println!("  Agent console:              {server_url}/console/");
     println!("  Demo agents:                ada@example.com and grace@example.com");
-    println!("  Password:                   {password}  (only on first start; data in {})", data_dir.display());
+    println!(
+        "  Password:                   {password}  (only on first start; data in {})",
+        data_dir.display()
+    );
     println!();
     println!("  Ctrl-C stops both.");
     // Either process exiting ends the demo; Ctrl-C reaches both through the process group.
@@ -107,10 +114,19 @@ fn test() -> Result<()> {
     };
 
     layer("format", &|| proc::cargo(&["fmt", "--all", "--check"]))?;
-    layer("clippy (host)", &|| proc::cargo(&["clippy", "--all-targets", "--", "-D", "warnings"]))?;
+    layer("clippy (host)", &|| {
+        proc::cargo(&["clippy", "--all-targets", "--", "-D", "warnings"])
+    })?;
     layer("clippy (widget, wasm32)", &|| {
         for features in [None, Some("console")] {
-            let mut args = vec!["clippy", "-p", "widget", "--target", tools::WASM_TARGET, "--all-targets"];
+            let mut args = vec![
+                "clippy",
+                "-p",
+                "widget",
+                "--target",
+                tools::WASM_TARGET,
+                "--all-targets",
+            ];
             if let Some(f) = features {
                 args.extend(["--features", f]);
             }
@@ -119,7 +135,9 @@ fn test() -> Result<()> {
         }
         Ok(())
     })?;
-    layer("unit + protocol golden + server integration", &|| proc::cargo(&["test"]))?;
+    layer("unit + protocol golden + server integration", &|| {
+        proc::cargo(&["test"])
+    })?;
     layer("widget components (headless Chromium)", &|| {
         for features in [None, Some("console")] {
             let mut args = vec!["test", "-p", "widget", "--target", tools::WASM_TARGET];
@@ -153,6 +171,10 @@ fn test() -> Result<()> {
     for (name, took) in &layers {
         println!("  {:<48} {:>6.1} s", name, took.as_secs_f64());
     }
-    println!("  {:<48} {:>6.1} s", "total", started.elapsed().as_secs_f64());
+    println!(
+        "  {:<48} {:>6.1} s",
+        "total",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

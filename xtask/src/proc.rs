@@ -12,7 +12,9 @@ use std::{
 /// Run to completion, inheriting stdio; a non-zero exit is an error naming the command.
 pub fn run(cmd: &mut Command) -> Result<()> {
     println!("$ {}", describe(cmd));
-    let status = cmd.status().with_context(|| format!("starting `{}`", describe(cmd)))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("starting `{}`", describe(cmd)))?;
     if !status.success() {
         bail!("`{}` failed: {status}", describe(cmd));
     }
@@ -22,7 +24,9 @@ pub fn run(cmd: &mut Command) -> Result<()> {
 /// Run and capture stdout (stderr passes through); `None` when the program is missing or fails.
 pub fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.stderr(Stdio::null()).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 pub fn cargo(args: &[&str]) -> Result<()> {
@@ -77,7 +81,10 @@ impl Child {
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
         loop {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
-            match self.lines.recv_timeout(left.min(Duration::from_millis(200))) {
+            match self
+                .lines
+                .recv_timeout(left.min(Duration::from_millis(200)))
+            {
                 Ok(line) => {
                     if let Some(url) = line.strip_prefix("listening on ") {
                         return Ok(url.trim().to_owned());

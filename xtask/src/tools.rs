@@ -44,13 +44,14 @@ fn ensure_wasm_target() -> Result<()> {
 /// The wasm-bindgen version pinned in Cargo.lock; the CLI must match it exactly or the glue
 /// it writes does not fit the compiled module.
 pub fn locked_wasm_bindgen_version() -> Result<String> {
-    let lock = std::fs::read_to_string(crate::root().join("Cargo.lock")).context("reading Cargo.lock")?;
+    let lock =
+        std::fs::read_to_string(crate::root().join("Cargo.lock")).context("reading Cargo.lock")?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
-                return Ok(v.trim_end_matches('"').to_owned());
-            }
+        if line == "name = \"wasm-bindgen\""
+            && let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(v.trim_end_matches('"').to_owned());
         }
     }
     bail!("wasm-bindgen is not in Cargo.lock")
@@ -59,7 +60,8 @@ pub fn locked_wasm_bindgen_version() -> Result<String> {
 fn ensure_wasm_bindgen() -> Result<()> {
     let want = locked_wasm_bindgen_version()?;
     let have = proc::output(Command::new("wasm-bindgen").arg("--version")).unwrap_or_default();
-    let runner = proc::output(Command::new("wasm-bindgen-test-runner").arg("--version")).unwrap_or_default();
+    let runner =
+        proc::output(Command::new("wasm-bindgen-test-runner").arg("--version")).unwrap_or_default();
     if have.split_whitespace().nth(1) == Some(want.as_str()) && runner.contains(&want) {
         return Ok(());
     }
@@ -78,11 +80,12 @@ pub fn npm_ci(dir: &Path) -> Result<()> {
     if fresh {
         return Ok(());
     }
-    proc::run(
-        Command::new("npm")
-            .current_dir(dir)
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]),
-    )
+    proc::run(Command::new("npm").current_dir(dir).args([
+        "ci",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+    ]))
 }
 
 /// Path of npm's wasm-opt (see the module doc for why not Debian's).
