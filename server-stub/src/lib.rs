@@ -1,1 +1,217 @@
-//! placeholder
+//! The live-chat companion server: REST sessions, a WebSocket hub and a SQLite store, plus the
+//! widget and console assets.
+//!
+//! This file wires the modules into a router and owns start-up and graceful shutdown:
+//! [`app`] builds the router (opening, migrating and seeding the store), [`run`] serves it on a
+//! listener until a shutdown future resolves, closing open sockets with 1001. See
+//! ARCHITECTURE.md for the module map and invariants.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod hub;
+pub mod origin;
+pub mod store;
+pub mod ws;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+pub use error::Error;
+
+use crate::api::IpLimits;
+use crate::hub::Hub;
+use crate::origin::OriginPolicy;
+use crate::store::{Db, SqliteStore};
+
+/// Content-Security-Policy of the console: only our own scripts, plus wasm compilation
+/// (`wasm-unsafe-eval`) which wasm-bindgen's `WebAssembly.instantiate` needs.
+const CONSOLE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:";
+
+/// REST bodies are tiny; anything bigger is refused before it is buffered.
+const MAX_REST_BODY: usize = 16 * 1024;
+
+/// State shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub hub: Hub,
+    pub db: Db,
+    pub origins: Arc<OriginPolicy>,
+    pub limits: Arc<IpLimits>,
+}
+
+/// A prepared server: store open and seeded, router built, not yet listening.
+pub struct Server {
+    router: Router,
+    hub: Hub,
+}
+
+impl Server {
+    /// Open and migrate the store, seed the demo agents on first start (printing their
+    /// password once to stdout), and build the router.
+    pub async fn new(config: Config) -> Result<Self, Error> {
+        let data_dir = config.data_dir.clone();
+        let store = tokio::task::spawn_blocking(move || SqliteStore::open(&data_dir))
+            .await
+            .map_err(|e| store::StoreError::Blocking(e.to_string()))??;
+        let db = Db::new(store);
+        if let Some(password) = auth::seed_demo_agents(&db, config.demo_password.clone()).await? {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            writeln!(
+                out,
+                "demo agents: ada@example.com, grace@example.com / password: {password}"
+            )?;
+            out.flush()?;
+        }
+        let hub = Hub::new(db.clone(), config.sends_per_second, config.send_burst);
+        let state = AppState {
+            hub: hub.clone(),
+            db,
+            origins: Arc::new(OriginPolicy::new(&config.allowed_origins)),
+            limits: Arc::new(IpLimits::new(
+                config.sessions_per_minute,
+                config.logins_per_minute,
+            )),
+        };
+        spawn_limiter_cleanup(&state);
+        let router = router(state, &config);
+        Ok(Server { router, hub })
+    }
+
+    /// The router, e.g. to serve it yourself (sockets then are not closed on shutdown).
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
+    /// Serve on `listener` until `shutdown` resolves; then close every socket with 1001 and
+    /// wait (bounded) for their close frames to go out.
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), Error> {
+        let Server { router, hub } = self;
+        let token = hub.shutdown_token();
+        let stop = token.clone();
+        let result = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            stop.cancel();
+        })
+        .await;
+        token.cancel();
+        let tracker = hub.tracker();
+        tracker.close();
+        if tokio::time::timeout(Duration::from_secs(5), tracker.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("some sockets did not close within 5 s");
+        }
+        result.map_err(Error::from)
+    }
+}
+
+/// Build the router: opens and migrates the store and seeds the demo agents.
+pub async fn app(config: Config) -> Result<Router, Error> {
+    Ok(Server::new(config).await?.router)
+}
+
+/// Serve on `listener` until `shutdown` resolves (see [`Server::serve`]).
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Error> {
+    Server::new(config).await?.serve(listener, shutdown).await
+}
+
+/// Rate limiters keep one entry per key; drop the quiet ones every minute until shutdown.
+fn spawn_limiter_cleanup(state: &AppState) {
+    let (hub, limits) = (state.hub.clone(), Arc::clone(&state.limits));
+    let stop = hub.shutdown_token();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = every.tick() => {
+                    hub.retain_recent();
+                    limits.retain_recent();
+                }
+            }
+        }
+    });
+}
+
+fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+}
+
+fn router(state: AppState, config: &Config) -> Router {
+    let origins = Arc::clone(&state.origins);
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin, _| {
+            origin.to_str().is_ok_and(|o| origins.is_listed(o))
+        }))
+        .allow_methods([Method::POST])
+        .allow_headers([header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(600));
+    let visitor_api = Router::new()
+        .route("/api/visitor/session", post(api::visitor_session))
+        .layer(cors);
+    let rest = Router::new()
+        .route("/healthz", get(api::healthz))
+        .route("/api/agent/login", post(api::login))
+        .route("/api/agent/logout", post(api::logout))
+        .merge(visitor_api)
+        .layer(DefaultBodyLimit::max(MAX_REST_BODY))
+        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header_layer(header::CACHE_CONTROL, "no-store"));
+
+    // ServeDir resolves the full request path under the assets root, so `/widget/x` is
+    // `<assets>/widget/x`; only these two subtrees are routed to it.
+    let assets = ServeDir::new(&config.assets_dir);
+    let widget = Router::new()
+        .route_service("/widget/{*path}", assets.clone())
+        // Module scripts and wasm are fetched in CORS mode from the host page's origin.
+        .layer(header_layer(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .layer(header_layer(header::CACHE_CONTROL, "no-cache"))
+        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
+    let console = Router::new()
+        .route_service("/console/", assets.clone())
+        .route_service("/console/{*path}", assets)
+        .layer(header_layer(header::CONTENT_SECURITY_POLICY, CONSOLE_CSP))
+        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header_layer(header::CACHE_CONTROL, "no-cache"))
+        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
+
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/console/") }))
+        .route("/console", get(|| async { Redirect::to("/console/") }))
+        .route("/ws", get(ws::upgrade))
+        .merge(rest)
+        .merge(widget)
+        .merge(console)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
