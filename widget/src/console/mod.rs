@@ -1,0 +1,221 @@
+//! The agent console: sign in, go online, take waiting chats, talk, end them.
+//!
+//! The `start` function mounts it to `<body>`; its server is the page's own origin. [`Ctl`] is
+//! the shared handle in context (state signal, [`Link`], and the actions that reach the
+//! outside world); [`state`] holds the rules and `ui/` renders them.
+
+pub mod state;
+pub mod ui;
+
+#[cfg(test)]
+mod tests;
+
+use std::rc::Rc;
+
+use gloo_storage::Storage;
+use leptos::prelude::*;
+use protocol::{ClientMsg, ConversationId, LoginRequest, ServerMsg, SessionResponse};
+use wasm_bindgen::prelude::*;
+
+use crate::transport::{ConnState, Link, Transport};
+use crate::util;
+use state::{AgentSession, ConsoleState};
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(doc) = window.document() else {
+        return;
+    };
+    let Ok(server) = window.location().origin() else {
+        return;
+    };
+    if let (Ok(style), Some(head)) = (doc.create_element("style"), doc.head()) {
+        style.set_text_content(Some(include_str!("../../style/console.css")));
+        let _ = head.append_child(&style);
+    }
+    let Some(body) = doc.body() else {
+        return;
+    };
+    leptos::mount::mount_to(body, move || {
+        let ctl = Ctl::new(&server);
+        let transport = Transport::new(&server, None, ctl.conn.write_only(), move |msg| {
+            ctl.receive(msg)
+        });
+        ctl.install(Rc::new(transport));
+        view! { <ui::App ctl=ctl /> }
+    })
+    .forget();
+}
+
+/// The console's shared handle: copied into every component through context.
+#[derive(Clone, Copy)]
+pub struct Ctl {
+    pub state: RwSignal<ConsoleState>,
+    pub conn: RwSignal<ConnState>,
+    pub login_error: RwSignal<Option<String>>,
+    pub busy: RwSignal<bool>,
+    server: StoredValue<String>,
+    link: StoredValue<Option<Rc<dyn Link>>, LocalStorage>,
+}
+
+impl Ctl {
+    pub fn new(server: &str) -> Self {
+        let session: Option<AgentSession> =
+            gloo_storage::LocalStorage::get(util::storage_key(server, "agent")).ok();
+        Ctl {
+            state: RwSignal::new(ConsoleState {
+                session,
+                ..ConsoleState::default()
+            }),
+            conn: RwSignal::new(ConnState::Offline),
+            login_error: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            server: StoredValue::new(util::normalize_server(server)),
+            link: StoredValue::new_local(None),
+        }
+    }
+
+    /// Attaches the link and, with a stored session, connects.
+    pub fn install(self, link: Rc<dyn Link>) {
+        self.link.set_value(Some(link));
+        if let Some(s) = self.state.with_untracked(|s| s.session.clone()) {
+            self.with_link(|l| l.connect(s.token));
+        }
+    }
+
+    fn with_link(self, f: impl FnOnce(&dyn Link)) {
+        self.link.with_value(|l| {
+            if let Some(l) = l {
+                f(l.as_ref());
+            }
+        });
+    }
+
+    fn url(self, path: &str) -> String {
+        format!("{}{path}", self.server.get_value())
+    }
+
+    fn session_key(self) -> String {
+        self.server.with_value(|s| util::storage_key(s, "agent"))
+    }
+
+    /// Every frame from the server comes through here.
+    pub fn receive(self, msg: ServerMsg) {
+        let welcome = matches!(msg, ServerMsg::Welcome { .. });
+        let lost = self.state.try_update(|s| s.apply(msg)).unwrap_or(false);
+        if lost {
+            gloo_storage::LocalStorage::delete(self.session_key());
+            self.with_link(|l| l.disconnect());
+            self.login_error.set(Some(
+                "Your session has expired. Please sign in again.".into(),
+            ));
+        }
+        if welcome {
+            // Presence is not remembered by the server across sockets: re-state it.
+            let online = self.state.with_untracked(|s| s.online);
+            self.with_link(|l| l.send(ClientMsg::SetOnline { online }));
+        }
+    }
+
+    pub async fn login(self, email: String, password: String) {
+        if email.trim().is_empty() || password.is_empty() {
+            self.login_error
+                .set(Some("Enter your email and password.".into()));
+            return;
+        }
+        self.busy.set(true);
+        self.login_error.set(None);
+        let body = LoginRequest {
+            email: email.trim().to_string(),
+            password,
+        };
+        let res: Result<SessionResponse, _> =
+            util::post_json(&self.url("/api/agent/login"), &body, None).await;
+        self.busy.set(false);
+        match res {
+            Ok(r) => {
+                let session = AgentSession {
+                    token: r.token.clone(),
+                    name: r.me.name.clone(),
+                };
+                let _ = gloo_storage::LocalStorage::set(self.session_key(), &session);
+                self.state.set(ConsoleState {
+                    session: Some(session),
+                    me: Some(r.me),
+                    ..ConsoleState::default()
+                });
+                self.with_link(|l| l.connect(r.token));
+            }
+            Err(util::ApiError::Server { status: 401, .. }) => {
+                self.login_error.set(Some("Wrong email or password".into()))
+            }
+            Err(util::ApiError::Server { status: 429, .. }) => self.login_error.set(Some(
+                "Too many sign-in attempts. Please slow down and try again in a minute.".into(),
+            )),
+            Err(_) => self
+                .login_error
+                .set(Some("Could not reach the server. Please try again.".into())),
+        }
+    }
+
+    pub fn logout(self) {
+        let token = self
+            .state
+            .with_untracked(|s| s.session.as_ref().map(|s| s.token.clone()));
+        self.with_link(|l| l.disconnect());
+        gloo_storage::LocalStorage::delete(self.session_key());
+        self.state.set(ConsoleState::default());
+        if let Some(token) = token {
+            let url = self.url("/api/agent/logout");
+            leptos::task::spawn_local(async move { util::post_empty(&url, &token).await });
+        }
+    }
+
+    pub fn set_online(self, online: bool) {
+        self.state.update(|s| s.set_online(online));
+        self.with_link(|l| l.send(ClientMsg::SetOnline { online }));
+    }
+
+    pub fn accept(self, conversation_id: ConversationId) {
+        self.state.update(|s| s.alert = None);
+        self.with_link(|l| l.send(ClientMsg::Accept { conversation_id }));
+    }
+
+    pub fn end(self, conversation_id: ConversationId) {
+        self.with_link(|l| l.send(ClientMsg::End { conversation_id }));
+    }
+
+    pub fn select(self, conversation_id: ConversationId) {
+        self.state.update(|s| s.select(conversation_id));
+    }
+
+    pub fn send(self, conversation_id: ConversationId, body: &str) -> Result<(), String> {
+        let body = protocol::validate_body(body).map_err(crate::composer::body_error)?;
+        let client_id = util::client_id();
+        self.state.update(|s| {
+            let me = s.me.clone().map(|m| protocol::Participant {
+                role: m.role,
+                id: m.id,
+                name: m.name,
+            });
+            if let Some(p) = s
+                .panes
+                .iter_mut()
+                .find(|p| p.conversation.id == conversation_id)
+            {
+                p.chat.add_pending(client_id.clone(), body.to_string(), me);
+            }
+        });
+        self.with_link(|l| {
+            l.send(ClientMsg::Send {
+                client_id,
+                conversation_id: Some(conversation_id),
+                body: body.to_string(),
+            })
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,100 @@
+//! The conversation: the message log, the waiting/ended notices and the composer.
+
+use leptos::prelude::*;
+use protocol::{MessageKind, Role};
+
+use super::Focus;
+use crate::chat::{Delivery, Line};
+use crate::composer::Composer;
+use crate::util::format_time;
+use crate::visitor::Ctl;
+
+#[component]
+pub fn ChatView() -> impl IntoView {
+    let ctl = expect_context::<Ctl>();
+    let focus = expect_context::<Focus>();
+    let lines = Memo::new(move |_| ctl.state.with(|s| s.chat.lines.clone()));
+    let me = Memo::new(move |_| ctl.state.with(|s| s.me.as_ref().map(|m| (m.id, m.role))));
+    let waiting = Memo::new(move |_| ctl.state.with(|s| s.waiting()));
+    let ended = Memo::new(move |_| ctl.state.with(|s| s.ended()));
+    let log = NodeRef::<leptos::html::Div>::new();
+
+    // Keep the newest message in view (the log is an outside-world scroll position).
+    Effect::new(move |_| {
+        lines.track();
+        if let Some(el) = log.get() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    });
+
+    view! {
+        <div class="lc-log" role="log" aria-label="Messages" aria-live="polite" node_ref=log>
+            <For each=move || lines.get() key=Line::key let:line>
+                <MessageRow line=line me=me.get_untracked() />
+            </For>
+        </div>
+        <Show when=move || waiting.get() && !ended.get()>
+            <p class="lc-note">"Waiting for an agent…"</p>
+        </Show>
+        <Show when=move || ended.get()>
+            <div class="lc-ended">
+                <p role="status">"This chat has ended"</p>
+                <button type="button" class="lc-primary" on:click=move |_| ctl.start_over()>
+                    "Start a new chat"
+                </button>
+            </div>
+        </Show>
+        <Composer
+            label="Message"
+            placeholder="Type your message…"
+            disabled=Signal::derive(move || ended.get())
+            on_send=Callback::new(move |body: String| ctl.send(&body))
+            node_ref=focus.message
+        />
+    }
+}
+
+/// One message. Text only: bodies and names go through Leptos' escaping, never `inner_html`.
+#[component]
+pub fn MessageRow(line: Line, me: Option<(i64, Role)>) -> impl IntoView {
+    if line.kind == MessageKind::System {
+        return view! {
+            <div class="lc-msg system">
+                <p>{line.body}</p>
+            </div>
+        }
+        .into_any();
+    }
+    let mine = match (&line.author, line.id) {
+        (_, None) => true,
+        (Some(a), _) => me == Some((a.id, a.role)),
+        (None, _) => false,
+    };
+    let who = if mine {
+        "You".to_string()
+    } else {
+        line.author.map(|a| a.name).unwrap_or_default()
+    };
+    let class = match &line.delivery {
+        Delivery::Sent if mine => "lc-msg mine",
+        Delivery::Sent => "lc-msg theirs",
+        Delivery::Pending => "lc-msg mine pending",
+        Delivery::Failed(_) => "lc-msg mine failed",
+    };
+    let state = match line.delivery {
+        Delivery::Sent => None,
+        Delivery::Pending => Some("Sending…".to_string()),
+        Delivery::Failed(why) => Some(format!("Not sent: {why}")),
+    };
+    view! {
+        <div class=class>
+            <div class="meta">
+                <span class="author">{who}</span>
+                <time>{format_time(line.sent_at)}</time>
+            </div>
+            <p class="body">{line.body}</p>
+            {state.map(|s| view! { <p class="delivery">{s}</p> })}
+        </div>
+    }
+    .into_any()
+}
