@@ -604,3 +604,108 @@ impl Store for SqliteStore {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup() -> (SqliteStore, Identity, Identity) {
+        let s = SqliteStore::open_in_memory().unwrap();
+        let v = s.create_visitor("Vi").unwrap();
+        let a = s
+            .create_agent("ada@example.com", "Ada", "x", "demo")
+            .unwrap();
+        (s, v, a)
+    }
+
+    fn text(client_id: &str, conversation_id: Option<i64>) -> NewMessage {
+        NewMessage {
+            client_id: client_id.into(),
+            conversation_id,
+            body: format!("body {client_id}"),
+        }
+    }
+
+    fn stored(o: SendOutcome) -> (Message, Conversation, bool) {
+        match o {
+            SendOutcome::Stored {
+                message,
+                conversation,
+                created,
+            } => (message, conversation, created),
+            SendOutcome::Duplicate { .. } => panic!("expected a new message"),
+        }
+    }
+
+    #[test]
+    fn seq_is_gap_free_per_conversation_and_first_send_opens_a_request() {
+        let (s, v, a) = setup();
+        let (m1, c, created) = stored(s.send(&v, text("c1", None)).unwrap());
+        assert!(created);
+        assert_eq!((m1.seq, c.status), (1, ConversationStatus::Waiting));
+        let (m2, _, created) = stored(s.send(&v, text("c2", None)).unwrap());
+        assert!(!created, "the open conversation is reused");
+        assert_eq!((m2.seq, m2.conversation_id), (2, c.id));
+        let acc = s.accept(&a, c.id).unwrap();
+        assert_eq!(acc.system_message.seq, 3);
+        assert_eq!(acc.system_message.body, "Ada joined the chat");
+        assert_eq!(
+            acc.history.iter().map(|m| m.seq).collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
+        let (m4, c4, _) = stored(s.send(&a, text("a1", Some(c.id))).unwrap());
+        assert_eq!((m4.seq, c4.last_seq), (4, 4));
+        // a second visitor's conversation counts from 1 again
+        let w = s.create_visitor("We").unwrap();
+        let (m, _, _) = stored(s.send(&w, text("c1", None)).unwrap());
+        assert_eq!(m.seq, 1);
+    }
+
+    #[test]
+    fn retried_client_id_returns_the_stored_message() {
+        let (s, v, _) = setup();
+        let (first, c, _) = stored(s.send(&v, text("same", None)).unwrap());
+        match s.send(&v, text("same", None)).unwrap() {
+            SendOutcome::Duplicate { message } => assert_eq!(message, first),
+            SendOutcome::Stored { .. } => panic!("duplicate stored"),
+        }
+        assert_eq!(s.messages_after(&v, c.id, 0).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn accept_has_one_winner_and_end_closes() {
+        let (s, v, a) = setup();
+        let b = s
+            .create_agent("grace@example.com", "Grace", "x", "demo")
+            .unwrap();
+        let (_, c, _) = stored(s.send(&v, text("c1", None)).unwrap());
+        s.accept(&a, c.id).unwrap();
+        match s.accept(&b, c.id) {
+            Err(StoreError::Denied(Denied::AlreadyAccepted(name))) => assert_eq!(name, "Ada"),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(matches!(
+            s.end(&b, c.id),
+            Err(StoreError::Denied(Denied::NotFound))
+        ));
+        let ended = s.end(&a, c.id).unwrap();
+        assert_eq!(ended.conversation.status, ConversationStatus::Ended);
+        assert!(matches!(
+            s.send(&v, text("late", Some(c.id))),
+            Err(StoreError::Denied(Denied::Ended))
+        ));
+        // without an id the visitor starts a new request
+        let (m, c2, created) = stored(s.send(&v, text("new", None)).unwrap());
+        assert!(created && c2.id != c.id && m.seq == 1);
+    }
+
+    #[test]
+    fn sessions_resolve_to_identities() {
+        let (s, v, _) = setup();
+        let h = crate::auth::hash_token("v_x");
+        s.create_session(&h, Role::Visitor, v.id).unwrap();
+        assert_eq!(s.session_identity(&h).unwrap(), Some(v));
+        s.delete_session(&h).unwrap();
+        assert_eq!(s.session_identity(&h).unwrap(), None);
+    }
+}

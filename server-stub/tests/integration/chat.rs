@@ -1,0 +1,424 @@
+//! The conversation lifecycle, fan-out, delivery guarantees and persistence.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use protocol::{ClientMsg, ConversationStatus, Cursor, ErrorCode, MessageKind, Role, ServerMsg};
+
+use crate::support::*;
+
+#[tokio::test]
+async fn full_flow_request_accept_reply_end_then_scenario_20_new_request() {
+    let srv = TestServer::start().await;
+    let ada = srv.ada().await;
+    let mut agent = srv.connect(&ada.token, vec![]).await;
+    assert!(agent.conversations.is_empty());
+    agent.c.send(&ClientMsg::SetOnline { online: true }).await;
+    assert_eq!(agent.c.recv().await, ServerMsg::Queue { requests: vec![] });
+
+    let bob = srv.visitor("Bob").await;
+    let mut tab1 = srv.connect(&bob.token, vec![]).await;
+    let mut tab2 = srv.connect(&bob.token, vec![]).await;
+    tab1.c.say("m1", None, "  Hello, I need help  ").await;
+    let ServerMsg::Conversation { conversation } = tab1.c.recv().await else {
+        panic!()
+    };
+    assert_eq!(conversation.status, ConversationStatus::Waiting);
+    let ServerMsg::Ack {
+        client_id,
+        message: first,
+    } = tab1.c.recv().await
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (client_id.as_str(), first.seq, first.body.as_str()),
+        ("m1", 1, "Hello, I need help")
+    );
+    // the second tab sees the conversation and the message, not an ack
+    assert!(matches!(
+        tab2.c.recv().await,
+        ServerMsg::Conversation { .. }
+    ));
+    assert_eq!(
+        tab2.c.recv().await,
+        ServerMsg::Message {
+            message: first.clone()
+        }
+    );
+    let ServerMsg::RequestAdded { request } = agent.c.recv().await else {
+        panic!()
+    };
+    assert_eq!(
+        (request.conversation_id, request.preview.as_str()),
+        (conversation.id, "Hello, I need help")
+    );
+    assert_eq!(request.visitor.name, "Bob");
+
+    agent
+        .c
+        .send(&ClientMsg::Accept {
+            conversation_id: conversation.id,
+        })
+        .await;
+    let ServerMsg::Accepted {
+        conversation: accepted,
+    } = agent.c.recv().await
+    else {
+        panic!()
+    };
+    assert_eq!(accepted.status, ConversationStatus::Active);
+    assert_eq!(accepted.agents[0].name, "Ada");
+    let ServerMsg::History { messages, .. } = agent.c.recv().await else {
+        panic!()
+    };
+    assert_eq!(messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(messages[1].body, "Ada joined the chat");
+    assert!(
+        matches!(agent.c.recv().await, ServerMsg::RequestRemoved { accepted_by: Some(p), .. } if p.name == "Ada")
+    );
+    for tab in [&mut tab1, &mut tab2] {
+        assert!(
+            matches!(tab.c.recv().await, ServerMsg::Conversation { conversation } if conversation.status == ConversationStatus::Active)
+        );
+        let ServerMsg::Message { message } = tab.c.recv().await else {
+            panic!()
+        };
+        assert_eq!(
+            (message.kind, message.body.as_str()),
+            (MessageKind::System, "Ada joined the chat")
+        );
+    }
+
+    let reply = agent
+        .c
+        .say_acked("r1", Some(conversation.id), "Hi Bob, how can I help?")
+        .await;
+    assert_eq!(reply.seq, 3);
+    assert_eq!(reply.author.as_ref().unwrap().role, Role::Agent);
+    for tab in [&mut tab1, &mut tab2] {
+        assert_eq!(
+            tab.c.recv().await,
+            ServerMsg::Message {
+                message: reply.clone()
+            }
+        );
+    }
+    // visitor without an id goes to the open conversation
+    let m = tab2.c.say_acked("m2", None, "thanks").await;
+    assert_eq!((m.conversation_id, m.seq), (conversation.id, 4));
+    assert!(matches!(agent.c.recv().await, ServerMsg::Message { message } if message.id == m.id));
+    assert!(matches!(tab1.c.recv().await, ServerMsg::Message { message } if message.id == m.id));
+
+    agent
+        .c
+        .send(&ClientMsg::End {
+            conversation_id: conversation.id,
+        })
+        .await;
+    for c in [&mut agent.c, &mut tab1.c, &mut tab2.c] {
+        let ServerMsg::Message { message } = c.recv().await else {
+            panic!()
+        };
+        assert_eq!(message.body, "Ada ended the chat");
+        assert!(
+            matches!(c.recv().await, ServerMsg::Conversation { conversation } if conversation.status == ConversationStatus::Ended)
+        );
+    }
+    // scenario 20: no more sends into it; a send without id starts a new request
+    tab1.c.say("m3", Some(conversation.id), "hello?").await;
+    let (code, _, client_id) = tab1.c.expect_error().await;
+    assert_eq!(
+        (code, client_id.as_deref()),
+        (ErrorCode::ConversationEnded, Some("m3"))
+    );
+    tab1.c.say("m4", None, "new question").await;
+    let ServerMsg::Conversation {
+        conversation: fresh,
+    } = tab1.c.recv().await
+    else {
+        panic!()
+    };
+    assert_ne!(fresh.id, conversation.id);
+    assert!(matches!(tab1.c.recv().await, ServerMsg::Ack { message, .. } if message.seq == 1));
+    assert!(
+        matches!(agent.c.recv().await, ServerMsg::RequestAdded { request } if request.conversation_id == fresh.id)
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn scenario_17_twenty_concurrent_accepts_have_one_winner() {
+    let srv = TestServer::start().await;
+    let agents = srv.extra_agents(20).await;
+    let mut sockets = Vec::new();
+    for a in &agents {
+        let mut s = srv.connect(&a.token, vec![]).await;
+        s.c.send(&ClientMsg::SetOnline { online: true }).await;
+        assert!(matches!(s.c.recv().await, ServerMsg::Queue { .. }));
+        sockets.push(s);
+    }
+    let v = srv.visitor("Vera").await;
+    let mut vis = srv.connect(&v.token, vec![]).await;
+    let msg = vis.c.say_acked("v1", None, "help").await;
+    for s in &mut sockets {
+        assert!(matches!(s.c.recv().await, ServerMsg::RequestAdded { .. }));
+    }
+    let id = msg.conversation_id;
+    let results = futures_util::future::join_all(sockets.into_iter().map(|mut s| async move {
+        s.c.send(&ClientMsg::Accept {
+            conversation_id: id,
+        })
+        .await;
+        // the winner gets accepted first; losers get request_removed and their error in
+        // either order
+        let mut outcome = None;
+        let mut removed_by = None;
+        while outcome.is_none() || removed_by.is_none() {
+            match s.c.recv().await {
+                ServerMsg::Accepted { .. } => outcome = Some(Ok(())),
+                ServerMsg::History { .. } => {}
+                ServerMsg::RequestRemoved { accepted_by, .. } => removed_by = accepted_by,
+                ServerMsg::Error {
+                    code: ErrorCode::AlreadyAccepted,
+                    message,
+                    ..
+                } => outcome = Some(Err(message)),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        (outcome.unwrap(), removed_by.unwrap())
+    }))
+    .await;
+    let winners = results.iter().filter(|(o, _)| o.is_ok()).count();
+    assert_eq!(winners, 1, "exactly one accepted");
+    let winner_name = results[0].1.name.clone();
+    assert!(
+        results.iter().all(|(_, by)| by.name == winner_name),
+        "everyone told the same winner"
+    );
+    for (o, _) in &results {
+        if let Err(message) = o {
+            assert!(
+                message.contains(&winner_name),
+                "loser message names the winner: {message}"
+            );
+        }
+    }
+    let db = srv.db();
+    let joined: Vec<_> = db
+        .call(move |s| s.messages_after(&v.me, id, 0))
+        .await
+        .unwrap();
+    assert_eq!(
+        joined
+            .iter()
+            .filter(|m| m.kind == MessageKind::System)
+            .count(),
+        1
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn scenario_13_retried_client_id_returns_the_same_message() {
+    let srv = TestServer::start().await;
+    let v = srv.visitor("Rita").await;
+    let mut a = srv.connect(&v.token, vec![]).await;
+    let mut b = srv.connect(&v.token, vec![]).await;
+    let first = a.c.say_acked("retry-1", None, "once").await;
+    assert!(matches!(b.c.recv().await, ServerMsg::Conversation { .. }));
+    assert!(matches!(b.c.recv().await, ServerMsg::Message { .. }));
+    // retry on another socket of the same visitor, even with a different body
+    let again = b.c.say_acked("retry-1", None, "once (retry)").await;
+    assert_eq!(again, first);
+    a.c.silent_for(std::time::Duration::from_millis(300)).await;
+    let v2 = v.me.clone();
+    let all = srv
+        .db()
+        .call(move |s| s.messages_after(&v2, first.conversation_id, 0))
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn scenario_14_reconnect_with_cursor_gets_exactly_the_gap() {
+    let srv = TestServer::start().await;
+    let v = srv.visitor("Gap").await;
+    let mut s = srv.connect(&v.token, vec![]).await;
+    let mut seqs = Vec::new();
+    for i in 0..6 {
+        seqs.push(
+            s.c.say_acked(&format!("g{i}"), None, &format!("msg {i}"))
+                .await,
+        );
+    }
+    let conv = seqs[0].conversation_id;
+    drop(s);
+    let again = srv
+        .connect(
+            &v.token,
+            vec![Cursor {
+                conversation_id: conv,
+                last_seq: 2,
+            }],
+        )
+        .await;
+    assert_eq!(again.conversations.len(), 1);
+    let (id, gap) = &again.histories[0];
+    assert_eq!(*id, conv);
+    assert_eq!(gap.iter().map(|m| m.seq).collect::<Vec<_>>(), [3, 4, 5, 6]);
+    assert_eq!(gap, &seqs[2..].to_vec());
+    // no cursor: everything; sync fills a gap without reconnecting
+    let mut full = srv.connect(&v.token, vec![]).await;
+    assert_eq!(full.histories[0].1.len(), 6);
+    full.c
+        .send(&ClientMsg::Sync {
+            conversation_id: conv,
+            after_seq: 5,
+        })
+        .await;
+    let ServerMsg::History { messages, .. } = full.c.recv().await else {
+        panic!()
+    };
+    assert_eq!(messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [6]);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn scenario_16_restart_keeps_history_and_tokens() {
+    let dir = Arc::new(tempfile::TempDir::new().unwrap());
+    let srv = TestServer::start_in(dir.clone(), |_| {}).await;
+    let v = srv.visitor("Persist").await;
+    let ada = srv.ada().await;
+    let mut s = srv.connect(&v.token, vec![]).await;
+    let m1 = s.c.say_acked("p1", None, "before restart").await;
+    let mut a = srv.connect(&ada.token, vec![]).await;
+    a.c.send(&ClientMsg::Accept {
+        conversation_id: m1.conversation_id,
+    })
+    .await;
+    assert!(matches!(a.c.recv().await, ServerMsg::Accepted { .. }));
+    // graceful shutdown closes open sockets with 1001
+    let stopping = tokio::spawn(srv.stop());
+    let (_, close) = s.c.until_close().await;
+    assert_eq!(u16::from(close.expect("close frame").code), 1001);
+    bounded("stop", stopping).await.unwrap();
+
+    let srv = TestServer::start_in(dir, |_| {}).await;
+    let back = srv.connect(&v.token, vec![]).await;
+    assert_eq!(back.conversations[0].id, m1.conversation_id);
+    let bodies: Vec<_> = back.histories[0]
+        .1
+        .iter()
+        .map(|m| m.body.as_str())
+        .collect();
+    assert_eq!(bodies, ["before restart", "Ada joined the chat"]);
+    let agent = srv.connect(&ada.token, vec![]).await;
+    assert_eq!(
+        agent.conversations.len(),
+        1,
+        "agent token and participation survive"
+    );
+    // the demo agents are not seeded twice
+    let n = srv.db().call(|s| s.agent_count()).await.unwrap();
+    assert_eq!(n, 2);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn scenario_12_flood_is_throttled_and_other_chats_are_unaffected() {
+    let srv = TestServer::start().await;
+    let flooder = srv.visitor("Flood").await;
+    let calm = srv.visitor("Calm").await;
+    let mut f = srv.connect(&flooder.token, vec![]).await;
+    let mut c = srv.connect(&calm.token, vec![]).await;
+    for i in 0..60 {
+        f.c.say(&format!("f{i}"), None, "spam").await;
+    }
+    let mut acked = HashSet::new();
+    let mut limited = HashSet::new();
+    while acked.len() + limited.len() < 60 {
+        match f.c.recv().await {
+            ServerMsg::Ack { client_id, .. } => {
+                acked.insert(client_id);
+            }
+            ServerMsg::Error {
+                code: ErrorCode::RateLimited,
+                client_id,
+                ..
+            } => {
+                limited.insert(client_id.expect("rate_limited names the client_id"));
+            }
+            ServerMsg::Conversation { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(!limited.is_empty(), "flood was throttled");
+    assert!(
+        acked.len() >= 20 && acked.len() < 60,
+        "burst allowed, rest refused: {}",
+        acked.len()
+    );
+    // refused messages were not stored
+    let (me, conv) = (flooder.me.clone(), 1);
+    let stored = srv
+        .db()
+        .call(move |s| s.messages_after(&me, conv, 0))
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), acked.len());
+    // someone else's chat still works at once
+    let m = c.c.say_acked("c1", None, "hello").await;
+    assert_eq!(m.seq, 1);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn scenario_1_markup_is_stored_and_returned_verbatim() {
+    let srv = TestServer::start().await;
+    let name = "<img src=x onerror=alert(1)>";
+    let body = "<script>alert('x')</script> & \"quotes\"";
+    let v = srv.visitor(name).await;
+    assert_eq!(v.me.name, name);
+    let ada = srv.ada().await;
+    let mut a = srv.connect(&ada.token, vec![]).await;
+    a.c.send(&ClientMsg::SetOnline { online: true }).await;
+    a.c.recv().await;
+    let mut s = srv.connect(&v.token, vec![]).await;
+    let m = s.c.say_acked("x1", None, body).await;
+    assert_eq!(m.body, body);
+    let ServerMsg::RequestAdded { request } = a.c.recv().await else {
+        panic!()
+    };
+    assert_eq!(
+        (request.visitor.name.as_str(), request.preview.as_str()),
+        (name, body)
+    );
+    let again = srv.connect(&v.token, vec![]).await;
+    assert_eq!(again.histories[0].1[0].body, body);
+    assert_eq!(again.conversations[0].visitor.name, name);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn invalid_inputs_are_refused_with_invalid_input() {
+    let srv = TestServer::start().await;
+    let v = srv.visitor("In").await;
+    let mut s = srv.connect(&v.token, vec![]).await;
+    s.c.say("ok-id", None, "   ").await;
+    assert_eq!(s.c.expect_error().await.0, ErrorCode::InvalidInput);
+    s.c.say("ok-id", None, &"x".repeat(protocol::MAX_BODY_CHARS + 1))
+        .await;
+    assert_eq!(s.c.expect_error().await.0, ErrorCode::InvalidInput);
+    s.c.say("has space", None, "hi").await;
+    let (code, _, client_id) = s.c.expect_error().await;
+    assert_eq!((code, client_id), (ErrorCode::InvalidInput, None));
+    let ada = srv.ada().await;
+    let mut a = srv.connect(&ada.token, vec![]).await;
+    a.c.say("a1", None, "agents must name it").await;
+    assert_eq!(a.c.expect_error().await.0, ErrorCode::InvalidInput);
+    srv.stop().await;
+}
