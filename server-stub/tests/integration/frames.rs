@@ -130,9 +130,7 @@ async fn scenario_10_oversized_frame_closes_only_that_socket() {
     );
     big.c.send_raw(&huge).await;
     let (_, close) = big.c.until_close().await;
-    if let Some(close) = close {
-        assert_eq!(u16::from(close.code), 1009);
-    }
+    assert_eq!(u16::from(close.expect("close frame").code), 1009);
     small.c.say_acked("s", None, "unaffected").await;
     // and new connections are still served
     let again = srv.connect(&v.token, vec![]).await;
@@ -169,5 +167,46 @@ async fn silence_before_hello_is_cut_after_the_timeout() {
         }]
     ));
     assert_eq!(u16::from(close.unwrap().code), 1008);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_too_slow_to_drain_is_disconnected_without_blocking_others() {
+    let srv = TestServer::start_with(|c| {
+        c.sends_per_second = 100_000;
+        c.send_burst = 100_000;
+    })
+    .await;
+    let v = srv.visitor("Slow").await;
+    let mut fast = srv.connect(&v.token, vec![]).await;
+    // a second tab of the same visitor that never reads: every message fans out to it
+    let mut stuck = srv.connect(&v.token, vec![]).await;
+    let body = "z".repeat(protocol::MAX_BODY_CHARS);
+    let started = std::time::Instant::now();
+    for i in 0..1500 {
+        fast.c.say_acked(&format!("s{i}"), None, &body).await;
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "the sender was never held up"
+    );
+    // the stuck socket gets what was already in flight, then the connection ends
+    let ended = tokio::time::timeout(Duration::from_secs(20), async {
+        let mut frames = 0usize;
+        loop {
+            match stuck.c.next_raw().await {
+                Some(Ok(m)) if m.is_close() => return frames,
+                Some(Ok(_)) => frames += 1,
+                _ => return frames,
+            }
+        }
+    })
+    .await
+    .expect("the stuck socket was never closed");
+    assert!(
+        ended < 1500,
+        "it did not get everything: it was cut off ({ended} frames)"
+    );
+    fast.c.say_acked("after", None, "still fine").await;
     srv.stop().await;
 }

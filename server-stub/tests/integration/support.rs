@@ -261,6 +261,11 @@ impl Client {
         }
     }
 
+    /// The next raw WebSocket message, unbounded (callers bound it).
+    pub async fn next_raw(&mut self) -> Option<Result<WsMessage, tungstenite::Error>> {
+        self.ws.next().await
+    }
+
     /// Assert nothing (but pings) arrives for `d`.
     pub async fn silent_for(&mut self, d: Duration) {
         loop {
