@@ -13,6 +13,12 @@ pub mod composer;
 pub mod transport;
 pub mod util;
 
+#[cfg(test)]
+mod testing;
+
+#[cfg(test)]
+mod unit_tests;
+
 #[cfg(not(feature = "console"))]
 pub mod visitor;
 

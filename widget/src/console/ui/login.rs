@@ -14,6 +14,7 @@ pub fn Login() -> impl IntoView {
         <main class="login">
             <form
                 class="card"
+                novalidate
                 on:submit=move |ev| {
                     ev.prevent_default();
                     if !ctl.busy.get_untracked() {
