@@ -1,7 +1,7 @@
 //! Small browser helpers both apps share: the clock, random ids, time formatting, the JSON
 //! REST call and where things live in `localStorage`. No UI and no socket here.
 
-use protocol::{ErrorBody, ErrorCode, Millis};
+use protocol::Millis;
 use serde::{Serialize, de::DeserializeOwned};
 
 /// Milliseconds since the epoch, by the browser's clock.
@@ -58,11 +58,9 @@ pub fn storage_key(server: &str, what: &str) -> String {
 /// Why a REST call failed, reduced to what the UI branches on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
-    /// The server answered with an `ErrorBody` (or at least a status).
-    Server {
-        status: u16,
-        code: Option<ErrorCode>,
-    },
+    /// The server answered with an error status. The UI branches on the status alone
+    /// (decoding `ErrorBody` here would only add bundle size).
+    Server { status: u16 },
     /// No answer at all: offline, CORS, DNS.
     Network,
 }
@@ -86,9 +84,9 @@ pub async fn post_json<B: Serialize, R: DeserializeOwned>(
     if resp.ok() {
         return resp.json::<R>().await.map_err(|_| ApiError::Network);
     }
-    let status = resp.status();
-    let code = resp.json::<ErrorBody>().await.ok().map(|b| b.code);
-    Err(ApiError::Server { status, code })
+    Err(ApiError::Server {
+        status: resp.status(),
+    })
 }
 
 /// `POST` without caring about the answer (logout is best effort).

@@ -149,10 +149,10 @@ impl Ctl {
                 });
                 self.with_link(|l| l.connect(r.token));
             }
-            Err(util::ApiError::Server { status: 401, .. }) => {
+            Err(util::ApiError::Server { status: 401 }) => {
                 self.login_error.set(Some("Wrong email or password".into()))
             }
-            Err(util::ApiError::Server { status: 429, .. }) => self.login_error.set(Some(
+            Err(util::ApiError::Server { status: 429 }) => self.login_error.set(Some(
                 "Too many sign-in attempts. Please slow down and try again in a minute.".into(),
             )),
             Err(_) => self

@@ -175,7 +175,7 @@ impl Ctl {
                 });
                 self.with_link(|l| l.connect(r.token));
             }
-            Err(util::ApiError::Server { status: 429, .. }) => self.name_error.set(Some(
+            Err(util::ApiError::Server { status: 429 }) => self.name_error.set(Some(
                 "Too many attempts. Please wait a moment and try again.".into(),
             )),
             Err(_) => self

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use protocol::{MessageKind, Role};
 
 use super::Focus;
-use crate::chat::{Delivery, Line};
+use crate::chat::Delivery;
+use crate::chat::Line;
 use crate::composer::Composer;
 use crate::util::format_time;
 use crate::visitor::Ctl;
@@ -29,9 +30,10 @@ pub fn ChatView() -> impl IntoView {
 
     view! {
         <div class="lc-log" role="log" aria-label="Messages" aria-live="polite" node_ref=log>
-            <For each=move || lines.get() key=Line::key let:line>
-                <MessageRow line=line me=me.get_untracked() />
-            </For>
+            {move || {
+                let me = me.get_untracked();
+                lines.get().into_iter().map(|line| view! { <MessageRow line=line me=me /> }).collect_view()
+            }}
         </div>
         <Show when=move || waiting.get() && !ended.get()>
             <p class="lc-note">"Waiting for an agent…"</p>
@@ -55,32 +57,36 @@ pub fn ChatView() -> impl IntoView {
 }
 
 /// One message. Text only: bodies and names go through Leptos' escaping, never `inner_html`.
+/// One shape for every kind (parts left out rather than a second view type) keeps the bundle
+/// smaller.
 #[component]
 pub fn MessageRow(line: Line, me: Option<(i64, Role)>) -> impl IntoView {
-    if line.kind == MessageKind::System {
-        return view! {
-            <div class="lc-msg system">
-                <p>{line.body}</p>
-            </div>
-        }
-        .into_any();
-    }
+    let system = line.kind == MessageKind::System;
     let mine = match (&line.author, line.id) {
         (_, None) => true,
         (Some(a), _) => me == Some((a.id, a.role)),
         (None, _) => false,
     };
-    let who = if mine {
-        "You".to_string()
-    } else {
-        line.author.map(|a| a.name).unwrap_or_default()
-    };
     let class = match &line.delivery {
+        _ if system => "lc-msg system",
         Delivery::Sent if mine => "lc-msg mine",
         Delivery::Sent => "lc-msg theirs",
         Delivery::Pending => "lc-msg mine pending",
         Delivery::Failed(_) => "lc-msg mine failed",
     };
+    let meta = (!system).then(|| {
+        let who = if mine {
+            "You".to_string()
+        } else {
+            line.author.map(|a| a.name).unwrap_or_default()
+        };
+        view! {
+            <div class="meta">
+                <span class="author">{who}</span>
+                <time>{format_time(line.sent_at)}</time>
+            </div>
+        }
+    });
     let state = match line.delivery {
         Delivery::Sent => None,
         Delivery::Pending => Some("Sending…".to_string()),
@@ -88,13 +94,9 @@ pub fn MessageRow(line: Line, me: Option<(i64, Role)>) -> impl IntoView {
     };
     view! {
         <div class=class>
-            <div class="meta">
-                <span class="author">{who}</span>
-                <time>{format_time(line.sent_at)}</time>
-            </div>
+            {meta}
             <p class="body">{line.body}</p>
             {state.map(|s| view! { <p class="delivery">{s}</p> })}
         </div>
     }
-    .into_any()
 }

@@ -24,6 +24,7 @@ pub fn Launcher(open: Signal<bool>, unread: Signal<u32>) -> impl IntoView {
         <button
             type="button"
             class="lc-launcher"
+            class:open=move || open.get()
             node_ref=focus.launcher
             aria-label=move || launcher_label(open.get(), unread.get())
             aria-expanded=move || open.get().to_string()
@@ -33,7 +34,9 @@ pub fn Launcher(open: Signal<bool>, unread: Signal<u32>) -> impl IntoView {
                 ctl.set_open(!open.get_untracked());
             }
         >
-            {move || if open.get() { icons::close().into_any() } else { icons::chat().into_any() }}
+            // Both icons stay in the DOM (CSS shows one): cheaper than swapping views.
+            <span class="lc-icon-chat">{icons::chat()}</span>
+            <span class="lc-icon-close">{icons::close()}</span>
             <Show when=move || !open.get() && unread.get() != 0>
                 <span class="lc-badge" aria-hidden="true">
                     {move || unread.get().min(99)}
