@@ -78,55 +78,139 @@ pub struct Cursor {
     pub last_seq: Seq,
 }
 
+/// Defines [`ServerMsg`] and its decoder from one list of variants, so the two can never disagree.
+///
+/// For each variant it emits a private payload struct with the same fields (and serde
+/// attributes) that derives `Deserialize`; the hand-written `Deserialize` for the enum reads the
+/// leading `type`, then lets that struct read the remaining members in place.
+macro_rules! server_frames {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $(
+                $(#[$vmeta:meta])*
+                $variant:ident { $( $(#[$fmeta:meta])* $field:ident : $ty:ty ),* $(,)? }
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+        #[serde(tag = "type", rename_all = "snake_case")]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant { $( $(#[$fmeta])* $field: $ty ),* } ),*
+        }
+
+        // One module per variant (modules and types live in different namespaces, so the
+        // module `Message` and the type `Message` do not collide).
+        #[allow(non_snake_case)]
+        mod server_frame_payloads {
+            $(
+                pub(super) mod $variant {
+                    use crate::*;
+                    #[derive(serde::Deserialize)]
+                    pub(crate) struct Payload { $( $(#[$fmeta])* pub(crate) $field: $ty ),* }
+                }
+            )*
+        }
+
+        /// The `type` values, spelled exactly as `Serialize` spells them (same `rename_all`).
+        #[derive(Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum ServerTag { $( $variant ),* }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct FrameVisitor;
+                impl<'de> serde::de::Visitor<'de> for FrameVisitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("an object whose first member is \"type\"")
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
+                        match map.next_key::<TypeKey>()? {
+                            Some(TypeKey::Type) => {}
+                            None => return Err(serde::de::Error::missing_field("type")),
+                        }
+                        let tag: ServerTag = map.next_value()?;
+                        let rest = serde::de::value::MapAccessDeserializer::new(map);
+                        Ok(match tag {
+                            $(
+                                ServerTag::$variant => {
+                                    let _p = server_frame_payloads::$variant::Payload::deserialize(rest)?;
+                                    $name::$variant { $( $field: _p.$field ),* }
+                                }
+                            )*
+                        })
+                    }
+                }
+                deserializer.deserialize_map(FrameVisitor)
+            }
+        }
+    };
+}
+
+/// The only key accepted first in a server frame.
+#[derive(Deserialize)]
+enum TypeKey {
+    #[serde(rename = "type")]
+    Type,
+}
+
 // ---------------------------------------------------------------------------------------------
 // WebSocket: server -> client
 // ---------------------------------------------------------------------------------------------
 
-/// Every frame the server may send.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum ServerMsg {
-    /// Answer to `hello`: who the server thinks you are and the conversations you can see.
-    /// For a visitor that is their most recent conversation (open or ended); for an agent, the
-    /// conversations they are a participant of that are still open.
-    Welcome {
-        protocol: u32,
-        me: Identity,
-        conversations: Vec<Conversation>,
-    },
-    /// Messages of one conversation, in `seq` order, sent after `welcome` and on `sync`.
-    History {
-        conversation_id: ConversationId,
-        messages: Vec<Message>,
-    },
-    /// A new message in a conversation you follow (never echoed to the socket that sent it:
-    /// that socket gets [`ServerMsg::Ack`]).
-    Message { message: Message },
-    /// Your `send` with `client_id` is durably stored as `message`. A retried `client_id`
-    /// gets the same stored message again.
-    Ack { client_id: String, message: Message },
-    /// A conversation you follow changed (created, accepted, ended).
-    Conversation { conversation: Conversation },
-    /// Agents: the full list of waiting requests, sent when going online.
-    Queue { requests: Vec<ChatRequest> },
-    /// Agents: a visitor is waiting.
-    RequestAdded { request: ChatRequest },
-    /// Agents: a request left the queue (accepted by `accepted_by`, or withdrawn when `None`).
-    RequestRemoved {
-        conversation_id: ConversationId,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        accepted_by: Option<Participant>,
-    },
-    /// Agents: your `accept` won; you are now a participant of `conversation`.
-    Accepted { conversation: Conversation },
-    /// Something you sent was refused. The socket stays open unless the code says otherwise.
-    Error {
-        code: ErrorCode,
-        message: String,
-        /// Set when the error answers a `send`, so the client can mark that message failed.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        client_id: Option<String>,
-    },
+server_frames! {
+    /// Every frame the server may send.
+    ///
+    /// Serialised with `type` as the first member (serde's internally tagged form). Decoding
+    /// relies on that order: it reads the tag, then the rest of the object straight into the
+    /// variant, with no intermediate buffer. That is what keeps the visitor bundle inside its
+    /// size budget (serde's generic tagged-enum path buffers every frame and doubles the decode
+    /// code). Only our server produces these frames, and it always writes `type` first.
+    pub enum ServerMsg {
+        /// Answer to `hello`: who the server thinks you are and the conversations you can see.
+        /// For a visitor that is their most recent conversation (open or ended); for an agent, the
+        /// conversations they are a participant of that are still open.
+        Welcome {
+            protocol: u32,
+            me: Identity,
+            conversations: Vec<Conversation>,
+        },
+        /// Messages of one conversation, in `seq` order, sent after `welcome` and on `sync`.
+        History {
+            conversation_id: ConversationId,
+            messages: Vec<Message>,
+        },
+        /// A new message in a conversation you follow (never echoed to the socket that sent it:
+        /// that socket gets [`ServerMsg::Ack`]).
+        Message { message: Message },
+        /// Your `send` with `client_id` is durably stored as `message`. A retried `client_id`
+        /// gets the same stored message again.
+        Ack { client_id: String, message: Message },
+        /// A conversation you follow changed (created, accepted, ended).
+        Conversation { conversation: Conversation },
+        /// Agents: the full list of waiting requests, sent when going online.
+        Queue { requests: Vec<ChatRequest> },
+        /// Agents: a visitor is waiting.
+        RequestAdded { request: ChatRequest },
+        /// Agents: a request left the queue (accepted by `accepted_by`, or withdrawn when `None`).
+        RequestRemoved {
+            conversation_id: ConversationId,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            accepted_by: Option<Participant>,
+        },
+        /// Agents: your `accept` won; you are now a participant of `conversation`.
+        Accepted { conversation: Conversation },
+        /// Something you sent was refused. The socket stays open unless the code says otherwise.
+        Error {
+            code: ErrorCode,
+            message: String,
+            /// Set when the error answers a `send`, so the client can mark that message failed.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            client_id: Option<String>,
+        },
+    }
 }
 
 /// Stable, machine-readable reasons. Clients branch on these; the text beside them is for humans.

@@ -263,3 +263,32 @@ fn malformed_client_frames_are_refused() {
         );
     }
 }
+
+#[test]
+fn server_frames_must_lead_with_type() {
+    // Our server always writes `type` first (serde's tagged form); the decoder relies on it to
+    // read frames without buffering. Anything else is refused, not misread.
+    let late_tag = r#"{"conversation_id":3,"accepted_by":null,"type":"request_removed"}"#;
+    assert!(serde_json::from_str::<ServerMsg>(late_tag).is_err());
+    for bad in [
+        "{}",
+        "[]",
+        r#"{"type":"nope"}"#,
+        r#"{"type":"ack","client_id":"c"}"#,
+    ] {
+        assert!(
+            serde_json::from_str::<ServerMsg>(bad).is_err(),
+            "accepted: {bad}"
+        );
+    }
+    // Unknown extra members are ignored, as with the derived decoder, so the server may add
+    // optional fields without breaking older widgets.
+    let extra = r#"{"type":"request_removed","conversation_id":3,"future":1}"#;
+    assert_eq!(
+        serde_json::from_str::<ServerMsg>(extra).unwrap(),
+        ServerMsg::RequestRemoved {
+            conversation_id: 3,
+            accepted_by: None
+        }
+    );
+}

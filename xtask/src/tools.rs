@@ -3,7 +3,8 @@
 //!
 //! - the `wasm32-unknown-unknown` target (rustup)
 //! - `wasm-bindgen-cli` at exactly the version in Cargo.lock (crates.io)
-//! - `wasm-opt` from npm's `binaryen` (Debian's binaryen 108 emits wasm Chromium rejects)
+//! - `wasm-opt` from npm's `binaryen` (Debian's binaryen 108 emits wasm Chromium rejects) and
+//!   `terser` for the JS glue, both from `xtask/node/package.json`
 //! - Chromium and chromedriver from Debian's packages (browser tests only)
 
 use crate::proc;
@@ -90,7 +91,14 @@ pub fn npm_ci(dir: &Path) -> Result<()> {
 
 /// Path of npm's wasm-opt (see the module doc for why not Debian's).
 pub fn wasm_opt() -> std::path::PathBuf {
-    crate::root().join("xtask/node/node_modules/.bin/wasm-opt")
+    node_bin("wasm-opt")
+}
+
+/// A tool from xtask's own npm packages (`xtask/node/package.json`).
+pub fn node_bin(name: &str) -> std::path::PathBuf {
+    crate::root()
+        .join("xtask/node/node_modules/.bin")
+        .join(name)
 }
 
 fn ensure_chromium() -> Result<()> {
