@@ -113,10 +113,10 @@ macro_rules! server_frames {
             )*
         }
 
-        /// The `type` values, spelled exactly as `Serialize` spells them (same `rename_all`).
-        #[derive(Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        enum ServerTag { $( $variant ),* }
+        wire_names! {
+            /// The `type` values, spelled exactly as `Serialize` spells them (same `rename_all`).
+            enum ServerTag { $( $variant ),* }
+        }
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -149,11 +149,99 @@ macro_rules! server_frames {
     };
 }
 
-/// The only key accepted first in a server frame.
-#[derive(Deserialize)]
-enum TypeKey {
-    #[serde(rename = "type")]
-    Type,
+/// Declares a JSON object type: `Serialize` is derived; `Deserialize` reads only the object
+/// form (`{...}`) through a derived private twin with the same fields and attributes.
+///
+/// Why: a derived `Deserialize` also accepts a struct written as a JSON array, and that second
+/// path is compiled into the widget for every nested type, though no peer ever sends one.
+/// Reading through `deserialize_map` leaves it unreachable, so it is not in the bundle.
+/// Exported so the widget's own stored JSON (session, outbox) is read the same lean way.
+#[macro_export]
+macro_rules! wire_objects {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident { $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty ),* $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+        pub struct $name { $( $(#[$fmeta])* pub $field: $ty ),* }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #[allow(non_snake_case)]
+                mod twin {
+                    #[allow(unused_imports)]
+                    use super::*;
+                    #[derive(serde::Deserialize)]
+                    #[serde(rename = "object")]
+                    pub(super) struct $name { $( $(#[$fmeta])* pub(super) $field: $ty ),* }
+                }
+                let t: twin::$name =
+                    deserializer.deserialize_map($crate::ObjectOnly(std::marker::PhantomData))?;
+                Ok($name { $( $field: t.$field ),* })
+            }
+        }
+    };
+}
+
+/// Visits a JSON object and hands its members to `T`'s derived visitor (see `wire_objects!`).
+#[doc(hidden)]
+pub struct ObjectOnly<T>(pub std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for ObjectOnly<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+    }
+}
+
+/// Declares an enum written on the wire as a bare snake_case string (`"visitor"`, `"ended"`).
+/// `Serialize` is derived; `Deserialize` accepts only the string form, through a derived twin
+/// (for the same reason as `wire_objects!`: serde's generic enum path, which also accepts
+/// `{"variant": ...}`, would otherwise be compiled into the widget for each of these).
+macro_rules! wire_names {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident ),* $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        $vis enum $name { $( $(#[$vmeta])* $variant ),* }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #[derive(Deserialize)]
+                #[serde(rename_all = "snake_case")]
+                enum Twin { $( $variant ),* }
+                let t: Twin = deserializer.deserialize_str(NameOnly(std::marker::PhantomData))?;
+                Ok(match t { $( Twin::$variant => $name::$variant ),* })
+            }
+        }
+    };
+}
+
+/// Visits a string and hands it to `T`'s derived unit-variant matcher (see `wire_names!`).
+struct NameOnly<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for NameOnly<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a name")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+        T::deserialize(serde::de::IntoDeserializer::<E>::into_deserializer(v))
+    }
+}
+
+wire_names! {
+    /// The only key accepted first in a server frame (`Type` is `"type"` in snake_case).
+    enum TypeKey {
+        Type,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,30 +301,30 @@ server_frames! {
     }
 }
 
-/// Stable, machine-readable reasons. Clients branch on these; the text beside them is for humans.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// Not JSON, or not a frame this protocol knows.
-    BadFrame,
-    /// `hello` carried a protocol version the server does not speak.
-    UnsupportedVersion,
-    /// Missing, unknown or expired credential; the first frame was not `hello`.
-    Unauthorized,
-    /// The thing does not exist *or* the caller may not see it (never tells which).
-    NotFound,
-    /// The caller is known but their role may not do this (a visitor accepting a chat).
-    Forbidden,
-    /// A field is empty, too long or malformed.
-    InvalidInput,
-    /// The conversation has ended; start a new one.
-    ConversationEnded,
-    /// Another agent accepted this request first.
-    AlreadyAccepted,
-    /// Too many requests from this client; slow down.
-    RateLimited,
-    /// The server failed; the request may be retried with the same `client_id`.
-    Internal,
+wire_names! {
+    /// Stable, machine-readable reasons. Clients branch on these; the text beside them is for humans.
+    pub enum ErrorCode {
+        /// Not JSON, or not a frame this protocol knows.
+        BadFrame,
+        /// `hello` carried a protocol version the server does not speak.
+        UnsupportedVersion,
+        /// Missing, unknown or expired credential; the first frame was not `hello`.
+        Unauthorized,
+        /// The thing does not exist *or* the caller may not see it (never tells which).
+        NotFound,
+        /// The caller is known but their role may not do this (a visitor accepting a chat).
+        Forbidden,
+        /// A field is empty, too long or malformed.
+        InvalidInput,
+        /// The conversation has ended; start a new one.
+        ConversationEnded,
+        /// Another agent accepted this request first.
+        AlreadyAccepted,
+        /// Too many requests from this client; slow down.
+        RateLimited,
+        /// The server failed; the request may be retried with the same `client_id`.
+        Internal,
+    }
 }
 
 impl ErrorCode {
@@ -267,86 +355,86 @@ impl std::fmt::Display for ErrorCode {
 // Shared data
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Visitor,
-    Agent,
+wire_names! {
+    pub enum Role {
+        Visitor,
+        Agent,
+    }
 }
 
-/// The authenticated caller, as the server sees them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Identity {
-    pub role: Role,
-    pub id: i64,
-    pub name: String,
+/// The authenticated caller, as the server sees them. The same shape as a [`Participant`] (and
+/// one type, so the widget carries one decoder for both and uses `me` as an author directly).
+pub type Identity = Participant;
+
+wire_objects! {
+    /// Someone taking part in a conversation, as shown to others.
+    pub struct Participant {
+        pub role: Role,
+        pub id: i64,
+        pub name: String,
+    }
 }
 
-/// Someone taking part in a conversation, as shown to others.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Participant {
-    pub role: Role,
-    pub id: i64,
-    pub name: String,
+wire_names! {
+    pub enum ConversationStatus {
+        /// In the queue, no agent yet.
+        Waiting,
+        /// At least one agent accepted.
+        Active,
+        /// Closed; nobody can send any more.
+        Ended,
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConversationStatus {
-    /// In the queue, no agent yet.
-    Waiting,
-    /// At least one agent accepted.
-    Active,
-    /// Closed; nobody can send any more.
-    Ended,
+wire_objects! {
+    pub struct Conversation {
+        pub id: ConversationId,
+        pub status: ConversationStatus,
+        pub visitor: Participant,
+        /// Agents who joined, in the order they joined.
+        pub agents: Vec<Participant>,
+        pub created_at: Millis,
+        /// Highest `seq` stored so far (0 for none).
+        pub last_seq: Seq,
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Conversation {
-    pub id: ConversationId,
-    pub status: ConversationStatus,
-    pub visitor: Participant,
-    /// Agents who joined, in the order they joined.
-    pub agents: Vec<Participant>,
-    pub created_at: Millis,
-    /// Highest `seq` stored so far (0 for none).
-    pub last_seq: Seq,
+wire_names! {
+    pub enum MessageKind {
+        /// Written by a person.
+        Text,
+        /// Written by the server about the conversation ("Ada joined", "Chat ended").
+        System,
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MessageKind {
-    /// Written by a person.
-    Text,
-    /// Written by the server about the conversation ("Ada joined", "Chat ended").
-    System,
+wire_objects! {
+    pub struct Message {
+        pub id: MessageId,
+        pub conversation_id: ConversationId,
+        pub seq: Seq,
+        pub kind: MessageKind,
+        /// `None` for system messages.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub author: Option<Participant>,
+        /// Plain text. Clients render it as text, never as HTML.
+        pub body: String,
+        /// The sender's idempotency key, echoed so the sender's other tabs can de-duplicate.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub client_id: Option<String>,
+        pub sent_at: Millis,
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Message {
-    pub id: MessageId,
-    pub conversation_id: ConversationId,
-    pub seq: Seq,
-    pub kind: MessageKind,
-    /// `None` for system messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<Participant>,
-    /// Plain text. Clients render it as text, never as HTML.
-    pub body: String,
-    /// The sender's idempotency key, echoed so the sender's other tabs can de-duplicate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    pub sent_at: Millis,
-}
-
-/// A waiting chat as agents see it in the queue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChatRequest {
-    pub conversation_id: ConversationId,
-    pub visitor: Participant,
-    /// The visitor's first message, so agents can triage without opening the chat.
-    pub preview: String,
-    pub created_at: Millis,
+wire_objects! {
+    /// A waiting chat as agents see it in the queue.
+    pub struct ChatRequest {
+        pub conversation_id: ConversationId,
+        pub visitor: Participant,
+        /// The visitor's first message, so agents can triage without opening the chat.
+        pub preview: String,
+        pub created_at: Millis,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -368,11 +456,12 @@ pub struct LoginRequest {
     pub password: String,
 }
 
-/// Answer to both session calls: keep `token` and present it in `hello`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionResponse {
-    pub token: String,
-    pub me: Identity,
+wire_objects! {
+    /// Answer to both session calls: keep `token` and present it in `hello`.
+    pub struct SessionResponse {
+        pub token: String,
+        pub me: Identity,
+    }
 }
 
 /// Body of every non-2xx REST answer.

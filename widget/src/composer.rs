@@ -63,9 +63,7 @@ pub fn Composer(
                     <path fill="currentColor" d="M3.4 20.4 21 12 3.4 3.6 3.4 10l12.6 2-12.6 2z"></path>
                 </svg>
             </button>
-            <Show when=move || error.with(|e| e.is_some())>
-                <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
-            </Show>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </form>
     }
 }

@@ -20,7 +20,6 @@ use gloo_storage::Storage;
 use gloo_timers::callback::Timeout;
 use leptos::prelude::{Set, WriteSignal};
 use protocol::{ClientMsg, ConversationId, Cursor, ErrorCode, PROTOCOL_VERSION, Seq, ServerMsg};
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{MessageEvent, WebSocket};
@@ -47,13 +46,14 @@ pub enum ConnState {
     Offline,
 }
 
-/// One unacknowledged `send`, as persisted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Queued {
-    pub client_id: String,
-    #[serde(default)]
-    pub conversation_id: Option<ConversationId>,
-    pub body: String,
+protocol::wire_objects! {
+    /// One unacknowledged `send`, as persisted.
+    pub struct Queued {
+        pub client_id: String,
+        #[serde(default)]
+        pub conversation_id: Option<ConversationId>,
+        pub body: String,
+    }
 }
 
 impl Queued {

@@ -196,11 +196,7 @@ impl Ctl {
         let body = protocol::validate_body(body).map_err(crate::composer::body_error)?;
         let client_id = util::client_id();
         self.state.update(|s| {
-            let me = s.me.clone().map(|m| protocol::Participant {
-                role: m.role,
-                id: m.id,
-                name: m.name,
-            });
+            let me = s.me.clone();
             if let Some(p) = s
                 .panes
                 .iter_mut()

@@ -15,9 +15,7 @@ use std::rc::Rc;
 
 use gloo_storage::Storage;
 use leptos::prelude::*;
-use protocol::{
-    ClientMsg, InputError, Participant, ServerMsg, SessionResponse, VisitorSessionRequest,
-};
+use protocol::{ClientMsg, InputError, ServerMsg, SessionResponse, VisitorSessionRequest};
 use wasm_bindgen::prelude::*;
 
 use crate::transport::{ConnState, Link, Transport};
@@ -189,11 +187,7 @@ impl Ctl {
         let body = protocol::validate_body(body).map_err(crate::composer::body_error)?;
         let client_id = util::client_id();
         self.state.update(|s| {
-            let me = s.me.clone().map(|me| Participant {
-                role: me.role,
-                id: me.id,
-                name: me.name,
-            });
+            let me = s.me.clone();
             s.chat.add_pending(client_id.clone(), body.to_string(), me);
         });
         // No conversation id: "my open conversation, or a new request if I have none".

@@ -7,15 +7,15 @@
 use protocol::{
     Conversation, ConversationId, ConversationStatus, Identity, MessageKind, ServerMsg,
 };
-use serde::{Deserialize, Serialize};
 
 use crate::chat::Chat;
 
-/// What `localStorage` keeps between page loads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Session {
-    pub token: String,
-    pub name: String,
+protocol::wire_objects! {
+    /// What `localStorage` keeps between page loads.
+    pub struct Session {
+        pub token: String,
+        pub name: String,
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -37,11 +37,11 @@ pub fn Launcher(open: Signal<bool>, unread: Signal<u32>) -> impl IntoView {
             // Both icons stay in the DOM (CSS shows one): cheaper than swapping views.
             <span class="lc-icon-chat">{icons::chat()}</span>
             <span class="lc-icon-close">{icons::close()}</span>
-            <Show when=move || !open.get() && unread.get() != 0>
-                <span class="lc-badge" aria-hidden="true">
-                    {move || unread.get().min(99)}
-                </span>
-            </Show>
+            {move || {
+                let n = unread.get();
+                (!open.get() && n != 0)
+                    .then(|| view! { <span class="lc-badge" aria-hidden="true">{n.min(99)}</span> })
+            }}
         </button>
     }
 }

@@ -41,11 +41,11 @@ pub fn NameStep() -> impl IntoView {
                     ctl.name_error.set(None);
                 }
             />
-            <Show when=has_error>
-                <p id="lc-name-error" class="error" role="alert">
-                    {move || ctl.name_error.get().unwrap_or_default()}
-                </p>
-            </Show>
+            {move || {
+                ctl.name_error.get().map(|e| view! {
+                    <p id="lc-name-error" class="error" role="alert">{e}</p>
+                })
+            }}
             <button type="submit" class="lc-primary" disabled=move || ctl.busy.get()>
                 {move || if ctl.busy.get() { "Starting…" } else { "Start chat" }}
             </button>
