@@ -33,7 +33,7 @@ pub fn start() {
         return;
     };
     if let (Ok(style), Some(head)) = (doc.create_element("style"), doc.head()) {
-        style.set_text_content(Some(include_str!("../../style/console.css")));
+        style.set_text_content(Some(include_str!(concat!(env!("OUT_DIR"), "/console.css"))));
         let _ = head.append_child(&style);
     }
     let Some(body) = doc.body() else {

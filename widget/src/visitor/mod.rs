@@ -35,7 +35,7 @@ pub fn mount(root: web_sys::ShadowRoot, server_url: String, open: bool) {
     let Ok(style) = doc.create_element("style") else {
         return;
     };
-    style.set_text_content(Some(include_str!("../../style/widget.css")));
+    style.set_text_content(Some(include_str!(concat!(env!("OUT_DIR"), "/widget.css"))));
     let Ok(container) = doc.create_element("div") else {
         return;
     };
