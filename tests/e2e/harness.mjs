@@ -79,12 +79,14 @@ export async function startStack() {
   const dataDir = await mkdtemp(join(tmpdir(), 'livechat-e2e-'));
   const sitePort = await freePort();
   const siteUrl = `http://localhost:${sitePort}`;
-  const server = await startProcess('server', required('LIVECHAT_SERVER_BIN'), [
-    '--listen', '127.0.0.1:0',
+  const serverArgs = (listen) => [
+    '--listen', listen,
     '--data-dir', dataDir,
     '--assets-dir', required('LIVECHAT_DIST'),
     '--allowed-origins', siteUrl,
-  ], { LIVECHAT_DEMO_PASSWORD: PASSWORD, RUST_LOG: process.env.RUST_LOG ?? 'info' });
+  ];
+  const serverEnv = { LIVECHAT_DEMO_PASSWORD: PASSWORD, RUST_LOG: process.env.RUST_LOG ?? 'info' };
+  let server = await startProcess('server', required('LIVECHAT_SERVER_BIN'), serverArgs('127.0.0.1:0'), serverEnv);
   const site = await startProcess('demo-site', required('DEMO_SITE_BIN'), [
     '--listen', `127.0.0.1:${sitePort}`,
     '--server-url', server.url,
@@ -99,6 +101,8 @@ export async function startStack() {
   return {
     serverUrl: server.url,
     siteUrl,
+    /** The same shop page on an origin that is NOT on the server's allow-list. */
+    foreignSiteUrl: `http://127.0.0.1:${sitePort}`,
     browser,
     pageErrors,
     /** A fresh browser context (its own storage: a different person) with error tracking. */
@@ -111,6 +115,20 @@ export async function startStack() {
         if (msg.type() === 'error') console.log(`[${label} console] ${msg.text()}`);
       });
       return { context, page };
+    },
+    /**
+     * Kill the chat server without warning (SIGKILL: no graceful close, no flush beyond what
+     * it already committed) and start it again on the same port and data directory, as a
+     * crash followed by a supervisor restart would.
+     */
+    async crashAndRestartServer() {
+      const { host } = new URL(server.url);
+      await new Promise((resolve) => {
+        server.child.removeAllListeners('exit');
+        server.child.once('exit', resolve);
+        server.child.kill('SIGKILL');
+      });
+      server = await startProcess('server', required('LIVECHAT_SERVER_BIN'), serverArgs(host), serverEnv);
     },
     async stop() {
       await browser.close().catch(() => {});
@@ -142,4 +160,34 @@ export async function signIn(page, serverUrl, email) {
 
 export async function screenshot(page, name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+/** A visitor on the shop opens the widget, gives a name and sends a first message. */
+export async function visitorStartsChat(page, siteUrl, name, firstMessage) {
+  await page.goto(`${siteUrl}/`);
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  const chat = page.getByRole('dialog', { name: 'Live chat' });
+  await chat.getByRole('textbox', { name: 'Your name' }).fill(name);
+  await chat.getByRole('button', { name: 'Start chat' }).click();
+  await chat.getByRole('textbox', { name: 'Message' }).fill(firstMessage);
+  await chat.getByRole('button', { name: 'Send' }).click();
+  const log = chat.getByRole('log', { name: 'Messages' });
+  await log.getByText(firstMessage, { exact: true }).waitFor();
+  return { chat, log };
+}
+
+/** An agent signs in, accepts the named visitor's request and returns the conversation log. */
+export async function agentAccepts(page, serverUrl, email, visitorName) {
+  await signIn(page, serverUrl, email);
+  await page.getByRole('region', { name: 'Waiting chats' })
+    .getByRole('button', { name: `Accept chat with ${visitorName}` }).click();
+  const log = page.getByRole('log', { name: `Conversation with ${visitorName}` });
+  await log.waitFor();
+  return log;
+}
+
+/** Agent replies through the console's composer. */
+export async function agentReplies(page, text) {
+  await page.getByRole('textbox', { name: 'Reply' }).fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
 }
