@@ -92,16 +92,24 @@ macro_rules! server_frames {
                 $variant:ident { $( $(#[$fmeta:meta])* $field:ident : $ty:ty ),* $(,)? }
             ),* $(,)?
         }
+        $(#[$ameta:meta])*
+        agents_only {
+            $(
+                $(#[$avmeta:meta])*
+                $avariant:ident { $( $(#[$afmeta:meta])* $afield:ident : $aty:ty ),* $(,)? }
+            ),* $(,)?
+        }
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
         #[serde(tag = "type", rename_all = "snake_case")]
         pub enum $name {
-            $( $(#[$vmeta])* $variant { $( $(#[$fmeta])* $field: $ty ),* } ),*
+            $( $(#[$vmeta])* $variant { $( $(#[$fmeta])* $field: $ty ),* }, )*
+            $( $(#[$avmeta])* $avariant { $( $(#[$afmeta])* $afield: $aty ),* }, )*
         }
 
-        // One module per variant (modules and types live in different namespaces, so the
-        // module `Message` and the type `Message` do not collide).
+        // One module per variant, inside this one (so the module `Message` cannot collide
+        // with the type `Message` at the crate root).
         #[allow(non_snake_case)]
         mod server_frame_payloads {
             $(
@@ -111,39 +119,68 @@ macro_rules! server_frames {
                     pub(crate) struct Payload { $( $(#[$fmeta])* pub(crate) $field: $ty ),* }
                 }
             )*
+            $(
+                pub(super) mod $avariant {
+                    use crate::*;
+                    #[derive(serde::Deserialize)]
+                    pub(crate) struct Payload { $( $(#[$afmeta])* pub(crate) $afield: $aty ),* }
+                }
+            )*
         }
 
         wire_names! {
             /// The `type` values, spelled exactly as `Serialize` spells them (same `rename_all`).
-            enum ServerTag { $( $variant ),* }
+            enum ServerTag { $( $variant, )* $( $avariant, )* }
+        }
+
+        /// Reads a frame: the leading `type`, then the rest straight into that variant.
+        /// `AGENTS = false` refuses agent-only frames (and leaves their code out of the build).
+        struct FrameVisitor<const AGENTS: bool>;
+
+        impl<'de, const AGENTS: bool> serde::de::Visitor<'de> for FrameVisitor<AGENTS> {
+            type Value = $name;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object whose first member is \"type\"")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
+                match map.next_key::<TypeKey>()? {
+                    Some(TypeKey::Type) => {}
+                    None => return Err(serde::de::Error::missing_field("type")),
+                }
+                let tag: ServerTag = map.next_value()?;
+                let rest = serde::de::value::MapAccessDeserializer::new(map);
+                Ok(match tag {
+                    $(
+                        ServerTag::$variant => {
+                            let _p = server_frame_payloads::$variant::Payload::deserialize(rest)?;
+                            $name::$variant { $( $field: _p.$field ),* }
+                        }
+                    )*
+                    $(
+                        ServerTag::$avariant if AGENTS => {
+                            let _p = server_frame_payloads::$avariant::Payload::deserialize(rest)?;
+                            $name::$avariant { $( $afield: _p.$afield ),* }
+                        }
+                    )*
+                    #[allow(unreachable_patterns)]
+                    _ => return Err(serde::de::Error::custom("an agents-only frame")),
+                })
+            }
         }
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct FrameVisitor;
-                impl<'de> serde::de::Visitor<'de> for FrameVisitor {
-                    type Value = $name;
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str("an object whose first member is \"type\"")
-                    }
-                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
-                        match map.next_key::<TypeKey>()? {
-                            Some(TypeKey::Type) => {}
-                            None => return Err(serde::de::Error::missing_field("type")),
-                        }
-                        let tag: ServerTag = map.next_value()?;
-                        let rest = serde::de::value::MapAccessDeserializer::new(map);
-                        Ok(match tag {
-                            $(
-                                ServerTag::$variant => {
-                                    let _p = server_frame_payloads::$variant::Payload::deserialize(rest)?;
-                                    $name::$variant { $( $field: _p.$field ),* }
-                                }
-                            )*
-                        })
-                    }
-                }
-                deserializer.deserialize_map(FrameVisitor)
+                deserializer.deserialize_map(FrameVisitor::<true>)
+            }
+        }
+
+        impl $name {
+            /// Like `deserialize`, but refuses the agents-only frames: the decoder the visitor
+            /// widget uses, so their decoding is not compiled into its bundle.
+            pub fn deserialize_for_visitor<'de, D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                deserializer.deserialize_map(FrameVisitor::<false>)
             }
         }
     };
@@ -278,6 +315,19 @@ server_frames! {
         Ack { client_id: String, message: Message },
         /// A conversation you follow changed (created, accepted, ended).
         Conversation { conversation: Conversation },
+        /// Something you sent was refused. The socket stays open unless the code says otherwise.
+        Error {
+            code: ErrorCode,
+            message: String,
+            /// Set when the error answers a `send`, so the client can mark that message failed.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            client_id: Option<String>,
+        },
+    }
+    /// Frames only agents receive. The visitor widget decodes with
+    /// [`ServerMsg::deserialize_for_visitor`], which refuses these, so their decoding code is
+    /// not in the visitor bundle (the server never sends them to a visitor).
+    agents_only {
         /// Agents: the full list of waiting requests, sent when going online.
         Queue { requests: Vec<ChatRequest> },
         /// Agents: a visitor is waiting.
@@ -290,14 +340,6 @@ server_frames! {
         },
         /// Agents: your `accept` won; you are now a participant of `conversation`.
         Accepted { conversation: Conversation },
-        /// Something you sent was refused. The socket stays open unless the code says otherwise.
-        Error {
-            code: ErrorCode,
-            message: String,
-            /// Set when the error answers a `send`, so the client can mark that message failed.
-            #[serde(default, skip_serializing_if = "Option::is_none")]
-            client_id: Option<String>,
-        },
     }
 }
 

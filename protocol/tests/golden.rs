@@ -292,3 +292,36 @@ fn server_frames_must_lead_with_type() {
         }
     );
 }
+
+#[test]
+fn the_visitor_decoder_reads_visitor_frames_and_refuses_agent_frames() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let agent_only = [
+        "server_queue",
+        "server_request_added",
+        "server_request_removed",
+        "server_accepted",
+    ];
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_str().unwrap().to_owned();
+        if !name.starts_with("server_") {
+            continue;
+        }
+        seen += 1;
+        let json = std::fs::read_to_string(&path).unwrap();
+        let full: ServerMsg = serde_json::from_str(&json).unwrap();
+        let visitor =
+            ServerMsg::deserialize_for_visitor(&mut serde_json::Deserializer::from_str(&json));
+        if agent_only.contains(&name.as_str()) {
+            assert!(
+                visitor.is_err(),
+                "{name}: the visitor decoder must refuse agent frames"
+            );
+        } else {
+            assert_eq!(visitor.unwrap(), full, "{name}: both decoders must agree");
+        }
+    }
+    assert_eq!(seen, 11, "every server golden was checked");
+}

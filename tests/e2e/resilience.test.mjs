@@ -111,10 +111,15 @@ test('while minimised the bubble counts unread replies; opening clears it', asyn
   await agentReplies(agent.page, 'answer two');
   await visitor.page.getByRole('button', { name: 'Open chat, 2 unread messages' }).waitFor();
   await screenshot(visitor.page, '08-visitor-unread-badge');
+  // One icon on the bubble at a time (the chat icon while minimised, the chevron while open).
+  assert.equal(await launcher.locator('svg:visible').count(), 1, 'one icon while minimised');
 
   await launcher.click();
   await chat.getByText('answer two').waitFor();
   await visitor.page.getByRole('button', { name: 'Close chat' }).waitFor();
+  assert.equal(
+    await visitor.page.getByRole('button', { name: 'Close chat' }).locator('svg:visible').count(), 1,
+    'one icon while open');
   assert.deepEqual(stack.pageErrors, []);
 });
 

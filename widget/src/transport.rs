@@ -24,6 +24,21 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{MessageEvent, WebSocket};
 
+/// The console reads every frame; the visitor widget uses the decoder that refuses the
+/// agents-only ones, which keeps their decoding out of the visitor bundle.
+#[cfg(feature = "console")]
+fn decode(text: &str) -> serde_json::Result<ServerMsg> {
+    serde_json::from_str(text)
+}
+
+#[cfg(not(feature = "console"))]
+fn decode(text: &str) -> serde_json::Result<ServerMsg> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let msg = ServerMsg::deserialize_for_visitor(&mut de)?;
+    de.end()?;
+    Ok(msg)
+}
+
 /// What the UI may ask of the connection. The real app uses [`Transport`]; tests record calls.
 pub trait Link {
     /// Start (or restart) talking to the server with this credential.
@@ -368,7 +383,7 @@ impl Inner {
     }
 
     fn on_frame(this: &Rc<Inner>, generation: u32, text: &str) {
-        let Ok(msg) = serde_json::from_str::<ServerMsg>(text) else {
+        let Ok(msg) = decode(text) else {
             // No error detail: formatting serde's errors costs kilobytes of bundle.
             web_sys::console::warn_1(&"livechat: ignored an undecodable frame".into());
             return;
