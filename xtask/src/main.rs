@@ -104,71 +104,76 @@ fn demo() -> Result<()> {
 fn test() -> Result<()> {
     let started = std::time::Instant::now();
     tools::ensure_all(tools::Need::Everything)?;
-    let mut layers: Vec<(&str, std::time::Duration)> = Vec::new();
-    let mut layer = |name: &'static str, f: &dyn Fn() -> Result<()>| -> Result<()> {
+    // In order: cheap checks first, so a formatting slip fails in seconds, not minutes.
+    let layers: [(&str, &dyn Fn() -> Result<()>); 7] = [
+        ("format", &|| proc::cargo(&["fmt", "--all", "--check"])),
+        ("clippy (host)", &|| {
+            proc::cargo(&["clippy", "--all-targets", "--", "-D", "warnings"])
+        }),
+        ("clippy (widget, wasm32)", &|| {
+            for features in [None, Some("console")] {
+                let mut args = vec![
+                    "clippy",
+                    "-p",
+                    "widget",
+                    "--target",
+                    tools::WASM_TARGET,
+                    "--all-targets",
+                ];
+                if let Some(f) = features {
+                    args.extend(["--features", f]);
+                }
+                args.extend(["--", "-D", "warnings"]);
+                proc::cargo(&args)?;
+            }
+            Ok(())
+        }),
+        ("unit + protocol golden + server integration", &|| {
+            proc::cargo(&["test"])
+        }),
+        ("widget components (headless Chromium)", &|| {
+            for features in [None, Some("console")] {
+                let mut args = vec!["test", "-p", "widget", "--target", tools::WASM_TARGET];
+                if let Some(f) = features {
+                    args.extend(["--features", f]);
+                }
+                proc::cargo_with_env(&args, &[("CHROMEDRIVER", tools::CHROMEDRIVER)])?;
+            }
+            Ok(())
+        }),
+        ("release bundles + size budget", &|| {
+            dist::build()?;
+            dist::check_size()
+        }),
+        ("end-to-end (two origins, headless Chromium)", &|| {
+            proc::cargo(&["build", "-p", "server-stub", "-p", "demo-site"])?;
+            tools::npm_ci(&root().join("tests/e2e"))?;
+            let bin = root().join("target/debug");
+            proc::run(
+                std::process::Command::new("node")
+                    .current_dir(root().join("tests/e2e"))
+                    .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+                    .env("LIVECHAT_SERVER_BIN", bin.join("server-stub"))
+                    .env("DEMO_SITE_BIN", bin.join("demo-site"))
+                    .env("LIVECHAT_DIST", root().join("dist"))
+                    .env("CHROMIUM", tools::CHROMIUM),
+            )
+        }),
+    ];
+    let mut timings = Vec::new();
+    let mut failure = None;
+    for (name, run) in layers {
         println!("\n=== {name} ===");
         let t = std::time::Instant::now();
-        f()?;
-        layers.push((name, t.elapsed()));
-        Ok(())
-    };
-
-    layer("format", &|| proc::cargo(&["fmt", "--all", "--check"]))?;
-    layer("clippy (host)", &|| {
-        proc::cargo(&["clippy", "--all-targets", "--", "-D", "warnings"])
-    })?;
-    layer("clippy (widget, wasm32)", &|| {
-        for features in [None, Some("console")] {
-            let mut args = vec![
-                "clippy",
-                "-p",
-                "widget",
-                "--target",
-                tools::WASM_TARGET,
-                "--all-targets",
-            ];
-            if let Some(f) = features {
-                args.extend(["--features", f]);
-            }
-            args.extend(["--", "-D", "warnings"]);
-            proc::cargo(&args)?;
+        if let Err(e) = run() {
+            failure = Some((name, e));
+            break;
         }
-        Ok(())
-    })?;
-    layer("unit + protocol golden + server integration", &|| {
-        proc::cargo(&["test"])
-    })?;
-    layer("widget components (headless Chromium)", &|| {
-        for features in [None, Some("console")] {
-            let mut args = vec!["test", "-p", "widget", "--target", tools::WASM_TARGET];
-            if let Some(f) = features {
-                args.extend(["--features", f]);
-            }
-            proc::cargo_with_env(&args, &[("CHROMEDRIVER", tools::CHROMEDRIVER)])?;
-        }
-        Ok(())
-    })?;
-    layer("release bundles + size budget", &|| {
-        dist::build()?;
-        dist::check_size()
-    })?;
-    layer("end-to-end (two origins, headless Chromium)", &|| {
-        proc::cargo(&["build", "-p", "server-stub", "-p", "demo-site"])?;
-        tools::npm_ci(&root().join("tests/e2e"))?;
-        let bin = root().join("target/debug");
-        proc::run(
-            std::process::Command::new("node")
-                .current_dir(root().join("tests/e2e"))
-                .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
-                .env("LIVECHAT_SERVER_BIN", bin.join("server-stub"))
-                .env("DEMO_SITE_BIN", bin.join("demo-site"))
-                .env("LIVECHAT_DIST", root().join("dist"))
-                .env("CHROMIUM", tools::CHROMIUM),
-        )
-    })?;
+        timings.push((name, t.elapsed()));
+    }
 
     println!("\n=== summary ===");
-    for (name, took) in &layers {
+    for (name, took) in &timings {
         println!("  {:<48} {:>6.1} s", name, took.as_secs_f64());
     }
     println!(
@@ -176,5 +181,11 @@ fn test() -> Result<()> {
         "total",
         started.elapsed().as_secs_f64()
     );
-    Ok(())
+    // One plain closing line over all layers (each runner above printed its own counts).
+    let failed = usize::from(failure.is_some());
+    println!("layers: {} passed, {failed} failed", timings.len());
+    match failure {
+        Some((name, e)) => Err(e.context(format!("test layer `{name}` failed"))),
+        None => Ok(()),
+    }
 }
