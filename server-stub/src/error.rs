@@ -9,11 +9,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use protocol::{ErrorBody, ErrorCode};
 
+use crate::config::ConfigError;
 use crate::store::StoreError;
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    #[error("configuration: {0}")]
+    Config(#[from] ConfigError),
     #[error("store: {0}")]
     Store(#[from] StoreError),
     #[error("i/o: {0}")]

@@ -179,6 +179,13 @@ impl Hub {
         self.lock().by_id.len()
     }
 
+    /// Number of agent sockets that are online, i.e. receive new requests: presence, for
+    /// diagnostics and tests. An agent with two online tabs counts twice; a socket that closed
+    /// (or was cut for idling) never counts.
+    pub fn online_socket_count(&self) -> usize {
+        self.lock().by_id.values().filter(|e| e.online).count()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Sockets> {
         // Nothing in the registry can be left half-updated by a panic, so poisoning is harmless.
         self.inner.sockets.lock().unwrap_or_else(|p| p.into_inner())

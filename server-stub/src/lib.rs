@@ -53,6 +53,8 @@ pub struct AppState {
     pub db: Db,
     pub origins: Arc<OriginPolicy>,
     pub limits: Arc<IpLimits>,
+    /// Handshake and keep-alive timings of every socket.
+    pub keep_alive: ws::KeepAlive,
 }
 
 /// A prepared server: store open and seeded, router built, not yet listening.
@@ -62,9 +64,10 @@ pub struct Server {
 }
 
 impl Server {
-    /// Open and migrate the store, seed the demo agents on first start (printing their
-    /// password once to stdout), and build the router.
+    /// Validate the config, open and migrate the store, seed the demo agents on first start
+    /// (printing their password once to stdout), and build the router.
     pub async fn new(config: Config) -> Result<Self, Error> {
+        config.validate()?;
         let data_dir = config.data_dir.clone();
         let store = tokio::task::spawn_blocking(move || SqliteStore::open(&data_dir))
             .await
@@ -88,6 +91,7 @@ impl Server {
                 config.sessions_per_minute,
                 config.logins_per_minute,
             )),
+            keep_alive: ws::KeepAlive::from_config(&config),
         };
         spawn_limiter_cleanup(&state);
         let router = router(state, &config);
@@ -97,6 +101,12 @@ impl Server {
     /// The router, e.g. to serve it yourself (sockets then are not closed on shutdown).
     pub fn router(&self) -> Router {
         self.router.clone()
+    }
+
+    /// The hub, for operators and tests to observe the live sockets
+    /// ([`Hub::socket_count`], [`Hub::online_socket_count`]) while the server runs.
+    pub fn hub(&self) -> Hub {
+        self.hub.clone()
     }
 
     /// Serve on `listener` until `shutdown` resolves; then close every socket with 1001 and

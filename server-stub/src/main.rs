@@ -5,7 +5,7 @@
 use std::io::Write as _;
 
 use anyhow::Context as _;
-use clap::Parser as _;
+use clap::{CommandFactory as _, Parser as _};
 use server_stub::{Config, Server};
 use tracing_subscriber::EnvFilter;
 
@@ -16,6 +16,13 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let config = Config::parse();
+    // Refuse a bad combination before binding, in clap's words (usage, exit code 2);
+    // `Server::new` checks again for embedders.
+    if let Err(e) = config.validate() {
+        Config::command()
+            .error(clap::error::ErrorKind::ArgumentConflict, e)
+            .exit();
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;

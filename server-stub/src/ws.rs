@@ -17,22 +17,39 @@ use protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, ServerMsg};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, timeout, timeout_at};
 
-use crate::AppState;
 use crate::error::ApiError;
 use crate::hub::{Hub, Outbound, Session};
+use crate::{AppState, Config};
 
-/// The first frame must arrive within this.
-const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
-/// The writer pings this often, so a live client always has something to answer.
-const PING_INTERVAL: Duration = Duration::from_secs(15);
-/// Nothing received (not even a pong) for this long: the client is gone.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(45);
 /// Undecodable frames tolerated before we stop listening to a client.
 const MAX_BAD_FRAMES: u32 = 20;
 /// Frames queued for one socket before it counts as too slow and is disconnected.
 const QUEUE_CAPACITY: usize = 512;
 /// tungstenite's 128 KiB defaults cost ~138 KB per idle socket; 4 KiB costs ~10 KB.
 const BUFFER_BYTES: usize = 4 * 1024;
+
+/// Handshake and keep-alive timings, from `--hello-timeout-ms`, `--ping-interval-ms` and
+/// `--idle-timeout-ms`.
+#[derive(Debug, Clone, Copy)]
+pub struct KeepAlive {
+    /// The first frame must arrive within this.
+    pub hello_timeout: Duration,
+    /// The writer pings this often, so a live client always has something to answer.
+    pub ping_interval: Duration,
+    /// Nothing received (not even a pong) for this long: the client is gone. Longer than
+    /// `ping_interval` ([`Config::validate`]), so a live client always gets to answer a ping.
+    pub idle_timeout: Duration,
+}
+
+impl KeepAlive {
+    pub fn from_config(config: &Config) -> Self {
+        KeepAlive {
+            hello_timeout: Duration::from_millis(config.hello_timeout_ms),
+            ping_interval: Duration::from_millis(config.ping_interval_ms),
+            idle_timeout: Duration::from_millis(config.idle_timeout_ms),
+        }
+    }
+}
 
 /// `GET /ws`.
 pub async fn upgrade(
@@ -48,26 +65,28 @@ pub async fn upgrade(
             return ApiError::OriginRefused.into_response();
         }
     }
-    let hub = app.hub.clone();
+    let (hub, keep_alive) = (app.hub.clone(), app.keep_alive);
     let tracker = hub.tracker();
     ws.read_buffer_size(BUFFER_BYTES)
         .write_buffer_size(BUFFER_BYTES)
         .max_message_size(protocol::MAX_FRAME_BYTES)
         .max_frame_size(protocol::MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| tracker.track_future(serve(socket, hub)))
+        .on_upgrade(move |socket| tracker.track_future(serve(socket, hub, keep_alive)))
 }
 
 /// Why the reader stopped, and the close frame to send (if any).
 type Close = Option<(u16, &'static str)>;
 
-async fn serve(socket: WebSocket, hub: Hub) {
+async fn serve(socket: WebSocket, hub: Hub, keep_alive: KeepAlive) {
     let (sink, mut stream) = socket.split();
     let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
-    let writer = tokio::spawn(write_loop(sink, rx));
-    let close = match handshake(&mut stream, &tx, &hub).await {
+    let writer = tokio::spawn(write_loop(sink, rx, keep_alive.ping_interval));
+    let close = match handshake(&mut stream, &tx, &hub, keep_alive.hello_timeout).await {
         Ok(session) => {
             tracing::debug!(socket = session.id, role = ?session.me.role, id = session.me.id, "connected");
-            let close = read_loop(&mut stream, &tx, &hub, &session).await;
+            let close = read_loop(&mut stream, &tx, &hub, &session, keep_alive.idle_timeout).await;
+            // Unregistering here, before the close handshake in `finish`, takes the socket out
+            // of fan-out and presence at once, even if the client never answers the close.
             hub.disconnect(session.id);
             close
         }
@@ -81,8 +100,9 @@ async fn handshake(
     stream: &mut SplitStream<WebSocket>,
     tx: &mpsc::Sender<Outbound>,
     hub: &Hub,
+    hello_timeout: Duration,
 ) -> Result<Session, Close> {
-    let deadline = Instant::now() + HELLO_TIMEOUT;
+    let deadline = Instant::now() + hello_timeout;
     let shutdown = hub.shutdown_token();
     loop {
         let frame = tokio::select! {
@@ -91,7 +111,8 @@ async fn handshake(
         };
         let text = match frame {
             Err(_) => {
-                reply_error(tx, ErrorCode::Unauthorized, "expected hello within 10 s");
+                let message = format!("expected hello within {} ms", hello_timeout.as_millis());
+                reply_error(tx, ErrorCode::Unauthorized, &message);
                 return Err(Some((close_code::POLICY, "no hello")));
             }
             Ok(None) => return Err(None),
@@ -144,6 +165,7 @@ async fn read_loop(
     tx: &mpsc::Sender<Outbound>,
     hub: &Hub,
     session: &Session,
+    idle_timeout: Duration,
 ) -> Close {
     let shutdown = hub.shutdown_token();
     let mut bad_frames = 0u32;
@@ -151,7 +173,7 @@ async fn read_loop(
         let frame = tokio::select! {
             _ = shutdown.cancelled() => return Some((close_code::AWAY, "server shutting down")),
             _ = session.kicked.cancelled() => return Some((close_code::POLICY, "too slow")),
-            f = timeout(IDLE_TIMEOUT, stream.next()) => f,
+            f = timeout(idle_timeout, stream.next()) => f,
         };
         let text = match frame {
             Err(_) => return Some((close_code::AWAY, "idle timeout")),
@@ -214,8 +236,12 @@ fn reply_error(tx: &mpsc::Sender<Outbound>, code: ErrorCode, message: &str) {
 }
 
 /// The single writer: frames from the queue, pings on a timer, a close frame at the end.
-async fn write_loop(mut sink: SplitSink<WebSocket, Message>, mut rx: mpsc::Receiver<Outbound>) {
-    let mut ping = tokio::time::interval_at(Instant::now() + PING_INTERVAL, PING_INTERVAL);
+async fn write_loop(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut rx: mpsc::Receiver<Outbound>,
+    ping_interval: Duration,
+) {
+    let mut ping = tokio::time::interval_at(Instant::now() + ping_interval, ping_interval);
     loop {
         let result = tokio::select! {
             out = rx.recv() => match out {

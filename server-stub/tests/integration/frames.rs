@@ -154,18 +154,23 @@ async fn binary_frames_close_with_1003() {
 
 #[tokio::test]
 async fn silence_before_hello_is_cut_after_the_timeout() {
-    let srv = TestServer::start().await;
-    let mut c = srv.client().await;
+    // A short configured timeout, so the suite does not sit out the 10 s default.
+    let srv = TestServer::start_with(|c| c.hello_timeout_ms = 300).await;
     let started = std::time::Instant::now();
-    let (frames, close) = c.until_close_within(Duration::from_secs(15)).await;
-    assert!(started.elapsed() >= Duration::from_secs(9));
-    assert!(matches!(
-        &frames[..],
-        [ServerMsg::Error {
-            code: ErrorCode::Unauthorized,
-            ..
-        }]
-    ));
+    let mut c = srv.client().await;
+    let (frames, close) = c.until_close_within(Duration::from_secs(5)).await;
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert!(
+        matches!(
+            &frames[..],
+            [ServerMsg::Error {
+                code: ErrorCode::Unauthorized,
+                message,
+                ..
+            }] if message.contains("300 ms")
+        ),
+        "{frames:?}"
+    );
     assert_eq!(u16::from(close.unwrap().code), 1008);
     srv.stop().await;
 }

@@ -4,5 +4,6 @@
 mod chat;
 mod frames;
 mod http;
+mod keepalive;
 mod security;
 mod support;

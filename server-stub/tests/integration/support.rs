@@ -14,6 +14,7 @@ use protocol::{
     SessionResponse,
 };
 use server_stub::Config;
+use server_stub::hub::Hub;
 use server_stub::store::{Db, SqliteStore};
 use tempfile::TempDir;
 use tokio::net::TcpStream;
@@ -39,6 +40,8 @@ pub struct TestServer {
     pub addr: SocketAddr,
     pub dir: Arc<TempDir>,
     pub http: reqwest::Client,
+    /// The running server's hub, to observe live sockets and presence.
+    pub hub: Hub,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), server_stub::Error>>>,
 }
@@ -60,8 +63,12 @@ impl TestServer {
         tweak(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let server = bounded("server start", server_stub::Server::new(config))
+            .await
+            .unwrap();
+        let hub = server.hub();
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(server_stub::run(listener, config, async move {
+        let task = tokio::spawn(server.serve(listener, async move {
             let _ = stopped.await;
         }));
         let http = reqwest::Client::new();
@@ -81,6 +88,7 @@ impl TestServer {
             addr,
             dir,
             http,
+            hub,
             stop: Some(stop),
             task: Some(task),
         }
