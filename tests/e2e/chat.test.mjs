@@ -76,7 +76,7 @@ test('a visitor message travels to an agent and back across two origins', async 
   assert.deepEqual(stack.pageErrors, [], 'no uncaught errors in any page');
 });
 
-test('markup in a visitor name and message is shown as text to the agent (SCENARIOS #1)', async (t) => {
+test('markup in a visitor name and message is shown as text to the agent (SCENARIOS #1, #2)', async (t) => {
   const stack = await startStack();
   t.after(() => stack.stop());
 
@@ -85,7 +85,7 @@ test('markup in a visitor name and message is shown as text to the agent (SCENAR
   await visitor.page.getByRole('button', { name: 'Open chat' }).click();
   const chat = visitor.page.getByRole('dialog', { name: 'Live chat' });
   const evilName = '<img src=x onerror="window.__pwned=1">';
-  const evilBody = '<script>window.__pwned=2</script><b>bold?</b>';
+  const evilBody = '<script>window.__pwned=2</script><b>bold?</b> javascript:alert(1) data:text/html,x';
   await chat.getByRole('textbox', { name: 'Your name' }).fill(evilName);
   await chat.getByRole('button', { name: 'Start chat' }).click();
   await chat.getByRole('textbox', { name: 'Message' }).fill(evilBody);
@@ -102,5 +102,9 @@ test('markup in a visitor name and message is shown as text to the agent (SCENAR
     assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no injected script ran');
   }
   assert.equal(await agent.page.locator('img[src="x"]').count(), 0, 'no element was created from the name');
+  // SCENARIOS #2: a javascript: or data: URL never becomes a link.
+  for (const page of [visitor.page, agent.page]) {
+    assert.equal(await page.getByRole('link', { name: /javascript:|data:/ }).count(), 0);
+  }
   assert.deepEqual(stack.pageErrors, []);
 });
