@@ -269,6 +269,15 @@ fn load_conversation(conn: &Connection, id: ConversationId) -> Result<Conversati
 
 /// Allocate the next `seq` and insert; must run inside the caller's write transaction, which is
 /// what keeps `seq` gap-free (a rollback undoes both).
+/// A server-written line in the conversation ("Ada joined the chat"): no author, no client id.
+fn insert_system_message(
+    tx: &Transaction<'_>,
+    conversation: ConversationId,
+    body: &str,
+) -> Result<Message, StoreError> {
+    insert_message(tx, conversation, MessageKind::System, None, body, None)
+}
+
 fn insert_message(
     tx: &Transaction<'_>,
     conversation: ConversationId,
@@ -534,14 +543,7 @@ impl Store for SqliteStore {
                 params![conversation, who.id, now_millis()],
             )?;
             let name = agent_name(tx, who.id)?;
-            let system_message = insert_message(
-                tx,
-                conversation,
-                MessageKind::System,
-                None,
-                &format!("{name} joined the chat"),
-                None,
-            )?;
+            let system_message = insert_system_message(tx, conversation, &format!("{name} joined the chat"))?;
             Ok(Accepted {
                 conversation: load_conversation(tx, conversation)?,
                 agent: Participant {
@@ -563,14 +565,7 @@ impl Store for SqliteStore {
                 params![conversation, now_millis()],
             )?;
             let name = agent_name(tx, who.id)?;
-            let system_message = insert_message(
-                tx,
-                conversation,
-                MessageKind::System,
-                None,
-                &format!("{name} ended the chat"),
-                None,
-            )?;
+            let system_message = insert_system_message(tx, conversation, &format!("{name} ended the chat"))?;
             Ok(Ended {
                 conversation: load_conversation(tx, conversation)?,
                 system_message,
