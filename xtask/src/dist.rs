@@ -77,12 +77,17 @@ pub fn build() -> Result<()> {
         )?;
         minify_js(&pkg.join(format!("{}.js", bundle.name)))?;
     }
+    // Plain files beside the bundles (the console page loads `boot.js` rather than an inline
+    // script because its CSP allows scripts from 'self' only).
     let statics = root().join("widget/static");
-    copy(&statics.join("loader.js"), &dist.join("widget/loader.js"))?;
-    copy(
-        &statics.join("console.html"),
-        &dist.join("console/index.html"),
-    )?;
+    for (from, to) in [
+        ("loader.js", "widget/loader.js"),
+        ("console.html", "console/index.html"),
+        ("console-boot.js", "console/boot.js"),
+        ("favicon.svg", "console/favicon.svg"),
+    ] {
+        copy(&statics.join(from), &dist.join(to))?;
+    }
     println!("built {}", dist.display());
     Ok(())
 }
