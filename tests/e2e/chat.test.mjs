@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, signIn, eventually, screenshot } from './harness.mjs';
+import { startStack, signIn, eventually, screenshot, visitorStartsChat } from './harness.mjs';
 
 test('a visitor message travels to an agent and back across two origins', async (t) => {
   const stack = await startStack();
@@ -81,16 +81,9 @@ test('markup in a visitor name and message is shown as text to the agent (SCENAR
   t.after(() => stack.stop());
 
   const visitor = await stack.person('visitor');
-  await visitor.page.goto(`${stack.siteUrl}/`);
-  await visitor.page.getByRole('button', { name: 'Open chat' }).click();
-  const chat = visitor.page.getByRole('dialog', { name: 'Live chat' });
   const evilName = '<img src=x onerror="window.__pwned=1">';
   const evilBody = '<script>window.__pwned=2</script><b>bold?</b> javascript:alert(1) data:text/html,x';
-  await chat.getByRole('textbox', { name: 'Your name' }).fill(evilName);
-  await chat.getByRole('button', { name: 'Start chat' }).click();
-  await chat.getByRole('textbox', { name: 'Message' }).fill(evilBody);
-  await chat.getByRole('button', { name: 'Send' }).click();
-  await chat.getByRole('log', { name: 'Messages' }).getByText(evilBody).waitFor();
+  await visitorStartsChat(visitor.page, stack.siteUrl, evilName, evilBody);
 
   const agent = await stack.person('ada');
   await signIn(agent.page, stack.serverUrl, 'ada@example.com');

@@ -131,3 +131,18 @@ impl Chat {
         self.lines.is_empty()
     }
 }
+
+/// Keeps a message log scrolled to its newest line whenever `lines` changes. An effect, since
+/// the scroll position is the outside world (the DOM), not state.
+pub fn keep_scrolled_to_bottom(
+    log: leptos::prelude::NodeRef<leptos::html::Div>,
+    lines: leptos::prelude::Memo<Vec<Line>>,
+) {
+    use leptos::prelude::*;
+    Effect::new(move |_| {
+        lines.track();
+        if let Some(el) = log.get() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    });
+}

@@ -27,12 +27,7 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
     });
     let me = Memo::new(move |_| ctl.state.with(|s| s.me.as_ref().map(|m| m.id)));
     let log = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        lines.track();
-        if let Some(el) = log.get() {
-            el.set_scroll_top(el.scroll_height());
-        }
-    });
+    crate::chat::keep_scrolled_to_bottom(log, lines);
     view! {
         <section class="conversation" aria-label=move || format!("Chat with {}", name.get())>
             <header class="conv-head">

@@ -20,13 +20,7 @@ pub fn ChatView() -> impl IntoView {
     let ended = Memo::new(move |_| ctl.state.with(|s| s.ended()));
     let log = NodeRef::<leptos::html::Div>::new();
 
-    // Keep the newest message in view (the log is an outside-world scroll position).
-    Effect::new(move |_| {
-        lines.track();
-        if let Some(el) = log.get() {
-            el.set_scroll_top(el.scroll_height());
-        }
-    });
+    crate::chat::keep_scrolled_to_bottom(log, lines);
 
     view! {
         <div class="lc-log" role="log" aria-label="Messages" aria-live="polite" node_ref=log>
