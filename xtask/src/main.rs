@@ -12,6 +12,8 @@
 //! - `cargo xtask dist`  build the widget, console and loader into `dist/`
 //! - `cargo xtask size`  print the exact brotli sizes and check the budgets
 //! - `cargo xtask tools` install what the build and tests need
+//! - `cargo xtask bench` the chat server's throughput and latency as ratios against a minimal
+//!   relay measured in the same process (`cargo bench -p server-stub --bench chat`)
 
 mod dist;
 mod proc;
@@ -23,7 +25,7 @@ use std::path::PathBuf;
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(command) = args.first() else {
-        eprintln!("usage: cargo xtask <demo|test|dist|size|tools>");
+        eprintln!("usage: cargo xtask <demo|test|dist|size|tools|bench>");
         std::process::exit(2);
     };
     match command.as_str() {
@@ -35,7 +37,8 @@ fn main() -> Result<()> {
         "size" => dist::check_size(),
         "demo" => demo(),
         "test" => test(),
-        other => bail!("unknown command `{other}`; try demo, test, dist, size or tools"),
+        "bench" => proc::cargo(&["bench", "-p", "server-stub", "--bench", "chat"]),
+        other => bail!("unknown command `{other}`; try demo, test, dist, size, tools or bench"),
     }
 }
 

@@ -1,0 +1,896 @@
+//! `cargo bench -p server-stub --bench chat` (also `cargo xtask bench`): the chat server's
+//! message throughput and latency, reported as ratios against a baseline measured in the same
+//! process with the same client code.
+//!
+//! - **chat server**: the real server (`server_stub::Server`) on 127.0.0.1:0 over a temp data
+//!   dir, rate limits raised so the limiter is not what is measured. `PAIRS` visitors each open
+//!   a conversation; the two demo agents (one socket each) accept them, half each: that burst of
+//!   accepts is the second measurement.
+//! - **baseline relay**: a minimal tokio-tungstenite relay on 127.0.0.1:0 (no auth, no storage,
+//!   no JSON encoding): it forwards each text frame to the socket on the other side of its
+//!   conversation. Same sockets (`PAIRS` visitors, 2 agents), same frames, same clients.
+//!
+//! Each visitor runs a closed loop: send a `ClientMsg::Send` (unique `client_id`), wait for the
+//! agent's reply; the agent socket replies to each visitor message as it arrives. A *hop* is one
+//! message from `send` on one side to its arrival on the other; the send time travels in the
+//! body. Every await is bounded, every loop is bounded in count and time, and nothing here
+//! asserts on timing: the numbers are printed, the process exits 0.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use futures_util::future::join_all;
+use futures_util::{SinkExt, StreamExt};
+use protocol::{
+    ClientMsg, LoginRequest, PROTOCOL_VERSION, Role, ServerMsg, SessionResponse,
+    VisitorSessionRequest,
+};
+use server_stub::Config;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{Message as WsMessage, Utf8Bytes};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// Visitor/agent conversations running at once.
+const PAIRS: usize = 50;
+/// Agent sockets: the two demo agents, each serving half of the conversations.
+const AGENTS: [&str; 2] = ["ada@example.com", "grace@example.com"];
+const PASSWORD: &str = "bench-password";
+/// Messages per measurement (visitor sends + agent replies), unless `TIME_CAP` comes first.
+const MESSAGES: u64 = 20_000;
+const TIME_CAP: Duration = Duration::from_secs(10);
+/// The unloaded measurement: one conversation alone.
+const SINGLE_MESSAGES: u64 = 2_000;
+const SINGLE_CAP: Duration = Duration::from_secs(3);
+/// Messages exchanged before each measurement, and thrown away.
+const WARMUP_MESSAGES: u64 = 1_000;
+/// The longest any single await may take before the bench gives up with an error.
+const STEP: Duration = Duration::from_secs(10);
+/// The whole bench, start to finish.
+const WHOLE_RUN: Duration = Duration::from_secs(180);
+/// Filler so a frame is about the size of a short chat line.
+const FILLER: &str = "hello, is my order on its way? it was placed on monday";
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let started = Instant::now();
+    tokio::time::timeout(WHOLE_RUN, bench())
+        .await
+        .map_err(|_| anyhow!("the bench did not finish within {WHOLE_RUN:?}"))??;
+    println!("\nbench took {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+async fn bench() -> Result<()> {
+    println!(
+        "chat bench: {PAIRS} visitor/agent conversations, {} agent sockets, closed loop, \
+         {MESSAGES} messages or {} s per run (after {WARMUP_MESSAGES} warm-up messages)",
+        AGENTS.len(),
+        TIME_CAP.as_secs()
+    );
+
+    let relay = run_relay().await.context("baseline relay")?;
+    let server = run_server(false).await.context("chat server")?;
+    let nodelay = run_server(true)
+        .await
+        .context("chat server with TCP_NODELAY")?;
+    let fsync = fsync_cost().context("fsync probe")?;
+
+    report(&relay, &server, &nodelay, &fsync);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results and the table
+// ---------------------------------------------------------------------------------------------
+
+/// One closed-loop measurement.
+struct Run {
+    messages: u64,
+    elapsed: Duration,
+    /// One-hop latencies in nanoseconds, both directions, sorted.
+    hops: Vec<u64>,
+}
+
+impl Run {
+    fn rate(&self) -> f64 {
+        self.messages as f64 / self.elapsed.as_secs_f64()
+    }
+    fn p(&self, q: f64) -> Duration {
+        percentile(&self.hops, q)
+    }
+}
+
+struct ServerRun {
+    runs: Runs,
+    /// Accept → `accepted` latencies in nanoseconds, sorted.
+    accepts: Vec<u64>,
+    /// First accept sent → last `accepted` received.
+    accept_burst: Duration,
+}
+
+struct Fsync {
+    median: Duration,
+    samples: usize,
+}
+
+fn percentile(sorted: &[u64], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
+    Duration::from_nanos(sorted[i])
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1e3)
+}
+
+const SERVER: &str = "chat server";
+const NODELAY: &str = "chat server + NODELAY";
+
+fn report(relay: &Runs, server: &ServerRun, nodelay: &ServerRun, fsync: &Fsync) {
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+    let secs = |d: Duration| d.as_secs_f64();
+    for (title, base, servers) in [
+        (
+            format!("{PAIRS} conversations at once (closed loop: latency includes queueing)"),
+            &relay.loaded,
+            [
+                (SERVER, &server.runs.loaded),
+                (NODELAY, &nodelay.runs.loaded),
+            ],
+        ),
+        (
+            "1 conversation alone (unloaded latency)".to_owned(),
+            &relay.single,
+            [
+                (SERVER, &server.runs.single),
+                (NODELAY, &nodelay.runs.single),
+            ],
+        ),
+    ] {
+        println!("\n{title}");
+        println!(
+            "  {:<40}{:>11}{:>13}{:>13}{:>10}{:>9}",
+            "", "msgs/s", "hop p50", "hop p99", "messages", "time"
+        );
+        for (name, run) in std::iter::once(("baseline relay", base)).chain(servers) {
+            println!(
+                "  {:<40}{:>11.0}{:>13}{:>13}{:>10}{:>7.2} s",
+                name,
+                run.rate(),
+                ms(run.p(0.50)),
+                ms(run.p(0.99)),
+                run.messages,
+                secs(run.elapsed)
+            );
+        }
+        for (name, run) in servers {
+            println!(
+                "  {:<40}{:>10.4}x{:>12.1}x{:>12.1}x",
+                format!("ratio {name} / baseline"),
+                ratio(run.rate(), base.rate()),
+                ratio(secs(run.p(0.50)), secs(base.p(0.50))),
+                ratio(secs(run.p(0.99)), secs(base.p(0.99))),
+            );
+        }
+    }
+    println!(
+        "(throughput ratio < 1 and latency ratios > 1: slower than the relay. `{SERVER}` is \
+         Server::serve as shipped; `{NODELAY}` is the same router served with TCP_NODELAY on \
+         its sockets, a diagnostic)"
+    );
+
+    for (name, r) in [(SERVER, server), (NODELAY, nodelay)] {
+        let accepts = &r.accepts;
+        let accept_p50 = percentile(accepts, 0.50);
+        println!(
+            "\naccept burst, {name}: {} accepts sent at once over {} agent sockets; \
+             accept -> accepted: p50 {}, p99 {}, max {}; whole burst {}",
+            accepts.len(),
+            AGENTS.len(),
+            ms(accept_p50),
+            ms(percentile(accepts, 0.99)),
+            ms(percentile(accepts, 1.0)),
+            ms(r.accept_burst),
+        );
+        println!(
+            "  accept p50 = {:.0}x the baseline relay's unloaded hop p50, {:.1}x this \
+             server's unloaded hop p50",
+            ratio(secs(accept_p50), secs(relay.single.p(0.50))),
+            ratio(secs(accept_p50), secs(r.runs.single.p(0.50))),
+        );
+    }
+
+    // Every stored message is one SQLite commit (WAL, synchronous=FULL): one fsync, and the hub
+    // writes one message at a time, so 1/fsync is a ceiling on messages/s.
+    println!(
+        "\nfsync (4 KiB write + fdatasync) on the data dir's disk: median {} over {} samples \
+         -> at most {:.0} durable commits/s one at a time",
+        ms(fsync.median),
+        fsync.samples,
+        1.0 / secs(fsync.median).max(1e-9)
+    );
+    for (name, r) in [(SERVER, server), (NODELAY, nodelay)] {
+        let s = &r.runs.loaded;
+        let per_message = secs(s.elapsed) / s.messages.max(1) as f64;
+        let share = secs(fsync.median) / per_message;
+        println!(
+            "{name}, loaded: {} of wall time per message, of which fsync is ~{:.0}%{}",
+            ms(Duration::from_secs_f64(per_message)),
+            share * 100.0,
+            if share >= 0.5 {
+                ": the durable commit (SQLite synchronous=FULL) dominates, the honest cost \
+                 of acknowledging only stored messages"
+            } else {
+                ": the fsync does not dominate"
+            }
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client side, shared by both targets
+// ---------------------------------------------------------------------------------------------
+
+/// Which wire the clients read: the chat server answers in `ServerMsg`; the relay forwards the
+/// other side's `ClientMsg` unchanged.
+#[derive(Clone, Copy)]
+enum Wire {
+    Server,
+    Relay,
+}
+
+/// The only thing a client needs from a frame: a chat message written by the other side.
+struct Hop {
+    conversation_id: i64,
+    sent_ns: u64,
+}
+
+impl Wire {
+    /// `Ok(None)` for frames that are not a message from `from` (acks, pings, system lines).
+    fn hop(self, text: &str, from: Role) -> Result<Option<Hop>> {
+        let (conversation_id, body) = match self {
+            Wire::Server => match serde_json::from_str::<ServerMsg>(text)? {
+                ServerMsg::Message { message }
+                    if message.author.as_ref().is_some_and(|a| a.role == from) =>
+                {
+                    (message.conversation_id, message.body)
+                }
+                ServerMsg::Error { code, message, .. } => {
+                    bail!("server error {code}: {message}")
+                }
+                _ => return Ok(None),
+            },
+            Wire::Relay => match serde_json::from_str::<ClientMsg>(text)? {
+                ClientMsg::Send {
+                    conversation_id: Some(c),
+                    body,
+                    ..
+                } => (c, body),
+                _ => return Ok(None),
+            },
+        };
+        let sent_ns = body
+            .strip_prefix('t')
+            .and_then(|b| b.split(' ').next())
+            .and_then(|t| t.parse().ok())
+            .ok_or_else(|| anyhow!("message without a send time: {body}"))?;
+        Ok(Some(Hop {
+            conversation_id,
+            sent_ns,
+        }))
+    }
+}
+
+/// Nanoseconds since the bench started: the clock both sides of a hop share.
+fn now_ns() -> u64 {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    EPOCH.get_or_init(Instant::now).elapsed().as_nanos() as u64
+}
+
+fn send_frame(client_id: String, conversation_id: Option<i64>) -> String {
+    let msg = ClientMsg::Send {
+        client_id,
+        conversation_id,
+        body: format!("t{} {FILLER}", now_ns()),
+    };
+    serde_json::to_string(&msg).expect("a ClientMsg always serialises")
+}
+
+async fn bounded<T>(what: &str, f: impl Future<Output = T>) -> Result<T> {
+    tokio::time::timeout(STEP, f)
+        .await
+        .map_err(|_| anyhow!("timed out after {STEP:?} waiting for {what}"))
+}
+
+async fn connect(url: &str) -> Result<Ws> {
+    // No Nagle on the client side: a closed loop of small frames would otherwise wait on
+    // delayed ACKs.
+    let (ws, _) = bounded(
+        "websocket connect",
+        tokio_tungstenite::connect_async_with_config(url, None, true),
+    )
+    .await??;
+    Ok(ws)
+}
+
+async fn send(ws: &mut Ws, text: String) -> Result<()> {
+    bounded("websocket send", ws.send(WsMessage::Text(text.into()))).await??;
+    Ok(())
+}
+
+/// The next text frame, skipping pings; an error on close or after `STEP`.
+async fn next_text(ws: &mut Ws) -> Result<Utf8Bytes> {
+    loop {
+        match bounded("a frame", ws.next()).await? {
+            Some(Ok(WsMessage::Text(t))) => return Ok(t),
+            Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_) | WsMessage::Frame(_))) => continue,
+            Some(Ok(other)) => bail!("unexpected frame {other:?}"),
+            Some(Err(e)) => return Err(e.into()),
+            None => bail!("socket closed"),
+        }
+    }
+}
+
+async fn next_server_msg(ws: &mut Ws) -> Result<ServerMsg> {
+    let text = next_text(ws).await?;
+    serde_json::from_str(text.as_str()).with_context(|| format!("undecodable frame {text}"))
+}
+
+struct Visitor {
+    ws: Ws,
+    conversation_id: i64,
+    /// Next `client_id` suffix: every send of this visitor is unique.
+    next: u64,
+}
+
+struct Agent {
+    ws: Ws,
+    next: u64,
+}
+
+/// Closed loop until `messages` have been exchanged or `cap` has passed. Returns the sockets.
+async fn exchange(
+    wire: Wire,
+    visitors: Vec<Visitor>,
+    agents: Vec<Agent>,
+    messages: u64,
+    cap: Duration,
+) -> Result<(Run, Vec<Visitor>, Vec<Agent>)> {
+    let rounds = Arc::new(AtomicU64::new(0));
+    let budget = messages / 2;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let start = Instant::now();
+    let deadline = start + cap;
+
+    let agent_tasks: Vec<_> = agents
+        .into_iter()
+        .enumerate()
+        .map(|(k, agent)| tokio::spawn(agent_loop(wire, k, agent, stop_rx.clone())))
+        .collect();
+    let visitor_tasks: Vec<_> = visitors
+        .into_iter()
+        .map(|v| tokio::spawn(visitor_loop(wire, v, Arc::clone(&rounds), budget, deadline)))
+        .collect();
+
+    let mut visitors = Vec::new();
+    let mut hops = Vec::new();
+    let mut failure = None;
+    for t in visitor_tasks {
+        // A visitor stops claiming rounds at `deadline`; its last round is bounded by `STEP`.
+        let waited = tokio::time::timeout_at((deadline + STEP).into(), t).await;
+        let waited = waited.map_err(|_| anyhow!("a visitor did not finish its last round"));
+        match waited.and_then(|r| r?) {
+            Ok((v, mut h)) => {
+                visitors.push(v);
+                hops.append(&mut h);
+            }
+            Err(e) => failure = failure.or(Some(e)),
+        }
+    }
+    let elapsed = start.elapsed();
+    let _ = stop_tx.send(true);
+    let mut agents = Vec::new();
+    for t in agent_tasks {
+        match bounded("an agent to finish", t).await.and_then(|r| r?) {
+            Ok((a, mut h)) => {
+                agents.push(a);
+                hops.append(&mut h);
+            }
+            Err(e) => failure = failure.or(Some(e)),
+        }
+    }
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    hops.sort_unstable();
+    let done = rounds.load(Ordering::Relaxed).min(budget);
+    let run = Run {
+        messages: done * 2,
+        elapsed,
+        hops,
+    };
+    Ok((run, visitors, agents))
+}
+
+async fn visitor_loop(
+    wire: Wire,
+    mut v: Visitor,
+    rounds: Arc<AtomicU64>,
+    budget: u64,
+    deadline: Instant,
+) -> Result<(Visitor, Vec<u64>)> {
+    let mut hops = Vec::new();
+    while Instant::now() < deadline && rounds.fetch_add(1, Ordering::Relaxed) < budget {
+        let client_id = format!("v{}", v.next);
+        v.next += 1;
+        send(&mut v.ws, send_frame(client_id, Some(v.conversation_id))).await?;
+        loop {
+            let text = next_text(&mut v.ws).await?;
+            if let Some(hop) = wire.hop(&text, Role::Agent)? {
+                if hop.conversation_id != v.conversation_id {
+                    bail!("visitor got conversation {}", hop.conversation_id);
+                }
+                hops.push(now_ns().saturating_sub(hop.sent_ns));
+                break;
+            }
+        }
+    }
+    Ok((v, hops))
+}
+
+/// Answer every visitor message at once, until told to stop.
+async fn agent_loop(
+    wire: Wire,
+    k: usize,
+    mut a: Agent,
+    mut stop: watch::Receiver<bool>,
+) -> Result<(Agent, Vec<u64>)> {
+    let mut hops = Vec::new();
+    loop {
+        let text = tokio::select! {
+            _ = stop.changed() => break,
+            t = next_text(&mut a.ws) => t?,
+        };
+        if let Some(hop) = wire.hop(&text, Role::Visitor)? {
+            hops.push(now_ns().saturating_sub(hop.sent_ns));
+            let client_id = format!("a{k}-{}", a.next);
+            a.next += 1;
+            send(&mut a.ws, send_frame(client_id, Some(hop.conversation_id))).await?;
+        }
+    }
+    Ok((a, hops))
+}
+
+/// Both measurements of one target.
+struct Runs {
+    /// All `PAIRS` conversations at once: throughput, and latency including queueing.
+    loaded: Run,
+    /// One conversation alone: the latency of a hop with nothing queued before it.
+    single: Run,
+}
+
+/// Warm up, then measure loaded (all pairs) and unloaded (the first pair alone).
+async fn measure(wire: Wire, visitors: Vec<Visitor>, agents: Vec<Agent>) -> Result<Runs> {
+    let (_, visitors, agents) = exchange(wire, visitors, agents, WARMUP_MESSAGES, STEP)
+        .await
+        .context("warm-up")?;
+    let (loaded, mut visitors, mut agents) =
+        exchange(wire, visitors, agents, MESSAGES, TIME_CAP).await?;
+    // Visitor 0's conversation is served by agent 0 on both targets.
+    let (single, first_visitor, first_agent) = exchange(
+        wire,
+        vec![visitors.swap_remove(0)],
+        vec![agents.swap_remove(0)],
+        SINGLE_MESSAGES,
+        SINGLE_CAP,
+    )
+    .await
+    .context("single pair")?;
+    let sockets = (visitors.into_iter().chain(first_visitor).map(|v| v.ws))
+        .chain(agents.into_iter().chain(first_agent).map(|a| a.ws));
+    close_all(sockets).await;
+    Ok(Runs { loaded, single })
+}
+
+async fn close_all(sockets: impl Iterator<Item = Ws>) {
+    join_all(sockets.map(|mut ws| async move {
+        let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(None)).await;
+    }))
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The chat server
+// ---------------------------------------------------------------------------------------------
+
+/// `nodelay`: serve the same router through `axum::serve` with TCP_NODELAY on every accepted
+/// socket, instead of through `Server::serve` (which leaves Nagle's algorithm on). A
+/// diagnostic: the server otherwise is the same.
+async fn run_server(nodelay: bool) -> Result<ServerRun> {
+    let dir = tempfile::TempDir::new()?;
+    let mut config = Config::new(dir.path().join("data"), dir.path().join("dist"));
+    config.demo_password = Some(PASSWORD.into());
+    // Measure throughput, not the limiter.
+    config.sessions_per_minute = 100_000;
+    config.logins_per_minute = 1_000;
+    config.sends_per_second = 1_000_000;
+    config.send_burst = 1_000_000;
+
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let server = bounded("server start", server_stub::Server::new(config)).await??;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let stopped = async move {
+        let _ = stopped.await;
+    };
+    let serving = if nodelay {
+        use axum::serve::ListenerExt as _;
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let service = server
+            .router()
+            .into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move {
+            axum::serve(listener, service)
+                .with_graceful_shutdown(stopped)
+                .await
+                .map_err(anyhow::Error::from)
+        })
+    } else {
+        tokio::spawn(async move {
+            server
+                .serve(listener, stopped)
+                .await
+                .map_err(anyhow::Error::from)
+        })
+    };
+
+    let result = drive_server(addr).await;
+
+    let _ = stop.send(());
+    bounded("server shutdown", serving).await???;
+    result
+}
+
+async fn drive_server(addr: SocketAddr) -> Result<ServerRun> {
+    let http = reqwest::Client::new();
+    let base = format!("http://{addr}");
+    bounded("healthz", async {
+        loop {
+            if let Ok(r) = http.get(format!("{base}/healthz")).send().await
+                && r.status().is_success()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await?;
+
+    // Sessions: the demo agents log in, each visitor gets an anonymous session.
+    let mut agent_tokens = Vec::new();
+    for email in AGENTS {
+        let body = LoginRequest {
+            email: email.into(),
+            password: PASSWORD.into(),
+        };
+        agent_tokens.push(session(&http, &format!("{base}/api/agent/login"), &body).await?);
+    }
+    let visitor_tokens = join_all((0..PAIRS).map(|p| {
+        let body = VisitorSessionRequest {
+            name: format!("Bench visitor {p}"),
+        };
+        let (http, url) = (&http, format!("{base}/api/visitor/session"));
+        async move { session(http, &url, &body).await }
+    }))
+    .await
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?;
+
+    let url = format!("ws://{addr}/ws");
+    let mut agents = Vec::new();
+    for token in &agent_tokens {
+        agents.push(Agent {
+            ws: hello(&url, token).await?,
+            next: 0,
+        });
+    }
+    // Each visitor connects and writes its first message: that opens a chat request.
+    let mut visitors = join_all(visitor_tokens.iter().enumerate().map(|(p, token)| {
+        let url = &url;
+        async move {
+            let mut ws = hello(url, token).await?;
+            let client_id = format!("first-{p}");
+            send(&mut ws, send_frame(client_id.clone(), None)).await?;
+            let conversation_id = loop {
+                match next_server_msg(&mut ws).await? {
+                    ServerMsg::Ack {
+                        client_id: c,
+                        message,
+                    } if c == client_id => {
+                        break message.conversation_id;
+                    }
+                    ServerMsg::Conversation { .. } => continue,
+                    other => bail!("expected the first ack, got {other:?}"),
+                }
+            };
+            Ok(Visitor {
+                ws,
+                conversation_id,
+                next: 0,
+            })
+        }
+    }))
+    .await
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?;
+
+    // The accept burst: each agent sends its accepts back to back, both agents at once.
+    let conversations: Vec<i64> = visitors.iter().map(|v| v.conversation_id).collect();
+    let burst_start = Instant::now();
+    let accepted = join_all(agents.iter_mut().enumerate().map(|(k, agent)| {
+        let mine: Vec<i64> = conversations
+            .iter()
+            .copied()
+            .skip(k)
+            .step_by(AGENTS.len())
+            .collect();
+        accept_all(&mut agent.ws, mine)
+    }))
+    .await
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?;
+    let accept_burst = burst_start.elapsed();
+    let mut accepts: Vec<u64> = accepted.into_iter().flatten().collect();
+    accepts.sort_unstable();
+
+    // Visitors see "<Agent> joined the chat" before their loop starts clean.
+    join_all(visitors.iter_mut().map(|v| async move {
+        loop {
+            if let ServerMsg::Message { message } = next_server_msg(&mut v.ws).await?
+                && message.author.is_none()
+            {
+                return Ok(());
+            }
+        }
+    }))
+    .await
+    .into_iter()
+    .collect::<Result<Vec<()>>>()?;
+
+    let runs = measure(Wire::Server, visitors, agents).await?;
+    Ok(ServerRun {
+        runs,
+        accepts,
+        accept_burst,
+    })
+}
+
+async fn session<B: serde::Serialize>(
+    http: &reqwest::Client,
+    url: &str,
+    body: &B,
+) -> Result<String> {
+    let r = bounded("a session", http.post(url).json(body).send()).await??;
+    if !r.status().is_success() {
+        bail!("{url}: {}", r.status());
+    }
+    let s: SessionResponse = bounded("a session body", r.json()).await??;
+    Ok(s.token)
+}
+
+async fn hello(url: &str, token: &str) -> Result<Ws> {
+    let mut ws = connect(url).await?;
+    let hello = ClientMsg::Hello {
+        protocol: PROTOCOL_VERSION,
+        token: token.into(),
+        cursors: Vec::new(),
+    };
+    send(&mut ws, serde_json::to_string(&hello)?).await?;
+    match next_server_msg(&mut ws).await? {
+        ServerMsg::Welcome { conversations, .. } if conversations.is_empty() => Ok(ws),
+        other => bail!("expected an empty welcome, got {other:?}"),
+    }
+}
+
+/// Send one `accept` per conversation back to back, then time each until its `accepted`.
+async fn accept_all(ws: &mut Ws, conversations: Vec<i64>) -> Result<Vec<u64>> {
+    let mut sent = HashMap::new();
+    for conversation_id in conversations {
+        let frame = serde_json::to_string(&ClientMsg::Accept { conversation_id })?;
+        sent.insert(conversation_id, now_ns());
+        send(ws, frame).await?;
+    }
+    let mut took = Vec::new();
+    while took.len() < sent.len() {
+        match next_server_msg(ws).await? {
+            ServerMsg::Accepted { conversation } => {
+                let at = sent
+                    .get(&conversation.id)
+                    .ok_or_else(|| anyhow!("accepted a conversation we did not ask for"))?;
+                took.push(now_ns().saturating_sub(*at));
+            }
+            ServerMsg::Error { code, message, .. } => bail!("accept failed: {code}: {message}"),
+            _ => continue,
+        }
+    }
+    Ok(took)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The baseline relay
+// ---------------------------------------------------------------------------------------------
+
+/// Where each relay socket's frames go. Paths: `/agent/{k}` and `/visitor/{conversation}/{k}`
+/// (a visitor whose conversation agent `k` serves).
+#[derive(Default)]
+struct Routes {
+    agents: Mutex<HashMap<usize, mpsc::Sender<Utf8Bytes>>>,
+    visitors: Mutex<HashMap<i64, mpsc::Sender<Utf8Bytes>>>,
+}
+
+#[derive(Clone, Copy)]
+enum Side {
+    Agent,
+    Visitor { agent: usize },
+}
+
+/// The server-side socket settings the chat server uses too (4 KiB buffers, 64 KiB frames).
+fn relay_ws_config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
+        .max_message_size(Some(protocol::MAX_FRAME_BYTES))
+        .max_frame_size(Some(protocol::MAX_FRAME_BYTES))
+}
+
+async fn run_relay() -> Result<Runs> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let routes = Arc::new(Routes::default());
+    let mut tasks = tokio::task::JoinSet::new();
+    let accepting = tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            tasks.spawn(relay_connection(stream, Arc::clone(&routes)));
+        }
+    });
+
+    let result = async {
+        let mut agents = Vec::new();
+        for k in 0..AGENTS.len() {
+            agents.push(Agent {
+                ws: connect(&format!("ws://{addr}/agent/{k}")).await?,
+                next: 0,
+            });
+        }
+        let visitors = join_all((0..PAIRS).map(|p| async move {
+            let k = p % AGENTS.len();
+            let conversation_id = p as i64 + 1;
+            Ok::<_, anyhow::Error>(Visitor {
+                ws: connect(&format!("ws://{addr}/visitor/{conversation_id}/{k}")).await?,
+                conversation_id,
+                next: 0,
+            })
+        }))
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
+        measure(Wire::Relay, visitors, agents).await
+    }
+    .await;
+
+    // Dropping the accept loop drops its JoinSet, which aborts every connection task.
+    accepting.abort();
+    let _ = accepting.await;
+    result
+}
+
+async fn relay_connection(stream: TcpStream, routes: Arc<Routes>) {
+    let (tx, mut rx) = mpsc::channel::<Utf8Bytes>(512);
+    let mut side = None;
+    // Register during the handshake, so a peer can route to this socket as soon as it exists.
+    // (The error type is tungstenite's, fixed by its `Callback` trait.)
+    #[allow(clippy::result_large_err)]
+    let register = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
+        let parts: Vec<&str> = req.uri().path().split('/').collect();
+        match parts.as_slice() {
+            ["", "agent", k] => {
+                let k: usize = k.parse().unwrap_or(usize::MAX);
+                routes.agents.lock().unwrap().insert(k, tx);
+                side = Some(Side::Agent);
+            }
+            ["", "visitor", c, k] => {
+                let c: i64 = c.parse().unwrap_or(-1);
+                routes.visitors.lock().unwrap().insert(c, tx);
+                side = Some(Side::Visitor {
+                    agent: k.parse().unwrap_or(usize::MAX),
+                });
+            }
+            _ => {}
+        }
+        Ok(resp)
+    };
+    let Ok(ws) =
+        tokio_tungstenite::accept_hdr_async_with_config(stream, register, Some(relay_ws_config()))
+            .await
+    else {
+        return;
+    };
+    let Some(side) = side else { return };
+    let (mut sink, mut stream) = ws.split();
+    let writer = tokio::spawn(async move {
+        while let Some(text) = rx.recv().await {
+            if sink.send(WsMessage::Text(text)).await.is_err() {
+                return;
+            }
+        }
+    });
+    while let Some(Ok(msg)) = stream.next().await {
+        let WsMessage::Text(text) = msg else {
+            if msg.is_close() {
+                break;
+            }
+            continue;
+        };
+        match side {
+            Side::Visitor { agent } => {
+                if let Some(to) = routes.agents.lock().unwrap().get(&agent) {
+                    let _ = to.try_send(text);
+                }
+            }
+            // An agent serves many conversations: the frame names the one it is for.
+            Side::Agent => {
+                if let Ok(ClientMsg::Send {
+                    conversation_id: Some(c),
+                    ..
+                }) = serde_json::from_str::<ClientMsg>(text.as_str())
+                    && let Some(to) = routes.visitors.lock().unwrap().get(&c)
+                {
+                    let _ = to.try_send(text);
+                }
+            }
+        }
+    }
+    writer.abort();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The disk
+// ---------------------------------------------------------------------------------------------
+
+/// Median time of a 4 KiB write + fdatasync in a temp dir: what one durable commit costs at least.
+fn fsync_cost() -> Result<Fsync> {
+    use std::io::Write as _;
+    let dir = tempfile::TempDir::new()?;
+    let mut file = std::fs::File::create(dir.path().join("probe"))?;
+    let block = [7u8; 4096];
+    let mut samples = Vec::new();
+    let until = Instant::now() + Duration::from_secs(2);
+    while samples.len() < 200 && Instant::now() < until {
+        let t = Instant::now();
+        file.write_all(&block)?;
+        file.sync_data()?;
+        samples.push(t.elapsed().as_nanos() as u64);
+    }
+    samples.sort_unstable();
+    Ok(Fsync {
+        median: percentile(&samples, 0.5),
+        samples: samples.len(),
+    })
+}
