@@ -79,13 +79,10 @@ async fn bench() -> Result<()> {
     );
 
     let relay = run_relay().await.context("baseline relay")?;
-    let server = run_server(false).await.context("chat server")?;
-    let nodelay = run_server(true)
-        .await
-        .context("chat server with TCP_NODELAY")?;
+    let server = run_server().await.context("chat server")?;
     let fsync = fsync_cost().context("fsync probe")?;
 
-    report(&relay, &server, &nodelay, &fsync);
+    report(&relay, &server, &fsync);
     Ok(())
 }
 
@@ -136,27 +133,20 @@ fn ms(d: Duration) -> String {
 }
 
 const SERVER: &str = "chat server";
-const NODELAY: &str = "chat server + NODELAY";
 
-fn report(relay: &Runs, server: &ServerRun, nodelay: &ServerRun, fsync: &Fsync) {
+fn report(relay: &Runs, server: &ServerRun, fsync: &Fsync) {
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
     let secs = |d: Duration| d.as_secs_f64();
     for (title, base, servers) in [
         (
             format!("{PAIRS} conversations at once (closed loop: latency includes queueing)"),
             &relay.loaded,
-            [
-                (SERVER, &server.runs.loaded),
-                (NODELAY, &nodelay.runs.loaded),
-            ],
+            [(SERVER, &server.runs.loaded)],
         ),
         (
             "1 conversation alone (unloaded latency)".to_owned(),
             &relay.single,
-            [
-                (SERVER, &server.runs.single),
-                (NODELAY, &nodelay.runs.single),
-            ],
+            [(SERVER, &server.runs.single)],
         ),
     ] {
         println!("\n{title}");
@@ -185,13 +175,10 @@ fn report(relay: &Runs, server: &ServerRun, nodelay: &ServerRun, fsync: &Fsync) 
             );
         }
     }
-    println!(
-        "(throughput ratio < 1 and latency ratios > 1: slower than the relay. `{SERVER}` is \
-         Server::serve as shipped; `{NODELAY}` is the same router served with TCP_NODELAY on \
-         its sockets, a diagnostic)"
-    );
+    println!("(throughput ratio < 1 and latency ratios > 1: slower than the relay)");
 
-    for (name, r) in [(SERVER, server), (NODELAY, nodelay)] {
+    {
+        let (name, r) = (SERVER, server);
         let accepts = &r.accepts;
         let accept_p50 = percentile(accepts, 0.50);
         println!(
@@ -221,7 +208,8 @@ fn report(relay: &Runs, server: &ServerRun, nodelay: &ServerRun, fsync: &Fsync) 
         fsync.samples,
         1.0 / secs(fsync.median).max(1e-9)
     );
-    for (name, r) in [(SERVER, server), (NODELAY, nodelay)] {
+    {
+        let (name, r) = (SERVER, server);
         let s = &r.runs.loaded;
         let per_message = secs(s.elapsed) / s.messages.max(1) as f64;
         let share = secs(fsync.median) / per_message;
@@ -515,10 +503,8 @@ async fn close_all(sockets: impl Iterator<Item = Ws>) {
 // The chat server
 // ---------------------------------------------------------------------------------------------
 
-/// `nodelay`: serve the same router through `axum::serve` with TCP_NODELAY on every accepted
-/// socket, instead of through `Server::serve` (which leaves Nagle's algorithm on). A
-/// diagnostic: the server otherwise is the same.
-async fn run_server(nodelay: bool) -> Result<ServerRun> {
+/// The real server, served exactly as the binary serves it (`Server::serve`).
+async fn run_server() -> Result<ServerRun> {
     let dir = tempfile::TempDir::new()?;
     let mut config = Config::new(dir.path().join("data"), dir.path().join("dist"));
     config.demo_password = Some(PASSWORD.into());
@@ -535,28 +521,12 @@ async fn run_server(nodelay: bool) -> Result<ServerRun> {
     let stopped = async move {
         let _ = stopped.await;
     };
-    let serving = if nodelay {
-        use axum::serve::ListenerExt as _;
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        let service = server
-            .router()
-            .into_make_service_with_connect_info::<SocketAddr>();
-        tokio::spawn(async move {
-            axum::serve(listener, service)
-                .with_graceful_shutdown(stopped)
-                .await
-                .map_err(anyhow::Error::from)
-        })
-    } else {
-        tokio::spawn(async move {
-            server
-                .serve(listener, stopped)
-                .await
-                .map_err(anyhow::Error::from)
-        })
-    };
+    let serving = tokio::spawn(async move {
+        server
+            .serve(listener, stopped)
+            .await
+            .map_err(anyhow::Error::from)
+    });
 
     let result = drive_server(addr).await;
 
