@@ -124,6 +124,9 @@ pub async fn logout(
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.strip_prefix("Bearer "))
         .ok_or(ApiError::Unauthorized)?;
-    auth::logout(&app.db, token.trim()).await?;
+    let token = token.trim();
+    auth::logout(&app.db, token).await?;
+    // Revoked in the store first, so a socket racing to reconnect with it is refused.
+    app.hub.revoke(&auth::hash_token(token));
     Ok(StatusCode::NO_CONTENT)
 }

@@ -95,9 +95,38 @@ impl HubError {
 pub struct Session {
     pub id: SocketId,
     pub me: Identity,
-    /// Cancelled when the hub drops this socket (its queue overflowed).
-    pub kicked: CancellationToken,
+    /// Fires when the hub drops this socket (its queue overflowed, or its credential was
+    /// revoked), with the close code and reason to send.
+    pub kicked: Kick,
 }
+
+/// The hub's way to end a socket it no longer serves: the socket layer waits on
+/// [`Kick::kicked`] and closes with the code and reason given.
+#[derive(Debug, Clone, Default)]
+pub struct Kick {
+    token: CancellationToken,
+    /// Set once, before `token` is cancelled.
+    reason: Arc<std::sync::OnceLock<(u16, &'static str)>>,
+}
+
+impl Kick {
+    fn kick(&self, code: u16, reason: &'static str) {
+        let _ = self.reason.set((code, reason));
+        self.token.cancel();
+    }
+
+    /// Resolves when the hub dropped the socket: the close code and reason.
+    pub async fn kicked(&self) -> (u16, &'static str) {
+        self.token.cancelled().await;
+        self.reason
+            .get()
+            .copied()
+            .unwrap_or((POLICY_VIOLATION, "disconnected"))
+    }
+}
+
+/// WebSocket close code 1008: what a kicked socket is told.
+const POLICY_VIOLATION: u16 = 1008;
 
 /// Cheap, clonable handle to the hub.
 #[derive(Clone)]
@@ -129,10 +158,13 @@ struct Sockets {
 
 struct SocketEntry {
     key: IdentityKey,
+    /// Hash of the credential the socket authenticated with, so signing out ends exactly
+    /// the sockets of that session (the same agent's other browsers stay).
+    credential: auth::TokenHash,
     tx: mpsc::Sender<Outbound>,
     /// Agents only: receives the queue and `request_added`/`request_removed`.
     online: bool,
-    kicked: CancellationToken,
+    kicked: Kick,
 }
 
 fn key_of(who: &Identity) -> IdentityKey {
@@ -201,6 +233,7 @@ impl Hub {
     pub async fn connect(
         &self,
         me: Identity,
+        credential: auth::TokenHash,
         cursors: Vec<Cursor>,
         tx: mpsc::Sender<Outbound>,
     ) -> Result<Session, HubError> {
@@ -238,13 +271,14 @@ impl Hub {
                 .map_err(|_| HubError::TooSlow)?;
         }
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
-        let kicked = CancellationToken::new();
+        let kicked = Kick::default();
         let key = key_of(&me);
         let mut sockets = self.lock();
         sockets.by_id.insert(
             id,
             SocketEntry {
                 key,
+                credential,
                 tx,
                 online: false,
                 kicked: kicked.clone(),
@@ -257,6 +291,24 @@ impl Hub {
     /// Forget a socket (it closed).
     pub fn disconnect(&self, id: SocketId) {
         remove(&mut self.lock(), id);
+    }
+
+    /// The credential was revoked (sign-out): close every socket that authenticated with it,
+    /// so a signed-out console stops receiving chats at once, not at its next reconnect.
+    pub fn revoke(&self, credential: &auth::TokenHash) {
+        let mut sockets = self.lock();
+        let ids: Vec<SocketId> = sockets
+            .by_id
+            .iter()
+            .filter(|(_, e)| e.credential == *credential)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            if let Some(entry) = sockets.by_id.get(&id) {
+                entry.kicked.kick(POLICY_VIOLATION, "signed out");
+            }
+            remove(&mut sockets, id);
+        }
     }
 
     /// Handle one decoded frame from an authenticated socket. Refusals are answered on that
@@ -550,7 +602,7 @@ fn deliver(sockets: &mut Sockets, ids: &[SocketId], msg: &Arc<ServerMsg>) {
                     socket = id,
                     "client too slow to drain its queue; disconnecting"
                 );
-                entry.kicked.cancel();
+                entry.kicked.kick(POLICY_VIOLATION, "too slow");
                 remove(sockets, *id);
             }
             Err(mpsc::error::TrySendError::Closed(_)) => remove(sockets, *id),

@@ -151,11 +151,15 @@ async fn handshake(
                 return Err(Some((close_code::ERROR, "internal error")));
             }
         };
-        return hub.connect(me, cursors, tx.clone()).await.map_err(|e| {
-            tracing::error!(error = %e, "connect failed");
-            reply_error(tx, ErrorCode::Internal, "internal error; retry later");
-            Some((close_code::ERROR, "internal error"))
-        });
+        let credential = crate::auth::hash_token(&token);
+        return hub
+            .connect(me, credential, cursors, tx.clone())
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "connect failed");
+                reply_error(tx, ErrorCode::Internal, "internal error; retry later");
+                Some((close_code::ERROR, "internal error"))
+            });
     }
 }
 
@@ -172,7 +176,7 @@ async fn read_loop(
     loop {
         let frame = tokio::select! {
             _ = shutdown.cancelled() => return Some((close_code::AWAY, "server shutting down")),
-            _ = session.kicked.cancelled() => return Some((close_code::POLICY, "too slow")),
+            close = session.kicked.kicked() => return Some(close),
             f = timeout(idle_timeout, stream.next()) => f,
         };
         let text = match frame {

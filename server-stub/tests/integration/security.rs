@@ -194,3 +194,42 @@ async fn scenario_7_unknown_or_revoked_tokens_are_refused() {
     assert_eq!(r.status(), 401);
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn signing_out_closes_that_sessions_sockets_at_once_and_only_those() {
+    let srv = TestServer::start().await;
+    // Ada signed in twice (two browsers): two credentials, one person.
+    let laptop = srv.ada().await;
+    let phone = srv.ada().await;
+    let mut on_laptop = srv.connect(&laptop.token, vec![]).await;
+    let mut on_phone = srv.connect(&phone.token, vec![]).await;
+    for c in [&mut on_laptop.c, &mut on_phone.c] {
+        c.send(&ClientMsg::SetOnline { online: true }).await;
+        assert!(matches!(c.recv().await, ServerMsg::Queue { .. }));
+    }
+
+    let r = srv
+        .http
+        .post(srv.url("/api/agent/logout"))
+        .bearer_auth(&laptop.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+
+    // The laptop's live socket is closed now, not at its next reconnect...
+    let (_, close) = on_laptop.c.until_close().await;
+    let close = close.expect("a close frame");
+    assert_eq!(u16::from(close.code), 1008);
+    assert_eq!(close.reason.as_str(), "signed out");
+
+    // ...while the phone's session keeps working and still receives new requests.
+    let visitor = srv.visitor("Vera").await;
+    let mut v = srv.connect(&visitor.token, vec![]).await;
+    v.c.say_acked("v1", None, "anyone there?").await;
+    assert!(matches!(
+        on_phone.c.recv().await,
+        ServerMsg::RequestAdded { .. }
+    ));
+    assert_eq!(srv.hub.online_socket_count(), 1);
+}
