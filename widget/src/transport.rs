@@ -18,7 +18,7 @@ use std::rc::{Rc, Weak};
 
 use gloo_storage::Storage;
 use gloo_timers::callback::Timeout;
-use leptos::prelude::{Set, WriteSignal};
+use leptos::prelude::{LocalStorage, Set, SetValue, StoredValue, WithValue, WriteSignal};
 use protocol::{ClientMsg, ConversationId, Cursor, ErrorCode, PROTOCOL_VERSION, Seq, ServerMsg};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -50,6 +50,36 @@ pub trait Link {
     fn send(&self, msg: ClientMsg);
     /// Sends still waiting for an ack (e.g. restored after a reload), oldest first.
     fn queued(&self) -> Vec<Queued>;
+}
+
+/// Where an app's shared handle keeps its [`Link`]: empty until the app installs one (the real
+/// transport, or a recorder in tests). `Copy`, so it lives in the handle that goes into context.
+#[derive(Clone, Copy)]
+pub struct LinkSlot(StoredValue<Option<Rc<dyn Link>>, LocalStorage>);
+
+impl LinkSlot {
+    pub fn new() -> Self {
+        LinkSlot(StoredValue::new_local(None))
+    }
+
+    pub fn install(self, link: Rc<dyn Link>) {
+        self.0.set_value(Some(link));
+    }
+
+    /// Runs `f` with the link; does nothing before one is installed.
+    pub fn with(self, f: impl FnOnce(&dyn Link)) {
+        self.0.with_value(|l| {
+            if let Some(l) = l {
+                f(l.as_ref());
+            }
+        });
+    }
+}
+
+impl Default for LinkSlot {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// Shown to users; `Connecting` also covers "waiting for `welcome`".

@@ -17,7 +17,7 @@ use leptos::prelude::*;
 use protocol::{ClientMsg, ConversationId, LoginRequest, ServerMsg, SessionResponse};
 use wasm_bindgen::prelude::*;
 
-use crate::transport::{ConnState, Link, Transport};
+use crate::transport::{ConnState, Link, LinkSlot, Transport};
 use crate::util;
 use state::{AgentSession, ConsoleState};
 
@@ -58,7 +58,7 @@ pub struct Ctl {
     pub login_error: RwSignal<Option<String>>,
     pub busy: RwSignal<bool>,
     server: StoredValue<String>,
-    link: StoredValue<Option<Rc<dyn Link>>, LocalStorage>,
+    link: LinkSlot,
 }
 
 impl Ctl {
@@ -74,24 +74,16 @@ impl Ctl {
             login_error: RwSignal::new(None),
             busy: RwSignal::new(false),
             server: StoredValue::new(util::normalize_server(server)),
-            link: StoredValue::new_local(None),
+            link: LinkSlot::new(),
         }
     }
 
     /// Attaches the link and, with a stored session, connects.
     pub fn install(self, link: Rc<dyn Link>) {
-        self.link.set_value(Some(link));
+        self.link.install(link);
         if let Some(s) = self.state.with_untracked(|s| s.session.clone()) {
-            self.with_link(|l| l.connect(s.token));
+            self.link.with(|l| l.connect(s.token));
         }
-    }
-
-    fn with_link(self, f: impl FnOnce(&dyn Link)) {
-        self.link.with_value(|l| {
-            if let Some(l) = l {
-                f(l.as_ref());
-            }
-        });
     }
 
     fn url(self, path: &str) -> String {
@@ -108,7 +100,7 @@ impl Ctl {
         let lost = self.state.try_update(|s| s.apply(msg)).unwrap_or(false);
         if lost {
             gloo_storage::LocalStorage::delete(self.session_key());
-            self.with_link(|l| l.disconnect());
+            self.link.with(|l| l.disconnect());
             self.login_error.set(Some(
                 "Your session has expired. Please sign in again.".into(),
             ));
@@ -116,7 +108,7 @@ impl Ctl {
         if welcome {
             // Presence is not remembered by the server across sockets: re-state it.
             let online = self.state.with_untracked(|s| s.online);
-            self.with_link(|l| l.send(ClientMsg::SetOnline { online }));
+            self.link.with(|l| l.send(ClientMsg::SetOnline { online }));
         }
     }
 
@@ -147,7 +139,7 @@ impl Ctl {
                     me: Some(r.me),
                     ..ConsoleState::default()
                 });
-                self.with_link(|l| l.connect(r.token));
+                self.link.with(|l| l.connect(r.token));
             }
             Err(util::ApiError::Server { status: 401 }) => {
                 self.login_error.set(Some("Wrong email or password".into()))
@@ -165,7 +157,7 @@ impl Ctl {
         let token = self
             .state
             .with_untracked(|s| s.session.as_ref().map(|s| s.token.clone()));
-        self.with_link(|l| l.disconnect());
+        self.link.with(|l| l.disconnect());
         gloo_storage::LocalStorage::delete(self.session_key());
         self.state.set(ConsoleState::default());
         if let Some(token) = token {
@@ -176,16 +168,18 @@ impl Ctl {
 
     pub fn set_online(self, online: bool) {
         self.state.update(|s| s.set_online(online));
-        self.with_link(|l| l.send(ClientMsg::SetOnline { online }));
+        self.link.with(|l| l.send(ClientMsg::SetOnline { online }));
     }
 
     pub fn accept(self, conversation_id: ConversationId) {
         self.state.update(|s| s.alert = None);
-        self.with_link(|l| l.send(ClientMsg::Accept { conversation_id }));
+        self.link
+            .with(|l| l.send(ClientMsg::Accept { conversation_id }));
     }
 
     pub fn end(self, conversation_id: ConversationId) {
-        self.with_link(|l| l.send(ClientMsg::End { conversation_id }));
+        self.link
+            .with(|l| l.send(ClientMsg::End { conversation_id }));
     }
 
     pub fn select(self, conversation_id: ConversationId) {
@@ -205,7 +199,7 @@ impl Ctl {
                 p.chat.add_pending(client_id.clone(), body.to_string(), me);
             }
         });
-        self.with_link(|l| {
+        self.link.with(|l| {
             l.send(ClientMsg::Send {
                 client_id,
                 conversation_id: Some(conversation_id),

@@ -18,7 +18,7 @@ use leptos::prelude::*;
 use protocol::{ClientMsg, InputError, ServerMsg, SessionResponse, VisitorSessionRequest};
 use wasm_bindgen::prelude::*;
 
-use crate::transport::{ConnState, Link, Transport};
+use crate::transport::{ConnState, Link, LinkSlot, Transport};
 use crate::util;
 use state::{Session, VisitorState};
 
@@ -73,7 +73,7 @@ pub struct Ctl {
     /// A session request is in flight.
     pub busy: RwSignal<bool>,
     server: StoredValue<String>,
-    link: StoredValue<Option<Rc<dyn Link>>, LocalStorage>,
+    link: LinkSlot,
 }
 
 impl Ctl {
@@ -90,14 +90,14 @@ impl Ctl {
             name_error: RwSignal::new(None),
             busy: RwSignal::new(false),
             server: StoredValue::new(server.to_string()),
-            link: StoredValue::new_local(None),
+            link: LinkSlot::new(),
         }
     }
 
     /// Attaches the link and, with a stored session, connects and shows the queued sends.
     pub fn install(self, link: Rc<dyn Link>) {
         let queued = link.queued();
-        self.link.set_value(Some(link));
+        self.link.install(link);
         if let Some(token) = self
             .state
             .with_untracked(|s| s.session.clone())
@@ -108,16 +108,8 @@ impl Ctl {
                     s.chat.add_pending(q.client_id, q.body, None);
                 }
             });
-            self.with_link(|l| l.connect(token));
+            self.link.with(|l| l.connect(token));
         }
-    }
-
-    fn with_link(self, f: impl FnOnce(&dyn Link)) {
-        self.link.with_value(|l| {
-            if let Some(l) = l {
-                f(l.as_ref());
-            }
-        });
     }
 
     fn session_key(self) -> String {
@@ -132,7 +124,7 @@ impl Ctl {
         }
         if fx.lost_session {
             gloo_storage::LocalStorage::delete(self.session_key());
-            self.with_link(|l| l.disconnect());
+            self.link.with(|l| l.disconnect());
         }
     }
 
@@ -171,7 +163,7 @@ impl Ctl {
                     s.session = Some(session);
                     s.me = Some(r.me);
                 });
-                self.with_link(|l| l.connect(r.token));
+                self.link.with(|l| l.connect(r.token));
             }
             Err(util::ApiError::Server { status: 429 }) => self.name_error.set(Some(
                 "Too many attempts. Please wait a moment and try again.".into(),
@@ -191,7 +183,7 @@ impl Ctl {
             s.chat.add_pending(client_id.clone(), body.to_string(), me);
         });
         // No conversation id: "my open conversation, or a new request if I have none".
-        self.with_link(|l| {
+        self.link.with(|l| {
             l.send(ClientMsg::Send {
                 client_id,
                 conversation_id: None,
