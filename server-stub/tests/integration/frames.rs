@@ -17,17 +17,8 @@ async fn wrong_protocol_version_is_refused() {
         cursors: vec![],
     })
     .await;
-    let (frames, close) = c.until_close().await;
-    assert!(
-        matches!(
-            &frames[..],
-            [ServerMsg::Error {
-                code: ErrorCode::UnsupportedVersion,
-                ..
-            }]
-        ),
-        "{frames:?}"
-    );
+    let (code, close) = c.refused().await;
+    assert_eq!(code, ErrorCode::UnsupportedVersion);
     assert!(close.is_some());
     srv.stop().await;
 }
@@ -37,25 +28,10 @@ async fn first_frame_must_be_hello() {
     let srv = TestServer::start().await;
     let mut c = srv.client().await;
     c.send(&ClientMsg::SetOnline { online: true }).await;
-    let (frames, close) = c.until_close().await;
-    assert!(matches!(
-        &frames[..],
-        [ServerMsg::Error {
-            code: ErrorCode::Unauthorized,
-            ..
-        }]
-    ));
-    assert_eq!(u16::from(close.unwrap().code), 1008);
+    assert_eq!(c.refused().await, (ErrorCode::Unauthorized, Some(1008)));
     let mut c = srv.client().await;
     c.send_raw("not json").await;
-    let (frames, _) = c.until_close().await;
-    assert!(matches!(
-        &frames[..],
-        [ServerMsg::Error {
-            code: ErrorCode::Unauthorized,
-            ..
-        }]
-    ));
+    assert_eq!(c.refused().await.0, ErrorCode::Unauthorized);
     srv.stop().await;
 }
 

@@ -158,15 +158,7 @@ async fn scenario_7_unknown_or_revoked_tokens_are_refused() {
         cursors: vec![],
     })
     .await;
-    let (frames, close) = c.until_close().await;
-    assert!(matches!(
-        &frames[..],
-        [ServerMsg::Error {
-            code: ErrorCode::Unauthorized,
-            ..
-        }]
-    ));
-    assert_eq!(u16::from(close.unwrap().code), 1008);
+    assert_eq!(c.refused().await, (ErrorCode::Unauthorized, Some(1008)));
 
     let ada = srv.ada().await;
     let r = srv

@@ -269,6 +269,16 @@ impl Client {
         }
     }
 
+    /// Read until the server closes; the socket must have got exactly one `error` frame first.
+    /// Returns its code and the close code (`None` when no close frame came).
+    pub async fn refused(&mut self) -> (protocol::ErrorCode, Option<u16>) {
+        let (frames, close) = self.until_close().await;
+        match &frames[..] {
+            [ServerMsg::Error { code, .. }] => (*code, close.map(|c| u16::from(c.code))),
+            other => panic!("expected exactly one error before the close, got {other:?}"),
+        }
+    }
+
     /// The next raw WebSocket message, unbounded (callers bound it).
     pub async fn next_raw(&mut self) -> Option<Result<WsMessage, tungstenite::Error>> {
         self.ws.next().await
