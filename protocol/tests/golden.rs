@@ -9,25 +9,17 @@ use serde::{Serialize, de::DeserializeOwned};
 use std::{fmt::Debug, path::PathBuf};
 
 fn visitor() -> Participant {
-    Participant {
-        role: Role::Visitor,
-        id: 7,
-        name: "Marta <b>".into(),
-    }
+    Participant::new(Principal::Visitor(VisitorId(7)), "Marta <b>")
 }
 
 fn agent() -> Participant {
-    Participant {
-        role: Role::Agent,
-        id: 1,
-        name: "Ada".into(),
-    }
+    Participant::new(Principal::Agent(AgentId(1)), "Ada")
 }
 
 fn message() -> Message {
     Message {
-        id: 42,
-        conversation_id: 3,
+        id: MessageId(42),
+        conversation_id: ConversationId(3),
         seq: 2,
         kind: MessageKind::Text,
         author: Some(visitor()),
@@ -39,7 +31,7 @@ fn message() -> Message {
 
 fn conversation(status: ConversationStatus) -> Conversation {
     Conversation {
-        id: 3,
+        id: ConversationId(3),
         status,
         visitor: visitor(),
         agents: if status == ConversationStatus::Waiting {
@@ -85,7 +77,7 @@ fn client_frames() {
             protocol: PROTOCOL_VERSION,
             token: "v1.AAAA".into(),
             cursors: vec![Cursor {
-                conversation_id: 3,
+                conversation_id: ConversationId(3),
                 last_seq: 2,
             }],
         },
@@ -110,17 +102,27 @@ fn client_frames() {
         "client_send",
         &ClientMsg::Send {
             client_id: "c-02".into(),
-            conversation_id: Some(3),
+            conversation_id: Some(ConversationId(3)),
             body: "thanks".into(),
         },
     );
     check("client_set_online", &ClientMsg::SetOnline { online: true });
-    check("client_accept", &ClientMsg::Accept { conversation_id: 3 });
-    check("client_end", &ClientMsg::End { conversation_id: 3 });
+    check(
+        "client_accept",
+        &ClientMsg::Accept {
+            conversation_id: ConversationId(3),
+        },
+    );
+    check(
+        "client_end",
+        &ClientMsg::End {
+            conversation_id: ConversationId(3),
+        },
+    );
     check(
         "client_sync",
         &ClientMsg::Sync {
-            conversation_id: 3,
+            conversation_id: ConversationId(3),
             after_seq: 1,
         },
     );
@@ -132,19 +134,37 @@ fn server_frames() {
         "server_welcome",
         &ServerMsg::Welcome {
             protocol: PROTOCOL_VERSION,
-            me: Identity {
-                role: Role::Visitor,
-                id: 7,
-                name: "Marta <b>".into(),
-            },
+            me: Identity::new(Principal::Visitor(VisitorId(7)), "Marta <b>"),
             conversations: vec![conversation(ConversationStatus::Active)],
         },
     );
     check(
         "server_history",
         &ServerMsg::History {
-            conversation_id: 3,
+            conversation_id: ConversationId(3),
+            reset: false,
+            more: false,
             messages: vec![message()],
+        },
+    );
+    // The optional flags: left out when false (so `server_history` kept its shape), present
+    // when the server resets a cursor it cannot honour or cuts a long history into pages.
+    check(
+        "server_history_reset",
+        &ServerMsg::History {
+            conversation_id: ConversationId(3),
+            messages: vec![message()],
+            reset: true,
+            more: false,
+        },
+    );
+    check(
+        "server_history_more",
+        &ServerMsg::History {
+            conversation_id: ConversationId(3),
+            messages: vec![message()],
+            reset: false,
+            more: true,
         },
     );
     check("server_message", &ServerMsg::Message { message: message() });
@@ -174,7 +194,7 @@ fn server_frames() {
         },
     );
     let request = ChatRequest {
-        conversation_id: 3,
+        conversation_id: ConversationId(3),
         visitor: visitor(),
         preview: "hello".into(),
         created_at: 1_763_899_990_000,
@@ -189,7 +209,7 @@ fn server_frames() {
     check(
         "server_request_removed",
         &ServerMsg::RequestRemoved {
-            conversation_id: 3,
+            conversation_id: ConversationId(3),
             accepted_by: Some(agent()),
         },
     );
@@ -228,11 +248,14 @@ fn rest_bodies() {
         "rest_session_response",
         &SessionResponse {
             token: "a1.CCCC".into(),
-            me: Identity {
-                role: Role::Agent,
-                id: 1,
-                name: "Ada".into(),
-            },
+            me: Identity::new(Principal::Agent(AgentId(1)), "Ada"),
+        },
+    );
+    check(
+        "rest_history_page",
+        &HistoryPage {
+            conversation_id: ConversationId(3),
+            messages: vec![message()],
         },
     );
     check(
@@ -287,7 +310,7 @@ fn server_frames_must_lead_with_type() {
     assert_eq!(
         serde_json::from_str::<ServerMsg>(extra).unwrap(),
         ServerMsg::RequestRemoved {
-            conversation_id: 3,
+            conversation_id: ConversationId(3),
             accepted_by: None
         }
     );
@@ -323,5 +346,5 @@ fn the_visitor_decoder_reads_visitor_frames_and_refuses_agent_frames() {
             assert_eq!(visitor.unwrap(), full, "{name}: both decoders must agree");
         }
     }
-    assert_eq!(seen, 11, "every server golden was checked");
+    assert_eq!(seen, 13, "every server golden was checked");
 }

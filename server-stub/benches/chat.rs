@@ -1,8 +1,8 @@
-//! `cargo bench -p server-stub --bench chat` (also `cargo xtask bench`): the chat server's
+//! `cargo bench -p livechat-server --bench chat` (also `cargo xtask bench`): the chat server's
 //! message throughput and latency, reported as ratios against a baseline measured in the same
-//! process with the same client code.
+//! process with the same client code: `livechat_testkit`, the client the integration tests use.
 //!
-//! - **chat server**: the real server (`server_stub::Server`) on 127.0.0.1:0 over a temp data
+//! - **chat server**: the real server (`livechat_server::Server`) on 127.0.0.1:0 over a temp data
 //!   dir, rate limits raised so the limiter is not what is measured. `PAIRS` visitors each open
 //!   a conversation; the two demo agents (one socket each) accept them, half each: that burst of
 //!   accepts is the second measurement.
@@ -15,9 +15,12 @@
 //! message from `send` on one side to its arrival on the other; the send time travels in the
 //! body. Every await is bounded, every loop is bounded in count and time, and nothing here
 //! asserts on timing: the numbers are printed, the process exits 0.
+//!
+//! A second scenario, [`login_storm`], measures 200 concurrent wrong logins: the server's peak
+//! memory and a bystander visitor's latency while they last. `-- messages` or `-- logins` after
+//! the cargo command runs only that scenario.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -26,17 +29,14 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow, bail};
 use futures_util::future::join_all;
 use futures_util::{SinkExt, StreamExt};
-use protocol::{
-    ClientMsg, LoginRequest, PROTOCOL_VERSION, Role, ServerMsg, SessionResponse,
-    VisitorSessionRequest,
-};
-use server_stub::Config;
+use livechat_server::Config;
+use livechat_testkit::{Client, Rest, STEP, bounded};
+use protocol::{ClientMsg, ConversationId, Role, ServerMsg};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Message as WsMessage, Utf8Bytes};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// Visitor/agent conversations running at once.
 const PAIRS: usize = 50;
@@ -51,21 +51,39 @@ const SINGLE_MESSAGES: u64 = 2_000;
 const SINGLE_CAP: Duration = Duration::from_secs(3);
 /// Messages exchanged before each measurement, and thrown away.
 const WARMUP_MESSAGES: u64 = 1_000;
-/// The longest any single await may take before the bench gives up with an error.
-const STEP: Duration = Duration::from_secs(10);
 /// The whole bench, start to finish.
 const WHOLE_RUN: Duration = Duration::from_secs(180);
 /// Filler so a frame is about the size of a short chat line.
 const FILLER: &str = "hello, is my order on its way? it was placed on monday";
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+#[path = "chat/login_storm.rs"]
+mod login_storm;
 
 #[tokio::main]
 async fn main() -> Result<()> {
     let started = Instant::now();
-    tokio::time::timeout(WHOLE_RUN, bench())
-        .await
-        .map_err(|_| anyhow!("the bench did not finish within {WHOLE_RUN:?}"))??;
+    // Cargo passes `--bench`; the first other argument names the one scenario to run.
+    let only = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let (messages, logins) = match only.as_deref() {
+        None => (true, true),
+        Some("messages") => (true, false),
+        Some("logins") => (false, true),
+        Some(other) => bail!("unknown scenario {other:?}: `messages` or `logins`"),
+    };
+    tokio::time::timeout(WHOLE_RUN, async {
+        // The storm first: its peak memory is read from this process, before the message
+        // bench's sockets and buffers are in it.
+        if logins {
+            let storm = login_storm::run().await.context("login storm")?;
+            login_storm::report(&storm);
+        }
+        if messages {
+            bench().await?;
+        }
+        Ok::<_, anyhow::Error>(())
+    })
+    .await
+    .map_err(|_| anyhow!("the bench did not finish within {WHOLE_RUN:?}"))??;
     println!("\nbench took {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
@@ -241,7 +259,7 @@ enum Wire {
 
 /// The only thing a client needs from a frame: a chat message written by the other side.
 struct Hop {
-    conversation_id: i64,
+    conversation_id: ConversationId,
     sent_ns: u64,
 }
 
@@ -251,7 +269,7 @@ impl Wire {
         let (conversation_id, body) = match self {
             Wire::Server => match serde_json::from_str::<ServerMsg>(text)? {
                 ServerMsg::Message { message }
-                    if message.author.as_ref().is_some_and(|a| a.role == from) =>
+                    if message.author.as_ref().is_some_and(|a| a.role() == from) =>
                 {
                     (message.conversation_id, message.body)
                 }
@@ -287,7 +305,7 @@ fn now_ns() -> u64 {
     EPOCH.get_or_init(Instant::now).elapsed().as_nanos() as u64
 }
 
-fn send_frame(client_id: String, conversation_id: Option<i64>) -> String {
+fn send_frame(client_id: String, conversation_id: Option<ConversationId>) -> String {
     let msg = ClientMsg::Send {
         client_id,
         conversation_id,
@@ -296,55 +314,15 @@ fn send_frame(client_id: String, conversation_id: Option<i64>) -> String {
     serde_json::to_string(&msg).expect("a ClientMsg always serialises")
 }
 
-async fn bounded<T>(what: &str, f: impl Future<Output = T>) -> Result<T> {
-    tokio::time::timeout(STEP, f)
-        .await
-        .map_err(|_| anyhow!("timed out after {STEP:?} waiting for {what}"))
-}
-
-async fn connect(url: &str) -> Result<Ws> {
-    // No Nagle on the client side: a closed loop of small frames would otherwise wait on
-    // delayed ACKs.
-    let (ws, _) = bounded(
-        "websocket connect",
-        tokio_tungstenite::connect_async_with_config(url, None, true),
-    )
-    .await??;
-    Ok(ws)
-}
-
-async fn send(ws: &mut Ws, text: String) -> Result<()> {
-    bounded("websocket send", ws.send(WsMessage::Text(text.into()))).await??;
-    Ok(())
-}
-
-/// The next text frame, skipping pings; an error on close or after `STEP`.
-async fn next_text(ws: &mut Ws) -> Result<Utf8Bytes> {
-    loop {
-        match bounded("a frame", ws.next()).await? {
-            Some(Ok(WsMessage::Text(t))) => return Ok(t),
-            Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_) | WsMessage::Frame(_))) => continue,
-            Some(Ok(other)) => bail!("unexpected frame {other:?}"),
-            Some(Err(e)) => return Err(e.into()),
-            None => bail!("socket closed"),
-        }
-    }
-}
-
-async fn next_server_msg(ws: &mut Ws) -> Result<ServerMsg> {
-    let text = next_text(ws).await?;
-    serde_json::from_str(text.as_str()).with_context(|| format!("undecodable frame {text}"))
-}
-
 struct Visitor {
-    ws: Ws,
-    conversation_id: i64,
+    ws: Client,
+    conversation_id: ConversationId,
     /// Next `client_id` suffix: every send of this visitor is unique.
     next: u64,
 }
 
 struct Agent {
-    ws: Ws,
+    ws: Client,
     next: u64,
 }
 
@@ -423,9 +401,10 @@ async fn visitor_loop(
     while Instant::now() < deadline && rounds.fetch_add(1, Ordering::Relaxed) < budget {
         let client_id = format!("v{}", v.next);
         v.next += 1;
-        send(&mut v.ws, send_frame(client_id, Some(v.conversation_id))).await?;
+        v.ws.try_send_text(send_frame(client_id, Some(v.conversation_id)))
+            .await?;
         loop {
-            let text = next_text(&mut v.ws).await?;
+            let text = v.ws.try_next_text().await?;
             if let Some(hop) = wire.hop(&text, Role::Agent)? {
                 if hop.conversation_id != v.conversation_id {
                     bail!("visitor got conversation {}", hop.conversation_id);
@@ -449,13 +428,14 @@ async fn agent_loop(
     loop {
         let text = tokio::select! {
             _ = stop.changed() => break,
-            t = next_text(&mut a.ws) => t?,
+            t = a.ws.try_next_text() => t?,
         };
         if let Some(hop) = wire.hop(&text, Role::Visitor)? {
             hops.push(now_ns().saturating_sub(hop.sent_ns));
             let client_id = format!("a{k}-{}", a.next);
             a.next += 1;
-            send(&mut a.ws, send_frame(client_id, Some(hop.conversation_id))).await?;
+            a.ws.try_send_text(send_frame(client_id, Some(hop.conversation_id)))
+                .await?;
         }
     }
     Ok((a, hops))
@@ -492,11 +472,8 @@ async fn measure(wire: Wire, visitors: Vec<Visitor>, agents: Vec<Agent>) -> Resu
     Ok(Runs { loaded, single })
 }
 
-async fn close_all(sockets: impl Iterator<Item = Ws>) {
-    join_all(sockets.map(|mut ws| async move {
-        let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(None)).await;
-    }))
-    .await;
+async fn close_all(sockets: impl Iterator<Item = Client>) {
+    join_all(sockets.map(Client::close)).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -516,7 +493,7 @@ async fn run_server() -> Result<ServerRun> {
 
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let server = bounded("server start", server_stub::Server::new(config)).await??;
+    let server = bounded("server start", livechat_server::Server::new(config)).await??;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let stopped = async move {
         let _ = stopped.await;
@@ -536,83 +513,70 @@ async fn run_server() -> Result<ServerRun> {
 }
 
 async fn drive_server(addr: SocketAddr) -> Result<ServerRun> {
-    let http = reqwest::Client::new();
-    let base = format!("http://{addr}");
-    bounded("healthz", async {
-        loop {
-            if let Ok(r) = http.get(format!("{base}/healthz")).send().await
-                && r.status().is_success()
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await?;
+    let rest = Rest::new(addr);
+    rest.wait_healthy().await?;
 
     // Sessions: the demo agents log in, each visitor gets an anonymous session.
     let mut agent_tokens = Vec::new();
     for email in AGENTS {
-        let body = LoginRequest {
-            email: email.into(),
-            password: PASSWORD.into(),
-        };
-        agent_tokens.push(session(&http, &format!("{base}/api/agent/login"), &body).await?);
+        agent_tokens.push(rest.agent_session(email, PASSWORD).await?.token);
     }
     let visitor_tokens = join_all((0..PAIRS).map(|p| {
-        let body = VisitorSessionRequest {
-            name: format!("Bench visitor {p}"),
-        };
-        let (http, url) = (&http, format!("{base}/api/visitor/session"));
-        async move { session(http, &url, &body).await }
+        let rest = &rest;
+        async move {
+            let name = format!("Bench visitor {p}");
+            Ok::<_, anyhow::Error>(rest.visitor_session(&name).await?.token)
+        }
     }))
     .await
     .into_iter()
     .collect::<Result<Vec<_>>>()?;
 
-    let url = format!("ws://{addr}/ws");
     let mut agents = Vec::new();
     for token in &agent_tokens {
         agents.push(Agent {
-            ws: hello(&url, token).await?,
+            ws: hello(addr, token).await?,
             next: 0,
         });
     }
     // Each visitor connects and writes its first message: that opens a chat request.
-    let mut visitors = join_all(visitor_tokens.iter().enumerate().map(|(p, token)| {
-        let url = &url;
-        async move {
-            let mut ws = hello(url, token).await?;
-            let client_id = format!("first-{p}");
-            send(&mut ws, send_frame(client_id.clone(), None)).await?;
-            let conversation_id = loop {
-                match next_server_msg(&mut ws).await? {
-                    ServerMsg::Ack {
-                        client_id: c,
-                        message,
-                    } if c == client_id => {
-                        break message.conversation_id;
+    let mut visitors = join_all(
+        visitor_tokens
+            .iter()
+            .enumerate()
+            .map(|(p, token)| async move {
+                let mut ws = hello(addr, token).await?;
+                let client_id = format!("first-{p}");
+                ws.try_send_text(send_frame(client_id.clone(), None))
+                    .await?;
+                let conversation_id = loop {
+                    match ws.try_recv().await? {
+                        ServerMsg::Ack {
+                            client_id: c,
+                            message,
+                        } if c == client_id => {
+                            break message.conversation_id;
+                        }
+                        ServerMsg::Conversation { .. } => continue,
+                        other => bail!("expected the first ack, got {other:?}"),
                     }
-                    ServerMsg::Conversation { .. } => continue,
-                    other => bail!("expected the first ack, got {other:?}"),
-                }
-            };
-            Ok(Visitor {
-                ws,
-                conversation_id,
-                next: 0,
-            })
-        }
-    }))
+                };
+                Ok(Visitor {
+                    ws,
+                    conversation_id,
+                    next: 0,
+                })
+            }),
+    )
     .await
     .into_iter()
     .collect::<Result<Vec<_>>>()?;
 
     // The accept burst: each agent sends its accepts back to back, both agents at once.
-    let conversations: Vec<i64> = visitors.iter().map(|v| v.conversation_id).collect();
+    let conversations: Vec<ConversationId> = visitors.iter().map(|v| v.conversation_id).collect();
     let burst_start = Instant::now();
     let accepted = join_all(agents.iter_mut().enumerate().map(|(k, agent)| {
-        let mine: Vec<i64> = conversations
+        let mine: Vec<ConversationId> = conversations
             .iter()
             .copied()
             .skip(k)
@@ -630,7 +594,7 @@ async fn drive_server(addr: SocketAddr) -> Result<ServerRun> {
     // Visitors see "<Agent> joined the chat" before their loop starts clean.
     join_all(visitors.iter_mut().map(|v| async move {
         loop {
-            if let ServerMsg::Message { message } = next_server_msg(&mut v.ws).await?
+            if let ServerMsg::Message { message } = v.ws.try_recv().await?
                 && message.author.is_none()
             {
                 return Ok(());
@@ -649,44 +613,27 @@ async fn drive_server(addr: SocketAddr) -> Result<ServerRun> {
     })
 }
 
-async fn session<B: serde::Serialize>(
-    http: &reqwest::Client,
-    url: &str,
-    body: &B,
-) -> Result<String> {
-    let r = bounded("a session", http.post(url).json(body).send()).await??;
-    if !r.status().is_success() {
-        bail!("{url}: {}", r.status());
+/// A socket that said `hello` as a client with no conversation yet.
+async fn hello(addr: SocketAddr, token: &str) -> Result<Client> {
+    let mut ws = Client::open(addr, None).await?;
+    let welcome = ws.try_hello(token, Vec::new()).await?;
+    if !welcome.conversations.is_empty() {
+        bail!("expected an empty welcome, got {welcome:?}");
     }
-    let s: SessionResponse = bounded("a session body", r.json()).await??;
-    Ok(s.token)
-}
-
-async fn hello(url: &str, token: &str) -> Result<Ws> {
-    let mut ws = connect(url).await?;
-    let hello = ClientMsg::Hello {
-        protocol: PROTOCOL_VERSION,
-        token: token.into(),
-        cursors: Vec::new(),
-    };
-    send(&mut ws, serde_json::to_string(&hello)?).await?;
-    match next_server_msg(&mut ws).await? {
-        ServerMsg::Welcome { conversations, .. } if conversations.is_empty() => Ok(ws),
-        other => bail!("expected an empty welcome, got {other:?}"),
-    }
+    Ok(ws)
 }
 
 /// Send one `accept` per conversation back to back, then time each until its `accepted`.
-async fn accept_all(ws: &mut Ws, conversations: Vec<i64>) -> Result<Vec<u64>> {
+async fn accept_all(ws: &mut Client, conversations: Vec<ConversationId>) -> Result<Vec<u64>> {
     let mut sent = HashMap::new();
     for conversation_id in conversations {
         let frame = serde_json::to_string(&ClientMsg::Accept { conversation_id })?;
         sent.insert(conversation_id, now_ns());
-        send(ws, frame).await?;
+        ws.try_send_text(frame).await?;
     }
     let mut took = Vec::new();
     while took.len() < sent.len() {
-        match next_server_msg(ws).await? {
+        match ws.try_recv().await? {
             ServerMsg::Accepted { conversation } => {
                 let at = sent
                     .get(&conversation.id)
@@ -745,15 +692,16 @@ async fn run_relay() -> Result<Runs> {
         let mut agents = Vec::new();
         for k in 0..AGENTS.len() {
             agents.push(Agent {
-                ws: connect(&format!("ws://{addr}/agent/{k}")).await?,
+                ws: Client::connect(&format!("ws://{addr}/agent/{k}"), None).await?,
                 next: 0,
             });
         }
         let visitors = join_all((0..PAIRS).map(|p| async move {
             let k = p % AGENTS.len();
-            let conversation_id = p as i64 + 1;
+            let conversation_id = ConversationId(p as i64 + 1);
             Ok::<_, anyhow::Error>(Visitor {
-                ws: connect(&format!("ws://{addr}/visitor/{conversation_id}/{k}")).await?,
+                ws: Client::connect(&format!("ws://{addr}/visitor/{conversation_id}/{k}"), None)
+                    .await?,
                 conversation_id,
                 next: 0,
             })
@@ -830,7 +778,7 @@ async fn relay_connection(stream: TcpStream, routes: Arc<Routes>) {
                     conversation_id: Some(c),
                     ..
                 }) = serde_json::from_str::<ClientMsg>(text.as_str())
-                    && let Some(to) = routes.visitors.lock().unwrap().get(&c)
+                    && let Some(to) = routes.visitors.lock().unwrap().get(&c.0)
                 {
                     let _ = to.try_send(text);
                 }

@@ -1,64 +1,28 @@
-//! The REST surface: health, anonymous visitor sessions, agent login and logout.
+//! The REST surface: health, anonymous visitor sessions, agent login and logout, and reading a
+//! conversation's messages.
 //!
-//! Owns request parsing, per-IP rate limits and status codes; credentials are made and checked
-//! in `auth.rs`, and every non-2xx answer is a `protocol::ErrorBody` (see `error.rs`).
-
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::num::NonZeroU32;
+//! Owns request parsing and status codes, and the `/api/` fallbacks; credentials are issued
+//! and checked in `sessions.rs`, who is calling (and whether their token is of the kind the
+//! endpoint takes) is `auth.rs`, rate limits live in `limits.rs`, password hashing runs in
+//! `passwords.rs`, who may read what is `policy.rs` (applied by the store, the same call the
+//! socket's `sync` makes), and every non-2xx answer is a `protocol::ErrorBody` (see
+//! `error.rs`), unknown routes and oversized bodies included.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use protocol::{LoginRequest, SessionResponse, VisitorSessionRequest};
+use protocol::{
+    ConversationId, HistoryPage, LoginRequest, Seq, SessionResponse, VisitorSessionRequest,
+};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::AppState;
-use crate::auth::{self, AuthError};
-use crate::error::ApiError;
-
-/// Per-client-IP limits on the two calls that mint credentials.
-pub struct IpLimits {
-    sessions: DefaultKeyedRateLimiter<IpAddr>,
-    logins: DefaultKeyedRateLimiter<IpAddr>,
-}
-
-impl IpLimits {
-    pub fn new(sessions_per_minute: u32, logins_per_minute: u32) -> Self {
-        let per_minute = |n: u32| {
-            let n = NonZeroU32::new(n.max(1)).expect("max(1) is non-zero");
-            Quota::per_minute(n).allow_burst(n)
-        };
-        IpLimits {
-            sessions: RateLimiter::keyed(per_minute(sessions_per_minute)),
-            logins: RateLimiter::keyed(per_minute(logins_per_minute)),
-        }
-    }
-
-    /// Forget addresses that have been quiet, so the maps do not grow without bound.
-    pub fn retain_recent(&self) {
-        self.sessions.retain_recent();
-        self.logins.retain_recent();
-    }
-}
-
-/// The peer address of the TCP connection. Behind a reverse proxy this is the proxy; limits
-/// then apply to it as a whole (we do not trust `X-Forwarded-For` from arbitrary clients).
-pub struct ClientIp(pub IpAddr);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-        Ok(ClientIp(ip))
-    }
-}
+use crate::auth::{AgentCaller, Caller};
+use crate::error::RestError;
+use crate::limits::ClientIp;
+use crate::sessions::{self, LoginError};
+use crate::state::AppState;
 
 /// `GET /healthz`: answered only once the store is open (the router exists only then).
 pub async fn healthz() -> Json<Value> {
@@ -71,62 +35,301 @@ pub async fn visitor_session(
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: Result<Json<VisitorSessionRequest>, JsonRejection>,
-) -> Result<(StatusCode, Json<SessionResponse>), ApiError> {
+) -> Result<(StatusCode, Json<SessionResponse>), RestError> {
     // CORS only hides the answer from a foreign page; refuse the side effect as well.
     if let Some(origin) = headers.get(header::ORIGIN) {
         let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
         let origin = origin.to_str().unwrap_or("");
         if !app.origins.allows(origin, host) {
-            return Err(ApiError::OriginRefused);
+            return Err(RestError::OriginRefused);
         }
     }
-    if app.limits.sessions.check_key(&ip).is_err() {
-        return Err(ApiError::RateLimited);
-    }
-    let Json(req) = body.map_err(|e| ApiError::InvalidInput(e.body_text()))?;
+    app.limits.session(ip)?;
+    let req = json_body(body)?;
     let name = protocol::validate_name(&req.name)
-        .map_err(|e| ApiError::InvalidInput(format!("name {e}")))?
+        .map_err(|e| RestError::InvalidInput(format!("name {e}")))?
         .to_owned();
-    let session = auth::visitor_session(&app.db, name).await?;
+    let session = sessions::visitor_session(&app.db, name).await?;
     Ok((StatusCode::CREATED, Json(session)))
 }
 
-/// `POST /api/agent/login`.
+/// `POST /api/agent/login`: limited per address, then per account, then by the hashing pool.
 pub async fn login(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
     body: Result<Json<LoginRequest>, JsonRejection>,
-) -> Result<Json<SessionResponse>, ApiError> {
-    if app.limits.logins.check_key(&ip).is_err() {
-        return Err(ApiError::RateLimited);
-    }
-    let Json(req) = body.map_err(|e| ApiError::InvalidInput(e.body_text()))?;
+) -> Result<Json<SessionResponse>, RestError> {
+    app.limits.login_from(ip)?;
+    let req = json_body(body)?;
     if req.email.len() > 254 || req.password.len() > 1024 {
-        return Err(ApiError::BadCredentials);
+        return Err(RestError::BadCredentials);
     }
-    match auth::login(&app.db, &req.email, req.password).await {
+    app.limits
+        .login_as(&sessions::normalise_email(&req.email))
+        .inspect_err(|_| tracing::info!(%ip, "agent login refused: account rate limit"))?;
+    match sessions::login(&app.db, &app.passwords, &req.email, req.password).await {
         Ok(session) => Ok(Json(session)),
-        Err(AuthError::BadCredentials) => {
+        Err(LoginError::BadCredentials) => {
             tracing::info!(%ip, "failed agent login");
-            Err(ApiError::BadCredentials)
+            Err(RestError::BadCredentials)
         }
-        Err(AuthError::Store(e)) => Err(e.into()),
+        Err(LoginError::Hashing(e)) => {
+            tracing::warn!(%ip, error = %e, "agent login not checked");
+            Err(e.into())
+        }
+        Err(LoginError::Store(e)) => Err(e.into()),
     }
 }
 
-/// `POST /api/agent/logout` with `Authorization: Bearer <token>`.
+/// `POST /api/agent/logout` with an agent's `Authorization: Bearer <token>` (a visitor's is
+/// refused, and stays valid).
 pub async fn logout(
     State(app): State<AppState>,
-    headers: HeaderMap,
-) -> Result<StatusCode, ApiError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .ok_or(ApiError::Unauthorized)?;
-    let token = token.trim();
-    auth::logout(&app.db, token).await?;
+    AgentCaller(who): AgentCaller,
+) -> Result<StatusCode, RestError> {
     // Revoked in the store first, so a socket racing to reconnect with it is refused.
-    app.hub.revoke(&auth::hash_token(token));
+    sessions::logout(&app.db, who.credential).await?;
+    app.hub.revoke(&who.credential);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Any path under `/api/` nothing is routed at (axum's own 404 has an empty body).
+pub async fn no_route() -> RestError {
+    RestError::NoRoute
+}
+
+/// A routed `/api/` path asked with a method it does not take (axum adds `Allow`).
+pub async fn method_not_allowed() -> RestError {
+    RestError::MethodNotAllowed
+}
+
+/// The query of [`conversation_messages`].
+#[derive(Debug, Deserialize)]
+pub struct AfterSeq {
+    /// Messages with a greater `seq` are returned; 0 (the default) for all.
+    #[serde(default)]
+    after_seq: Seq,
+}
+
+/// `GET /api/conversations/{id}/messages?after_seq=N` with `Authorization: Bearer <token>`
+/// (a visitor's or an agent's): the messages after `after_seq`, in order. Who may read is
+/// decided by the same store call and policy as the socket's `sync`, so a caller who may not
+/// read the conversation gets `404 not_found` exactly as if it did not exist.
+pub async fn conversation_messages(
+    State(app): State<AppState>,
+    // Who asks comes first (extractors run in order): without a valid token nothing else is
+    // looked at.
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    query: Result<Query<AfterSeq>, QueryRejection>,
+) -> Result<Json<HistoryPage>, RestError> {
+    let conversation_id = id
+        .parse()
+        .map(ConversationId)
+        .map_err(|_| RestError::InvalidInput("the conversation id must be an integer".into()))?;
+    let Query(AfterSeq { after_seq }) =
+        query.map_err(|e| RestError::InvalidInput(e.body_text()))?;
+    if after_seq < 0 {
+        return Err(RestError::InvalidInput(
+            "after_seq must be 0 or more".into(),
+        ));
+    }
+    let me = who.me;
+    let messages = app
+        .db
+        .call(move |s| s.messages_after(&me, conversation_id, after_seq))
+        .await?;
+    Ok(Json(HistoryPage {
+        conversation_id,
+        messages,
+    }))
+}
+
+/// A JSON body, or why not: too large is 413 (the limit is `lib.rs`'s `MAX_REST_BODY`),
+/// anything else malformed 400.
+fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, RestError> {
+    match body {
+        Ok(Json(value)) => Ok(value),
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(RestError::TooLarge),
+        Err(e) => Err(RestError::InvalidInput(e.body_text())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The read path over real HTTP: a served router, data set up through the store.
+
+    use protocol::{ErrorBody, ErrorCode, HistoryPage, Identity};
+    use reqwest::StatusCode;
+
+    use std::time::Duration;
+
+    use crate::passwords::PasswordPool;
+    use crate::store::{Db, NewMessage, SqliteStore};
+    use crate::{Config, Server, sessions};
+
+    const SHOP: &str = "http://shop.test";
+
+    struct Fixture {
+        base: String,
+        http: reqwest::Client,
+        dir: tempfile::TempDir,
+        _stop: tokio::sync::oneshot::Sender<()>,
+    }
+
+    impl Fixture {
+        async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+            let mut req = self.http.get(format!("{}{path}", self.base));
+            if let Some(token) = token {
+                req = req.bearer_auth(token);
+            }
+            req.send().await.unwrap()
+        }
+    }
+
+    async fn person(db: &Db, agent: Option<&str>) -> (Identity, String) {
+        let me = match agent {
+            Some(name) => {
+                let pool = PasswordPool::new(1, Duration::from_secs(60));
+                sessions::add_agent(db, &pool, &format!("{name}@x.test"), name, "pw")
+                    .await
+                    .unwrap()
+            }
+            None => {
+                let s = sessions::visitor_session(db, "Vi".into()).await.unwrap();
+                return (s.me, s.token);
+            }
+        };
+        let token = sessions::issue_credential(db, &me).await.unwrap();
+        (me, token)
+    }
+
+    async fn error(r: reqwest::Response, status: StatusCode) -> ErrorBody {
+        assert_eq!(r.status(), status);
+        r.json().await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn messages_are_read_under_the_socket_policy() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::new(dir.path(), dir.path());
+        config.allowed_origins = vec![SHOP.into()];
+        let server = Server::new(config).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(server.serve(listener, async {
+            let _ = stopped.await;
+        }));
+        let f = Fixture {
+            base,
+            http: reqwest::Client::new(),
+            dir,
+            _stop: stop,
+        };
+
+        // A second handle on the same database sets the scene.
+        let db = Db::new(SqliteStore::open(f.dir.path()).unwrap());
+        let (vi, vi_token) = person(&db, None).await;
+        let (_, other_token) = person(&db, None).await;
+        let (ada, ada_token) = person(&db, Some("Ada")).await;
+        let (_, bob_token) = person(&db, Some("Bob")).await;
+        let id = {
+            let (vi, ada) = (vi.clone(), ada.clone());
+            db.call(move |s| {
+                let msg = |c: &str| NewMessage {
+                    client_id: c.into(),
+                    conversation_id: None,
+                    body: format!("hello {c}"),
+                };
+                s.append_message(&vi, msg("1"))?;
+                s.append_message(&vi, msg("2"))?;
+                let won = s.accept(&ada, s.waiting_requests()?[0].conversation_id)?;
+                Ok(won.conversation.id)
+            })
+            .await
+            .unwrap()
+        };
+        let path = format!("/api/conversations/{}/messages", id.0);
+
+        // the visitor and the participating agent read it, after a seq or all of it
+        for token in [&vi_token, &ada_token] {
+            let r = f.get(&path, Some(token)).await;
+            assert_eq!(r.status(), StatusCode::OK);
+            let page: HistoryPage = r.json().await.unwrap();
+            assert_eq!(page.conversation_id, id);
+            let seqs: Vec<_> = page.messages.iter().map(|m| m.seq).collect();
+            assert_eq!(seqs, [1, 2, 3]);
+        }
+        let r = f.get(&format!("{path}?after_seq=2"), Some(&vi_token)).await;
+        let page: HistoryPage = r.json().await.unwrap();
+        assert_eq!(page.messages.len(), 1);
+        assert_eq!(page.messages[0].body, "Ada joined the chat");
+
+        // strangers and a missing conversation get the very same 404
+        let missing = format!("/api/conversations/{}/messages", id.0 + 1000);
+        let mut bodies = Vec::new();
+        for (p, token) in [
+            (&path, &other_token),
+            (&path, &bob_token),
+            (&missing, &vi_token),
+            (&missing, &bob_token),
+        ] {
+            let e = error(f.get(p, Some(token)).await, StatusCode::NOT_FOUND).await;
+            assert_eq!(e.code, ErrorCode::NotFound);
+            bodies.push(e.message);
+        }
+        assert!(bodies.iter().all(|b| *b == bodies[0]), "{bodies:?}");
+
+        // no token, a token we never issued, or another scheme: 401
+        let forged = format!("v_{}", "A".repeat(43));
+        for token in [None, Some(forged.as_str()), Some("")] {
+            let e = error(f.get(&path, token).await, StatusCode::UNAUTHORIZED).await;
+            assert_eq!(e.code, ErrorCode::Unauthorized);
+        }
+        let r = f
+            .http
+            .get(format!("{}{path}", f.base))
+            .header("authorization", format!("Basic {vi_token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+        // bad id or after_seq: 400
+        for p in [
+            "/api/conversations/abc/messages".to_owned(),
+            format!("{path}?after_seq=-1"),
+            format!("{path}?after_seq=x"),
+        ] {
+            let e = error(f.get(&p, Some(&vi_token)).await, StatusCode::BAD_REQUEST).await;
+            assert_eq!(e.code, ErrorCode::InvalidInput, "{p}");
+        }
+
+        // CORS: an allowed origin may send the Authorization header; others get no grant
+        let preflight = |origin: &'static str| {
+            f.http
+                .request(reqwest::Method::OPTIONS, format!("{}{path}", f.base))
+                .header("origin", origin)
+                .header("access-control-request-method", "GET")
+                .header("access-control-request-headers", "authorization")
+                .send()
+        };
+        let r = preflight(SHOP).await.unwrap();
+        let allow = |r: &reqwest::Response, h: &str| {
+            r.headers()
+                .get(h)
+                .map(|v| v.to_str().unwrap().to_ascii_lowercase())
+        };
+        assert_eq!(
+            allow(&r, "access-control-allow-origin").as_deref(),
+            Some(SHOP)
+        );
+        assert!(allow(&r, "access-control-allow-methods").is_some_and(|m| m.contains("get")));
+        assert!(
+            allow(&r, "access-control-allow-headers").is_some_and(|h| h.contains("authorization"))
+        );
+        let r = preflight("http://evil.test").await.unwrap();
+        assert_eq!(allow(&r, "access-control-allow-origin"), None);
+    }
 }

@@ -1,16 +1,22 @@
 //! Server configuration: command-line flags, each also readable from a `LIVECHAT_*` variable.
 //!
-//! Owns parsing, defaults and [`Config::validate`]; nothing here opens files or sockets. Tests
-//! build a [`Config`] with [`Config::new`] and adjust the public fields.
+//! Owns parsing, defaults, [`Config::validate`] and the socket timings derived from it
+//! ([`KeepAlive`]); nothing here opens files or sockets. Tests build a [`Config`] with
+//! [`Config::new`] and adjust the public fields.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Parser;
 
 /// Everything the server needs to start.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "server-stub", version, about = "Live-chat companion server")]
+#[command(
+    name = "livechat-server",
+    version,
+    about = "Live-chat companion server"
+)]
 pub struct Config {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, env = "LIVECHAT_LISTEN", default_value = "127.0.0.1:8080")]
@@ -47,6 +53,25 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_LOGINS_PER_MINUTE", default_value_t = 10)]
     pub logins_per_minute: u32,
 
+    /// Agent login attempts per account (normalised e-mail, known or not) per minute, from all
+    /// addresses together (also the burst).
+    #[arg(
+        long,
+        env = "LIVECHAT_LOGINS_PER_ACCOUNT_PER_MINUTE",
+        default_value_t = 10
+    )]
+    pub logins_per_account_per_minute: u32,
+
+    /// Password hashes (argon2id, ~19 MiB each) that may run at once, each on its own thread.
+    /// Default: half the CPU cores, at least 1.
+    #[arg(long, env = "LIVECHAT_HASH_THREADS", default_value_t = default_hash_threads())]
+    pub hash_threads: usize,
+
+    /// Milliseconds a login waits for a free hashing thread before it is refused (503 with
+    /// Retry-After).
+    #[arg(long, env = "LIVECHAT_HASH_WAIT_MS", default_value_t = 1_000)]
+    pub hash_wait_ms: u64,
+
     /// Messages one identity (visitor or agent, all sockets together) may send per second.
     #[arg(long, env = "LIVECHAT_SENDS_PER_SECOND", default_value_t = 5)]
     pub sends_per_second: u32,
@@ -71,6 +96,29 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_IDLE_TIMEOUT_MS", default_value_t = 45_000,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub idle_timeout_ms: u64,
+}
+
+/// Handshake and keep-alive timings, from `--hello-timeout-ms`, `--ping-interval-ms` and
+/// `--idle-timeout-ms`.
+#[derive(Debug, Clone, Copy)]
+pub struct KeepAlive {
+    /// The first frame must arrive within this.
+    pub hello_timeout: Duration,
+    /// The writer pings this often, so a live client always has something to answer.
+    pub ping_interval: Duration,
+    /// Nothing received (not even a pong) for this long: the client is gone. Longer than
+    /// `ping_interval` ([`Config::validate`]), so a live client always gets to answer a ping.
+    pub idle_timeout: Duration,
+}
+
+impl KeepAlive {
+    pub fn from_config(config: &Config) -> Self {
+        KeepAlive {
+            hello_timeout: Duration::from_millis(config.hello_timeout_ms),
+            ping_interval: Duration::from_millis(config.ping_interval_ms),
+            idle_timeout: Duration::from_millis(config.idle_timeout_ms),
+        }
+    }
 }
 
 /// A combination of settings the server refuses to start with.
@@ -98,6 +146,9 @@ impl Config {
             demo_password: None,
             sessions_per_minute: 10,
             logins_per_minute: 10,
+            logins_per_account_per_minute: 10,
+            hash_threads: default_hash_threads(),
+            hash_wait_ms: 1_000,
             sends_per_second: 5,
             send_burst: 20,
             hello_timeout_ms: 10_000,
@@ -114,6 +165,7 @@ impl Config {
             ("hello-timeout-ms", self.hello_timeout_ms),
             ("ping-interval-ms", self.ping_interval_ms),
             ("idle-timeout-ms", self.idle_timeout_ms),
+            ("hash-threads", self.hash_threads as u64),
         ] {
             if value == 0 {
                 return Err(ConfigError::Zero { flag });
@@ -128,10 +180,22 @@ impl Config {
         Ok(())
     }
 
+    /// How long a login waits for a hashing thread.
+    pub fn hash_wait(&self) -> Duration {
+        Duration::from_millis(self.hash_wait_ms)
+    }
+
     /// The SQLite file inside `data_dir`.
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("livechat.db")
     }
+}
+
+/// Half the CPU cores, at least one: a login storm can then take at most half the machine
+/// from the chat itself, and a helpdesk's real logins (a few a minute) never queue for long.
+pub fn default_hash_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cores / 2).max(1)
 }
 
 #[cfg(test)]
@@ -141,7 +205,7 @@ mod tests {
     #[test]
     fn flags_parse_with_defaults_and_lists() {
         let c = Config::try_parse_from([
-            "server-stub",
+            "livechat-server",
             "--allowed-origins",
             "http://a.test,https://b.test:8443",
             "--listen",
@@ -154,23 +218,38 @@ mod tests {
         assert_eq!(c.hello_timeout_ms, 10_000);
         assert_eq!(c.ping_interval_ms, 15_000);
         assert_eq!(c.idle_timeout_ms, 45_000);
+        assert_eq!(c.hash_threads, default_hash_threads());
+        assert!(c.hash_threads >= 1);
         assert_eq!(c.validate(), Ok(()));
+        let c = Config::try_parse_from(["livechat-server", "--hash-threads", "0"]).unwrap();
+        assert_eq!(
+            c.validate(),
+            Err(ConfigError::Zero {
+                flag: "hash-threads"
+            })
+        );
     }
 
     #[test]
     fn new_keeps_the_command_line_defaults() {
-        let parsed = Config::try_parse_from(["server-stub"]).unwrap();
+        let parsed = Config::try_parse_from(["livechat-server"]).unwrap();
         let built = Config::new("./data", "./dist");
         assert_eq!(
             (
                 built.hello_timeout_ms,
                 built.ping_interval_ms,
-                built.idle_timeout_ms
+                built.idle_timeout_ms,
+                built.hash_threads,
+                built.hash_wait_ms,
+                built.logins_per_account_per_minute
             ),
             (
                 parsed.hello_timeout_ms,
                 parsed.ping_interval_ms,
-                parsed.idle_timeout_ms
+                parsed.idle_timeout_ms,
+                parsed.hash_threads,
+                parsed.hash_wait_ms,
+                parsed.logins_per_account_per_minute
             )
         );
     }
@@ -178,7 +257,7 @@ mod tests {
     #[test]
     fn keep_alive_timings_are_validated() {
         let c = Config::try_parse_from([
-            "server-stub",
+            "livechat-server",
             "--ping-interval-ms",
             "200",
             "--idle-timeout-ms",
@@ -189,7 +268,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.validate(), Ok(()));
         let c = Config::try_parse_from([
-            "server-stub",
+            "livechat-server",
             "--ping-interval-ms",
             "600",
             "--idle-timeout-ms",
@@ -205,7 +284,7 @@ mod tests {
             }
         );
         assert!(err.to_string().contains("--idle-timeout-ms (600)"), "{err}");
-        assert!(Config::try_parse_from(["server-stub", "--ping-interval-ms", "0"]).is_err());
+        assert!(Config::try_parse_from(["livechat-server", "--ping-interval-ms", "0"]).is_err());
         let mut c = Config::new("./data", "./dist");
         c.hello_timeout_ms = 0;
         assert_eq!(

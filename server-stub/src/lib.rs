@@ -1,5 +1,5 @@
-//! The live-chat companion server: REST sessions, a WebSocket hub and a SQLite store, plus the
-//! widget and console assets.
+//! The live-chat companion server: a little REST (sessions, reading history), a WebSocket hub
+//! and a SQLite store, plus the widget and console assets.
 //!
 //! This file wires the modules into a router and owns start-up and graceful shutdown:
 //! [`app`] builds the router (opening, migrating and seeding the store), [`run`] serves it on a
@@ -9,9 +9,15 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod credentials;
 pub mod error;
 pub mod hub;
+pub mod limits;
 pub mod origin;
+pub mod passwords;
+pub mod policy;
+pub mod sessions;
+pub mod state;
 pub mod store;
 pub mod ws;
 
@@ -24,7 +30,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::Redirect;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -32,35 +38,36 @@ use tower_http::trace::TraceLayer;
 
 pub use config::Config;
 pub use error::Error;
+pub use state::AppState;
 
-use crate::api::IpLimits;
+use crate::config::KeepAlive;
 use crate::hub::Hub;
+use crate::limits::SignInLimits;
 use crate::origin::OriginPolicy;
+use crate::passwords::PasswordPool;
 use crate::store::{Db, SqliteStore};
 
 /// Content-Security-Policy of the console: only our own scripts, plus wasm compilation
-/// (`wasm-unsafe-eval`) which wasm-bindgen's `WebAssembly.instantiate` needs.
+/// (`wasm-unsafe-eval`) which wasm-bindgen's `WebAssembly.instantiate` needs. `connect-src
+/// 'self'` covers the console's own `ws:`/`wss:` socket (CSP3 matches same-origin WebSocket
+/// URLs against 'self'); listing `ws: wss:` would let injected script talk to any host.
 const CONSOLE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-     style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:";
+     style-src 'self' 'unsafe-inline'; connect-src 'self'";
+
+/// No `Referer` from the console or the REST answers: nothing here needs one, and a link an
+/// agent follows out of a conversation should not tell the linked site where the console is.
+/// (Side effect to know about: a browser then sends `Origin: null` on the console's same-origin
+/// POSTs; login and logout authenticate by body and bearer token and never read `Origin`.)
+const REFERRER_POLICY: &str = "no-referrer";
 
 /// REST bodies are tiny; anything bigger is refused before it is buffered.
 const MAX_REST_BODY: usize = 16 * 1024;
-
-/// State shared by every handler.
-#[derive(Clone)]
-pub struct AppState {
-    pub hub: Hub,
-    pub db: Db,
-    pub origins: Arc<OriginPolicy>,
-    pub limits: Arc<IpLimits>,
-    /// Handshake and keep-alive timings of every socket.
-    pub keep_alive: ws::KeepAlive,
-}
 
 /// A prepared server: store open and seeded, router built, not yet listening.
 pub struct Server {
     router: Router,
     hub: Hub,
+    passwords: PasswordPool,
 }
 
 impl Server {
@@ -73,7 +80,10 @@ impl Server {
             .await
             .map_err(|e| store::StoreError::Blocking(e.to_string()))??;
         let db = Db::new(store);
-        if let Some(password) = auth::seed_demo_agents(&db, config.demo_password.clone()).await? {
+        let passwords = PasswordPool::new(config.hash_threads, config.hash_wait());
+        if let Some(password) =
+            sessions::seed_demo_agents(&db, &passwords, config.demo_password.clone()).await?
+        {
             use std::io::Write as _;
             let mut out = std::io::stdout().lock();
             writeln!(
@@ -87,15 +97,21 @@ impl Server {
             hub: hub.clone(),
             db,
             origins: Arc::new(OriginPolicy::new(&config.allowed_origins)),
-            limits: Arc::new(IpLimits::new(
+            limits: Arc::new(SignInLimits::new(
                 config.sessions_per_minute,
                 config.logins_per_minute,
+                config.logins_per_account_per_minute,
             )),
-            keep_alive: ws::KeepAlive::from_config(&config),
+            passwords: passwords.clone(),
+            keep_alive: KeepAlive::from_config(&config),
         };
         spawn_limiter_cleanup(&state);
         let router = router(state, &config);
-        Ok(Server { router, hub })
+        Ok(Server {
+            router,
+            hub,
+            passwords,
+        })
     }
 
     /// The router, e.g. to serve it yourself (sockets then are not closed on shutdown).
@@ -109,6 +125,12 @@ impl Server {
         self.hub.clone()
     }
 
+    /// The password-hashing pool, for operators and tests to observe how many argon2 hashes
+    /// run at once ([`PasswordPool::running`], [`PasswordPool::peak`]).
+    pub fn passwords(&self) -> PasswordPool {
+        self.passwords.clone()
+    }
+
     /// Serve on `listener` until `shutdown` resolves; then close every socket with 1001 and
     /// wait (bounded) for their close frames to go out.
     pub async fn serve(
@@ -116,7 +138,7 @@ impl Server {
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
-        let Server { router, hub } = self;
+        let Server { router, hub, .. } = self;
         let token = hub.shutdown_token();
         let stop = token.clone();
         // TCP_NODELAY: chat frames are small and often come in pairs (an `ack`, then the other
@@ -187,25 +209,57 @@ fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer
 }
 
 fn router(state: AppState, config: &Config) -> Router {
-    let origins = Arc::clone(&state.origins);
-    let cors = CorsLayer::new()
-        .allow_origin(AllowOrigin::predicate(move |origin, _| {
-            origin.to_str().is_ok_and(|o| origins.is_listed(o))
-        }))
-        .allow_methods([Method::POST])
-        .allow_headers([header::CONTENT_TYPE])
-        .max_age(Duration::from_secs(600));
+    // Both browser-facing calls answer only the allowed origins (the console, on this
+    // server's own origin, needs no CORS). Reading messages carries the token in a header, not
+    // a cookie, so a foreign page cannot ride on a visitor's credentials.
+    let listed = |origins: &Arc<OriginPolicy>| {
+        let origins = Arc::clone(origins);
+        AllowOrigin::predicate(move |origin, _| origin.to_str().is_ok_and(|o| origins.is_listed(o)))
+    };
+    // The 405 fallback is set before each CORS layer, so the layer wraps it too: a preflight
+    // (OPTIONS) reaches the method router's fallback, and must meet CORS there.
     let visitor_api = Router::new()
-        .route("/api/visitor/session", post(api::visitor_session))
-        .layer(cors);
+        .route("/visitor/session", post(api::visitor_session))
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(
+            CorsLayer::new()
+                .allow_origin(listed(&state.origins))
+                .allow_methods([Method::POST])
+                .allow_headers([header::CONTENT_TYPE])
+                .max_age(Duration::from_secs(600)),
+        );
+    let read_api = Router::new()
+        .route(
+            "/conversations/{id}/messages",
+            get(api::conversation_messages),
+        )
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(
+            CorsLayer::new()
+                .allow_origin(listed(&state.origins))
+                .allow_methods([Method::GET])
+                .allow_headers([header::AUTHORIZATION])
+                .max_age(Duration::from_secs(600)),
+        );
+    // Everything under /api/ answers with an ErrorBody, unknown paths and methods included.
+    let api = Router::new()
+        .route("/agent/login", post(api::login))
+        .route("/agent/logout", post(api::logout))
+        .merge(visitor_api)
+        .merge(read_api)
+        .fallback(api::no_route)
+        // Last: it applies to the routes registered before it (login and logout; the two
+        // above have theirs).
+        .method_not_allowed_fallback(api::method_not_allowed);
     let rest = Router::new()
         .route("/healthz", get(api::healthz))
-        .route("/api/agent/login", post(api::login))
-        .route("/api/agent/logout", post(api::logout))
-        .merge(visitor_api)
+        .nest("/api", api)
+        // `nest` routes `/api` and `/api/x` but not `/api/` itself.
+        .route("/api/", any(api::no_route))
         .layer(DefaultBodyLimit::max(MAX_REST_BODY))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(header_layer(header::CACHE_CONTROL, "no-store"));
+        .layer(header_layer(header::CACHE_CONTROL, "no-store"))
+        .layer(header_layer(header::REFERRER_POLICY, REFERRER_POLICY));
 
     // ServeDir resolves the full request path under the assets root, so `/widget/x` is
     // `<assets>/widget/x`; only these two subtrees are routed to it.
@@ -221,6 +275,7 @@ fn router(state: AppState, config: &Config) -> Router {
         .route_service("/console/{*path}", assets)
         .layer(header_layer(header::CONTENT_SECURITY_POLICY, CONSOLE_CSP))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header_layer(header::REFERRER_POLICY, REFERRER_POLICY))
         .layer(header_layer(header::CACHE_CONTROL, "no-cache"))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
 

@@ -1,4 +1,4 @@
-//! The `server-stub` binary: parse flags, bind, print `listening on http://<addr>`, serve until
+//! The `livechat-server` binary: parse flags, bind, print `listening on http://<addr>`, serve until
 //! SIGINT/SIGTERM. Logs go to stderr (RUST_LOG, default `info`); stdout carries only the lines
 //! harnesses parse.
 
@@ -6,7 +6,7 @@ use std::io::Write as _;
 
 use anyhow::Context as _;
 use clap::{CommandFactory as _, Parser as _};
-use server_stub::{Config, Server};
+use livechat_server::{Config, Server};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]

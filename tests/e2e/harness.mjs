@@ -66,6 +66,7 @@ function stopProcess(proc) {
     proc.child.removeAllListeners('exit');
     proc.child.once('exit', () => resolve());
     proc.child.kill('SIGTERM');
+    proc.child.kill('SIGCONT'); // in case a test froze it
     setTimeout(() => proc.child.kill('SIGKILL'), 5_000).unref();
   });
 }
@@ -73,8 +74,10 @@ function stopProcess(proc) {
 /**
  * The whole stack: chat server on http://127.0.0.1:<p1>, shop on http://localhost:<p2>
  * (different host and port: a genuinely different origin), and one Chromium.
+ * `serverArgs` are extra flags for the chat server (e.g. raised rate limits); they apply to a
+ * restart after a crash too.
  */
-export async function startStack() {
+export async function startStack({ serverArgs: extraServerArgs = [] } = {}) {
   await mkdir(ARTIFACTS, { recursive: true });
   const dataDir = await mkdtemp(join(tmpdir(), 'livechat-e2e-'));
   const sitePort = await freePort();
@@ -84,6 +87,7 @@ export async function startStack() {
     '--data-dir', dataDir,
     '--assets-dir', required('LIVECHAT_DIST'),
     '--allowed-origins', siteUrl,
+    ...extraServerArgs,
   ];
   const serverEnv = { LIVECHAT_DEMO_PASSWORD: PASSWORD, RUST_LOG: process.env.RUST_LOG ?? 'info' };
   let server = await startProcess('server', required('LIVECHAT_SERVER_BIN'), serverArgs('127.0.0.1:0'), serverEnv);
@@ -108,7 +112,8 @@ export async function startStack() {
     /** A fresh browser context (its own storage: a different person) with error tracking. */
     async person(label) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      context.setDefaultTimeout(15_000);
+      // Generous: a busy 2-core CI machine compiles the wasm bundles slowly. A bound, not a sleep.
+      context.setDefaultTimeout(30_000);
       const page = await context.newPage();
       page.on('pageerror', (err) => pageErrors.push(`${label}: ${err.message}`));
       page.on('console', (msg) => {
@@ -117,18 +122,35 @@ export async function startStack() {
       return { context, page };
     },
     /**
-     * Kill the chat server without warning (SIGKILL: no graceful close, no flush beyond what
-     * it already committed) and start it again on the same port and data directory, as a
-     * crash followed by a supervisor restart would.
+     * Freeze the chat server (SIGSTOP): its sockets stay open, so clients keep sending, but
+     * nothing is read, stored or acknowledged until it is killed.
      */
-    async crashAndRestartServer() {
-      const { host } = new URL(server.url);
+    freezeServer() {
+      server.child.kill('SIGSTOP');
+    },
+    /** Let a frozen chat server go on (SIGCONT): it reads what was sent to it meanwhile. */
+    thawServer() {
+      server.child.kill('SIGCONT');
+    },
+    /**
+     * Kill the chat server without warning (SIGKILL: no graceful close, no flush beyond what
+     * it already committed), as a crash would. `restartServer` then brings it back.
+     */
+    async killServer() {
       await new Promise((resolve) => {
         server.child.removeAllListeners('exit');
         server.child.once('exit', resolve);
         server.child.kill('SIGKILL');
       });
+    },
+    /** Start the chat server again on the same port and data directory, as a supervisor would. */
+    async restartServer() {
+      const { host } = new URL(server.url);
       server = await startProcess('server', required('LIVECHAT_SERVER_BIN'), serverArgs(host), serverEnv);
+    },
+    async crashAndRestartServer() {
+      await this.killServer();
+      await this.restartServer();
     },
     async stop() {
       await browser.close().catch(() => {});
@@ -139,13 +161,16 @@ export async function startStack() {
   };
 }
 
-/** Poll until `check()` is truthy (for states a locator cannot wait on, like `disabled`). */
-export async function eventually(what, check, timeoutMs = 15_000) {
+/**
+ * Poll until `check()` is truthy (for states a locator cannot wait on, like `disabled`). The
+ * bound is generous on purpose: it only costs time when something is already broken.
+ */
+export async function eventually(what, check, timeoutMs = 30_000, intervalMs = 100) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
@@ -162,8 +187,12 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }
 
-/** A visitor on the shop opens the widget, gives a name and sends a first message. */
-export async function visitorStartsChat(page, siteUrl, name, firstMessage) {
+/**
+ * A visitor on the shop opens the widget, gives a name and sends a first message, and waits until
+ * the log shows it: as its exact text, or (`waitForText`) a part of it, for tests that must get on
+ * even when the message is not rendered as the text it is.
+ */
+export async function visitorStartsChat(page, siteUrl, name, firstMessage, { waitForText } = {}) {
   await page.goto(`${siteUrl}/`);
   await page.getByRole('button', { name: 'Open chat' }).click();
   const chat = page.getByRole('dialog', { name: 'Live chat' });
@@ -172,7 +201,9 @@ export async function visitorStartsChat(page, siteUrl, name, firstMessage) {
   await chat.getByRole('textbox', { name: 'Message' }).fill(firstMessage);
   await chat.getByRole('button', { name: 'Send' }).click();
   const log = chat.getByRole('log', { name: 'Messages' });
-  await log.getByText(firstMessage, { exact: true }).waitFor();
+  await (waitForText === undefined
+    ? log.getByText(firstMessage, { exact: true })
+    : log.getByText(waitForText)).waitFor();
   return { chat, log };
 }
 
@@ -190,4 +221,105 @@ export async function agentAccepts(page, serverUrl, email, visitorName) {
 export async function agentReplies(page, text) {
   await page.getByRole('textbox', { name: 'Reply' }).fill(text);
   await page.getByRole('button', { name: 'Send' }).click();
+}
+
+/** Opens the visitor widget unless it is open already (a reload starts minimised). */
+export async function openWidget(page) {
+  const chat = page.getByRole('dialog', { name: 'Live chat' });
+  if (!(await chat.isVisible())) await page.getByRole('button', { name: /^Open chat/ }).click();
+  await chat.waitFor();
+  return chat;
+}
+
+/** The visitor types a message and presses Send (the widget shows it at once, pending). */
+export async function visitorSends(chat, text) {
+  await chat.getByRole('textbox', { name: 'Message' }).fill(text);
+  await chat.getByRole('button', { name: 'Send' }).click();
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The message bodies a log shows, top to bottom, among the exact texts `bodies` (anything else,
+ * like authors, times and delivery notes, is left out). Comparing this with the expected list
+ * checks order and that each message is there exactly once.
+ */
+export async function shownInOrder(log, bodies) {
+  const pattern = new RegExp(`^(?:${bodies.map(escapeRegExp).join('|')})$`);
+  return log.getByText(pattern).allTextContents();
+}
+
+/**
+ * The row of one message in a log: the log's child holding `body` as its exact text. (Rows have
+ * no role or name of their own, so this is the one place that leans on the log's structure.)
+ */
+export function messageRow(log, body) {
+  return log.locator(':scope > *').filter({ has: log.page().getByText(body, { exact: true }) });
+}
+
+/**
+ * Looks at everything the page holds, the document and every open shadow root in it (the widget
+ * lives in one), and reports:
+ *  - `offenders`: elements made from user text: any element with an attribute containing
+ *    `marker` (except the attributes whose value is text for people, like `aria-label`: the
+ *    console names its buttons after the visitor), any script/style whose text contains it, and
+ *    any element matching `payloadSelectors` (e.g. the tags the payload would create);
+ *  - `missing`: the entries of `literals` that no text node contains verbatim;
+ *  - `anchors`: every `<a>`/`<area>` with an `href`, resolved, with its text;
+ *  - `shadowRoots`: how many open shadow roots were searched.
+ */
+export async function inspectDom(page, { marker = '\u0000', literals = [], payloadSelectors = [] } = {}) {
+  return page.evaluate(({ marker, literals, payloadSelectors }) => {
+    const TEXT_ATTRIBUTES = new Set(['aria-label', 'aria-description', 'title', 'alt', 'placeholder', 'value']);
+    const roots = [document];
+    for (let i = 0; i < roots.length; i++) {
+      for (const el of roots[i].querySelectorAll('*')) {
+        if (el.shadowRoot) roots.push(el.shadowRoot);
+      }
+    }
+    const describe = (el) => el.outerHTML.slice(0, 160);
+    const offenders = new Set();
+    const texts = [];
+    const anchors = [];
+    for (const root of roots) {
+      for (const el of root.querySelectorAll('*')) {
+        for (const attr of el.attributes) {
+          if (attr.value.includes(marker) && !TEXT_ATTRIBUTES.has(attr.name)) offenders.add(describe(el));
+        }
+        if (/^(script|style)$/i.test(el.tagName) && el.textContent.includes(marker)) {
+          offenders.add(describe(el));
+        }
+        if (payloadSelectors.some((s) => el.matches(s))) offenders.add(describe(el));
+      }
+      for (const a of root.querySelectorAll('a[href], area[href]')) {
+        anchors.push({ href: a.href, text: a.textContent.trim().slice(0, 80) });
+      }
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      while (walker.nextNode()) texts.push(walker.currentNode.data);
+    }
+    const missing = literals.filter((l) => !texts.some((t) => t.includes(l)));
+    return { offenders: [...offenders], missing, anchors, shadowRoots: roots.length - 1 };
+  }, { marker, literals, payloadSelectors });
+}
+
+/**
+ * Loads an image from `src` in the page and resolves once it has failed or loaded (then one more
+ * task). An image the page created earlier from the same URL has had its own error or load
+ * event by then, so a handler on it would have run: the deliberate wait before checking that
+ * none did.
+ */
+export async function imageSettled(page, src) {
+  return page.evaluate((src) => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`image ${src} neither loaded nor failed in 20 s`)), 20_000);
+    const img = new Image();
+    const done = (outcome) => {
+      clearTimeout(timer);
+      setTimeout(() => resolve(outcome), 0);
+    };
+    img.onload = () => done('load');
+    img.onerror = () => done('error');
+    img.src = src;
+  }), src);
 }

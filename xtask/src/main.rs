@@ -13,10 +13,15 @@
 //! - `cargo xtask size`  print the exact brotli sizes and check the budgets
 //! - `cargo xtask tools` install what the build and tests need
 //! - `cargo xtask bench` the chat server's throughput and latency as ratios against a minimal
-//!   relay measured in the same process (`cargo bench -p server-stub --bench chat`)
+//!   relay measured in the same process (`cargo bench -p livechat-server --bench chat`)
+//! - `cargo xtask fuzz [seconds]` every fuzz target in `fuzz/` for `seconds` each (default
+//!   60) over its committed corpus, failing on a crash (not part of `test`: the instrumented
+//!   build alone takes minutes)
 
 mod dist;
+mod fuzz;
 mod proc;
+mod strip;
 mod tools;
 
 use anyhow::{Result, bail};
@@ -25,7 +30,7 @@ use std::path::PathBuf;
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(command) = args.first() else {
-        eprintln!("usage: cargo xtask <demo|test|dist|size|tools|bench>");
+        eprintln!("usage: cargo xtask <demo|test|dist|size|tools|bench|fuzz [seconds]>");
         std::process::exit(2);
     };
     match command.as_str() {
@@ -37,8 +42,11 @@ fn main() -> Result<()> {
         "size" => dist::check_size(),
         "demo" => demo(),
         "test" => test(),
-        "bench" => proc::cargo(&["bench", "-p", "server-stub", "--bench", "chat"]),
-        other => bail!("unknown command `{other}`; try demo, test, dist, size, tools or bench"),
+        "bench" => proc::cargo(&["bench", "-p", "livechat-server", "--bench", "chat"]),
+        "fuzz" => fuzz::run(args.get(1).map(String::as_str)),
+        other => {
+            bail!("unknown command `{other}`; try demo, test, dist, size, tools, bench or fuzz")
+        }
     }
 }
 
@@ -53,7 +61,7 @@ pub fn root() -> PathBuf {
 fn demo() -> Result<()> {
     tools::ensure_all(tools::Need::Build)?;
     dist::build()?;
-    proc::cargo(&["build", "-p", "server-stub", "-p", "demo-site"])?;
+    proc::cargo(&["build", "-p", "livechat-server", "-p", "demo-site"])?;
     let bin = root().join("target/debug");
     let server_url = "http://127.0.0.1:8080";
     let site_url = "http://localhost:8081";
@@ -62,7 +70,7 @@ fn demo() -> Result<()> {
     let data_dir = root().join("data");
     let mut server = proc::Child::spawn(
         "server",
-        std::process::Command::new(bin.join("server-stub"))
+        std::process::Command::new(bin.join("livechat-server"))
             .current_dir(root())
             // The shop, plus Trunk's dev page (Trunk.toml) for contributors who use it.
             .args(["--listen", "127.0.0.1:8080", "--assets-dir", "dist"])
@@ -109,38 +117,40 @@ fn test() -> Result<()> {
     tools::ensure_all(tools::Need::Everything)?;
     // In order: cheap checks first, so a formatting slip fails in seconds, not minutes.
     let layers: [(&str, &dyn Fn() -> Result<()>); 7] = [
-        ("format", &|| proc::cargo(&["fmt", "--all", "--check"])),
+        ("format", &|| {
+            proc::cargo(&["fmt", "--all", "--check"])?;
+            // The fuzz crate is outside the workspace, so `--all` does not reach it.
+            proc::cargo(&["fmt", "--manifest-path", "fuzz/Cargo.toml", "--check"])
+        }),
         ("clippy (host)", &|| {
             proc::cargo(&["clippy", "--all-targets", "--", "-D", "warnings"])
         }),
-        ("clippy (widget, wasm32)", &|| {
-            for features in [None, Some("console")] {
-                let mut args = vec![
+        ("clippy (widget apps, wasm32)", &|| {
+            for bundle in &dist::BUNDLES {
+                proc::cargo(&[
                     "clippy",
                     "-p",
-                    "widget",
+                    bundle.package,
                     "--target",
                     tools::WASM_TARGET,
                     "--all-targets",
-                ];
-                if let Some(f) = features {
-                    args.extend(["--features", f]);
-                }
-                args.extend(["--", "-D", "warnings"]);
-                proc::cargo(&args)?;
+                    "--",
+                    "-D",
+                    "warnings",
+                ])?;
             }
             Ok(())
         }),
-        ("unit + protocol golden + server integration", &|| {
-            proc::cargo(&["test"])
-        }),
-        ("widget components (headless Chromium)", &|| {
-            for features in [None, Some("console")] {
-                let mut args = vec!["test", "-p", "widget", "--target", tools::WASM_TARGET];
-                if let Some(f) = features {
-                    args.extend(["--features", f]);
-                }
-                proc::cargo_with_env(&args, &[("CHROMEDRIVER", tools::CHROMEDRIVER)])?;
+        (
+            "unit (incl. widget client) + protocol golden + server integration",
+            &|| proc::cargo(&["test"]),
+        ),
+        ("widget app components (headless Chromium)", &|| {
+            for bundle in &dist::BUNDLES {
+                proc::cargo_with_env(
+                    &["test", "-p", bundle.package, "--target", tools::WASM_TARGET],
+                    &[("CHROMEDRIVER", tools::CHROMEDRIVER)],
+                )?;
             }
             Ok(())
         }),
@@ -149,14 +159,14 @@ fn test() -> Result<()> {
             dist::check_size()
         }),
         ("end-to-end (two origins, headless Chromium)", &|| {
-            proc::cargo(&["build", "-p", "server-stub", "-p", "demo-site"])?;
+            proc::cargo(&["build", "-p", "livechat-server", "-p", "demo-site"])?;
             tools::npm_ci(&root().join("tests/e2e"))?;
             let bin = root().join("target/debug");
             proc::run(
                 std::process::Command::new("node")
                     .current_dir(root().join("tests/e2e"))
                     .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
-                    .env("LIVECHAT_SERVER_BIN", bin.join("server-stub"))
+                    .env("LIVECHAT_SERVER_BIN", bin.join("livechat-server"))
                     .env("DEMO_SITE_BIN", bin.join("demo-site"))
                     .env("LIVECHAT_DIST", root().join("dist"))
                     .env("CHROMIUM", tools::CHROMIUM),

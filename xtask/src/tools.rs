@@ -1,5 +1,6 @@
 //! Installing what the build and the tests need, idempotently and from the package registries
-//! only (nothing here may download a tool's own binary from elsewhere; see TOOLCHAIN.md).
+//! only (nothing here may download a tool's own binary from elsewhere: the machines this runs
+//! on reach the package registries and nothing else).
 //!
 //! - the `wasm32-unknown-unknown` target (rustup)
 //! - `wasm-bindgen-cli` at exactly the version in Cargo.lock (crates.io)

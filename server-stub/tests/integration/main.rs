@@ -1,9 +1,13 @@
-//! Integration tests of the chat server: one binary, an in-process server per test.
-//! Tests named `scenario_N_*` automate row N of ../shared/corpus/SCENARIOS.md.
+//! Integration tests of the chat server: one binary, an in-process server per test (the crash
+//! test runs the real `livechat-server` binary instead). Tests named `scenario_N_*` automate
+//! row N of the project's scenario corpus.
 
 mod chat;
+mod crash;
 mod frames;
 mod http;
 mod keepalive;
+mod logins;
+mod resume;
 mod security;
 mod support;

@@ -1,0 +1,149 @@
+//! Frames the server sends, and the stable error codes clients branch on.
+//!
+//! [`ServerMsg`] is declared through `server_frames!` (see the `wire` module): frames only agents
+//! receive sit in its `agents_only` group, which the visitor's decoder leaves out.
+
+use crate::ids::ConversationId;
+use crate::model::{ChatRequest, Conversation, Identity, Message, Participant};
+
+server_frames! {
+    /// Every frame the server may send.
+    ///
+    /// Serialised with `type` as the first member (serde's internally tagged form). Decoding
+    /// relies on that order: it reads the tag, then the rest of the object straight into the
+    /// variant, with no intermediate buffer. That is what keeps the visitor bundle inside its
+    /// size budget (serde's generic tagged-enum path buffers every frame and doubles the decode
+    /// code). Only our server produces these frames, and it always writes `type` first.
+    pub enum ServerMsg {
+        /// Answer to `hello`: who the server thinks you are and the conversations you can see.
+        /// For a visitor that is their most recent conversation (open or ended); for an agent, the
+        /// conversations they are a participant of that are still open.
+        Welcome {
+            protocol: u32,
+            me: Identity,
+            conversations: Vec<Conversation>,
+        },
+        /// Messages of one conversation, in `seq` order, sent after `welcome`, on `accept` and on
+        /// `sync`: one page of at most [`crate::HISTORY_PAGE`] messages.
+        History {
+            conversation_id: ConversationId,
+            messages: Vec<Message>,
+            /// The client's cursor could not be honoured (beyond the conversation's `last_seq`,
+            /// or negative): drop everything held for this conversation and take these messages,
+            /// which start again from the first one. Omitted when false.
+            #[serde(default, skip_serializing_if = "crate::wire::is_false")]
+            reset: bool,
+            /// Messages after the last one here exist: ask for them with `sync` from its `seq`.
+            /// Omitted when false.
+            #[serde(default, skip_serializing_if = "crate::wire::is_false")]
+            more: bool,
+        },
+        /// A new message in a conversation you follow (never echoed to the socket that sent it:
+        /// that socket gets [`ServerMsg::Ack`]).
+        Message { message: Message },
+        /// Your `send` with `client_id` is durably stored as `message`. A retried `client_id`
+        /// gets the same stored message again.
+        Ack { client_id: String, message: Message },
+        /// A conversation you follow changed (created, accepted, ended).
+        Conversation { conversation: Conversation },
+        /// Something you sent was refused. The socket stays open unless the code says otherwise.
+        Error {
+            code: ErrorCode,
+            message: String,
+            /// Set when the error answers a `send`, so the client can mark that message failed.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            client_id: Option<String>,
+        },
+    }
+    /// Frames only agents receive. The visitor widget decodes with
+    /// [`ServerMsg::deserialize_for_visitor`], which refuses these, so their decoding code is
+    /// not in the visitor bundle (the server never sends them to a visitor).
+    agents_only {
+        /// Agents: the full list of waiting requests, sent when going online.
+        Queue { requests: Vec<ChatRequest> },
+        /// Agents: a visitor is waiting.
+        RequestAdded { request: ChatRequest },
+        /// Agents: a request left the queue (accepted by `accepted_by`, or withdrawn when `None`).
+        RequestRemoved {
+            conversation_id: ConversationId,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            accepted_by: Option<Participant>,
+        },
+        /// Agents: your `accept` won; you are now a participant of `conversation`.
+        Accepted { conversation: Conversation },
+    }
+}
+
+wire_names! {
+    /// Stable, machine-readable reasons. Clients branch on these; the text beside them is for humans.
+    pub enum ErrorCode {
+        /// Not JSON, or not a frame this protocol knows.
+        BadFrame,
+        /// `hello` carried a protocol version the server does not speak.
+        UnsupportedVersion,
+        /// Missing, unknown or expired credential; the first frame was not `hello`.
+        Unauthorized,
+        /// The thing does not exist *or* the caller may not see it (never tells which).
+        NotFound,
+        /// The caller is known but their role may not do this (a visitor accepting a chat).
+        Forbidden,
+        /// A field is empty, too long or malformed.
+        InvalidInput,
+        /// The conversation has ended; start a new one.
+        ConversationEnded,
+        /// Another agent accepted this request first.
+        AlreadyAccepted,
+        /// Too many requests from this client; slow down.
+        RateLimited,
+        /// The server failed; the request may be retried with the same `client_id`.
+        Internal,
+    }
+}
+
+impl ErrorCode {
+    /// The snake_case code as it appears on the wire and in REST error bodies.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadFrame => "bad_frame",
+            ErrorCode::UnsupportedVersion => "unsupported_version",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::ConversationEnded => "conversation_ended",
+            ErrorCode::AlreadyAccepted => "already_accepted",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_code_strings_match_serde() {
+        for code in [
+            ErrorCode::BadFrame,
+            ErrorCode::UnsupportedVersion,
+            ErrorCode::Unauthorized,
+            ErrorCode::NotFound,
+            ErrorCode::Forbidden,
+            ErrorCode::InvalidInput,
+            ErrorCode::ConversationEnded,
+            ErrorCode::AlreadyAccepted,
+            ErrorCode::RateLimited,
+            ErrorCode::Internal,
+        ] {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+}

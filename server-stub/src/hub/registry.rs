@@ -1,0 +1,267 @@
+//! The registry of live sockets and delivery to them.
+//!
+//! Owns which sockets are connected, filed by principal (every socket of a participant gets
+//! its frames: a visitor's second tab, an agent's second window) and by credential (so signing
+//! out closes exactly that session's sockets), each agent socket's online flag, and
+//! non-blocking delivery: each socket has a bounded queue, and a socket whose queue is full is
+//! kicked rather than allowed to slow anyone else down. Replies that refuse a request (`error`
+//! frames to the socket that asked) are the exception: they are dropped when the queue is
+//! nearly full (see [`offer_reply`]), so a client flooding requests it does not read the
+//! answers to is refused, not cut, and the room left stays for the frames that matter.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use protocol::{Conversation, Identity, Principal, ServerMsg};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::Hub;
+use crate::credentials::TokenHash;
+
+/// Identifies one socket for the lifetime of the process.
+pub type SocketId = u64;
+
+/// WebSocket close code 1008: what a kicked socket is told.
+const POLICY_VIOLATION: u16 = 1008;
+
+/// Free queue slots an error reply leaves untouched: below this it is dropped, not queued.
+/// Chat frames (and acks) may still use them, so a client that sends faster than it reads
+/// its refusals is only cut when the conversation itself outruns it.
+pub const REPLY_HEADROOM: usize = 64;
+
+/// Queue an error reply for the socket behind `tx`, unless fewer than [`REPLY_HEADROOM`]
+/// slots are free: then it is dropped (a refusal the client is not reading is no loss; the
+/// client's outbox retries a send that was never answered). Never kicks.
+pub fn offer_reply(tx: &mpsc::Sender<Outbound>, msg: ServerMsg) {
+    if tx.capacity() <= REPLY_HEADROOM {
+        tracing::debug!("queue nearly full; error reply dropped");
+        return;
+    }
+    let _ = tx.try_send(Outbound::Frame(Arc::new(msg)));
+}
+
+/// What the hub asks a socket's writer to do.
+#[derive(Debug, Clone)]
+pub enum Outbound {
+    /// Send this frame. Shared so a fan-out to many sockets does not clone the message.
+    Frame(Arc<ServerMsg>),
+    /// Send a close frame with this code and reason, then stop.
+    Close { code: u16, reason: &'static str },
+}
+
+/// One authenticated socket registered with the hub, as the socket layer holds it.
+#[derive(Debug)]
+pub struct Connection {
+    pub id: SocketId,
+    pub me: Identity,
+    /// Fires when the hub drops this socket (its queue overflowed, or its credential was
+    /// revoked), with the close code and reason to send.
+    pub kicked: Kick,
+}
+
+/// The hub's way to end a socket it no longer serves: the socket layer waits on
+/// [`Kick::kicked`] and closes with the code and reason given.
+#[derive(Debug, Clone, Default)]
+pub struct Kick {
+    token: CancellationToken,
+    /// Set once, before `token` is cancelled.
+    reason: Arc<std::sync::OnceLock<(u16, &'static str)>>,
+}
+
+impl Kick {
+    /// End the socket with this close code and reason (the first call wins).
+    pub fn kick(&self, code: u16, reason: &'static str) {
+        let _ = self.reason.set((code, reason));
+        self.token.cancel();
+    }
+
+    /// Resolves when the hub dropped the socket: the close code and reason.
+    pub async fn kicked(&self) -> (u16, &'static str) {
+        self.token.cancelled().await;
+        self.reason
+            .get()
+            .copied()
+            .unwrap_or((POLICY_VIOLATION, "disconnected"))
+    }
+}
+
+/// Every registered socket.
+#[derive(Default)]
+pub(super) struct Registry {
+    by_id: HashMap<SocketId, SocketEntry>,
+    by_principal: HashMap<Principal, Vec<SocketId>>,
+}
+
+struct SocketEntry {
+    key: Principal,
+    /// Digest of the credential the socket authenticated with, so signing out ends exactly
+    /// the sockets of that session (the same agent's other browsers stay).
+    credential: TokenHash,
+    tx: mpsc::Sender<Outbound>,
+    /// Agents only: receives the queue and `request_added`/`request_removed`.
+    online: bool,
+    kicked: Kick,
+}
+
+impl Hub {
+    fn registry(&self) -> std::sync::MutexGuard<'_, Registry> {
+        // Nothing in the registry can be left half-updated by a panic, so poisoning is harmless.
+        self.inner.sockets.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Number of registered sockets (diagnostics and tests).
+    pub fn socket_count(&self) -> usize {
+        self.registry().by_id.len()
+    }
+
+    /// Number of agent sockets that are online, i.e. receive new requests: presence, for
+    /// diagnostics and tests. An agent with two online tabs counts twice; a socket that closed
+    /// (or was cut for idling) never counts.
+    pub fn online_socket_count(&self) -> usize {
+        self.registry().by_id.values().filter(|e| e.online).count()
+    }
+
+    /// File a socket whose snapshot is already queued; from now on it gets live frames.
+    pub(super) fn register(
+        &self,
+        me: Identity,
+        credential: TokenHash,
+        tx: mpsc::Sender<Outbound>,
+    ) -> Connection {
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let kicked = Kick::default();
+        let key = me.principal;
+        let mut sockets = self.registry();
+        sockets.by_id.insert(
+            id,
+            SocketEntry {
+                key,
+                credential,
+                tx,
+                online: false,
+                kicked: kicked.clone(),
+            },
+        );
+        sockets.by_principal.entry(key).or_default().push(id);
+        Connection { id, me, kicked }
+    }
+
+    /// Forget a socket (it closed).
+    pub fn disconnect(&self, id: SocketId) {
+        remove(&mut self.registry(), id);
+    }
+
+    /// The credential was revoked (sign-out): close every socket that authenticated with it,
+    /// so a signed-out console stops receiving chats at once, not at its next reconnect.
+    pub fn revoke(&self, credential: &TokenHash) {
+        let mut sockets = self.registry();
+        let ids: Vec<SocketId> = sockets
+            .by_id
+            .iter()
+            .filter(|(_, e)| e.credential == *credential)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            if let Some(entry) = sockets.by_id.get(&id) {
+                entry.kicked.kick(POLICY_VIOLATION, "signed out");
+            }
+            remove(&mut sockets, id);
+        }
+    }
+
+    /// Start or stop sending this (agent) socket the queue's changes.
+    pub(super) fn set_online_flag(&self, id: SocketId, online: bool) {
+        if let Some(entry) = self.registry().by_id.get_mut(&id) {
+            entry.online = online;
+        }
+    }
+
+    /// Queue a frame for one socket.
+    pub fn to_socket(&self, id: SocketId, msg: ServerMsg) {
+        deliver(&mut self.registry(), &[id], &Arc::new(msg));
+    }
+
+    /// Queue an error reply for the socket that asked; see [`offer_reply`].
+    pub(super) fn reply(&self, id: SocketId, msg: ServerMsg) {
+        if let Some(entry) = self.registry().by_id.get(&id) {
+            offer_reply(&entry.tx, msg);
+        }
+    }
+
+    /// Queue a frame for every socket of `principal`.
+    pub(super) fn to_principal(&self, principal: Principal, msg: ServerMsg) {
+        let mut sockets = self.registry();
+        let ids = sockets
+            .by_principal
+            .get(&principal)
+            .cloned()
+            .unwrap_or_default();
+        deliver(&mut sockets, &ids, &Arc::new(msg));
+    }
+
+    /// Queue a frame for every socket of every member of `conversation` (its visitor and
+    /// agents), except `except` (the sender's socket, which gets an `ack` instead).
+    pub(super) fn to_members(
+        &self,
+        conversation: &Conversation,
+        except: Option<SocketId>,
+        msg: ServerMsg,
+    ) {
+        let mut sockets = self.registry();
+        let ids: Vec<SocketId> = conversation
+            .members()
+            .filter_map(|p| sockets.by_principal.get(&p))
+            .flatten()
+            .copied()
+            .filter(|id| Some(*id) != except)
+            .collect();
+        deliver(&mut sockets, &ids, &Arc::new(msg));
+    }
+
+    /// Queue a frame for every agent socket that is online.
+    pub(super) fn to_online_agents(&self, msg: ServerMsg) {
+        let mut sockets = self.registry();
+        let ids: Vec<SocketId> = sockets
+            .by_id
+            .iter()
+            .filter(|(_, e)| e.online)
+            .map(|(id, _)| *id)
+            .collect();
+        deliver(&mut sockets, &ids, &Arc::new(msg));
+    }
+}
+
+/// `try_send` to each socket; a full queue means the client is not draining: kick it rather
+/// than wait (waiting would hold up every other recipient).
+fn deliver(sockets: &mut Registry, ids: &[SocketId], msg: &Arc<ServerMsg>) {
+    for id in ids {
+        let Some(entry) = sockets.by_id.get(id) else {
+            continue;
+        };
+        match entry.tx.try_send(Outbound::Frame(Arc::clone(msg))) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                tracing::warn!(
+                    socket = id,
+                    "client too slow to drain its queue; disconnecting"
+                );
+                entry.kicked.kick(POLICY_VIOLATION, "too slow");
+                remove(sockets, *id);
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => remove(sockets, *id),
+        }
+    }
+}
+
+fn remove(sockets: &mut Registry, id: SocketId) {
+    if let Some(entry) = sockets.by_id.remove(&id)
+        && let Some(list) = sockets.by_principal.get_mut(&entry.key)
+    {
+        list.retain(|other| *other != id);
+        if list.is_empty() {
+            sockets.by_principal.remove(&entry.key);
+        }
+    }
+}

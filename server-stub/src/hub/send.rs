@@ -1,0 +1,85 @@
+//! `send`: validate, rate-limit, append to the store, then fan out. The sender's socket gets
+//! `ack`; every other socket of every member gets `message`; a visitor's first message also
+//! announces the new conversation to its members and the request to online agents.
+
+use protocol::{ChatRequest, ConversationId, Role, ServerMsg};
+
+use super::{Connection, Hub, HubError};
+use crate::store::{AppendOutcome, NewMessage};
+
+impl Hub {
+    pub(super) async fn on_send(
+        &self,
+        c: &Connection,
+        client_id: String,
+        conversation_id: Option<ConversationId>,
+        body: String,
+    ) -> Result<(), HubError> {
+        if !protocol::valid_client_id(&client_id) {
+            return Err(HubError::InvalidInput(format!(
+                "client_id must be 1-{} printable ASCII characters",
+                protocol::MAX_CLIENT_ID_LEN
+            )));
+        }
+        let body = protocol::validate_body(&body)
+            .map_err(|e| HubError::InvalidInput(format!("body {e}")))?
+            .to_owned();
+        if c.me.role() == Role::Agent && conversation_id.is_none() {
+            return Err(HubError::InvalidInput(
+                "agents must name the conversation".to_owned(),
+            ));
+        }
+        if self.inner.send_limiter.check_key(&c.me.principal).is_err() {
+            return Err(HubError::RateLimited);
+        }
+        let _order = self.inner.order.lock().await;
+        let who = c.me.clone();
+        let msg = NewMessage {
+            client_id: client_id.clone(),
+            conversation_id,
+            body,
+        };
+        match self
+            .inner
+            .db
+            .call(move |st| st.append_message(&who, msg))
+            .await?
+        {
+            AppendOutcome::Duplicate { message } => {
+                self.to_socket(c.id, ServerMsg::Ack { client_id, message });
+            }
+            AppendOutcome::Stored {
+                message,
+                conversation,
+                created,
+            } => {
+                if created {
+                    let frame = ServerMsg::Conversation {
+                        conversation: conversation.clone(),
+                    };
+                    self.to_members(&conversation, None, frame);
+                }
+                self.to_socket(
+                    c.id,
+                    ServerMsg::Ack {
+                        client_id,
+                        message: message.clone(),
+                    },
+                );
+                let preview = message.body.clone();
+                self.to_members(&conversation, Some(c.id), ServerMsg::Message { message });
+                if created {
+                    self.to_online_agents(ServerMsg::RequestAdded {
+                        request: ChatRequest {
+                            conversation_id: conversation.id,
+                            visitor: conversation.visitor,
+                            preview,
+                            created_at: conversation.created_at,
+                        },
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}

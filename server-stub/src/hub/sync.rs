@@ -1,0 +1,101 @@
+//! Catching up: the `welcome` snapshot a socket gets when it connects (its conversations, then
+//! one `history` per conversation with the first page of messages after the client's cursor),
+//! and `sync`, which reads one page of a conversation's messages after a `seq` (the REST read
+//! path applies the same rule through the same store's policy check).
+//!
+//! A page holds at most [`HISTORY_PAGE`] messages and says `more` when it was cut; the client
+//! asks for the next one with `sync` from the last `seq` it got. A cursor the server cannot
+//! honour (beyond the conversation's `last_seq`, or negative) is answered with `reset` and the
+//! history from the start, never with a silent empty page: the client then drops what it held.
+
+use std::sync::Arc;
+
+use protocol::{ConversationId, Cursor, HISTORY_PAGE, Identity, PROTOCOL_VERSION, Seq, ServerMsg};
+use tokio::sync::mpsc;
+
+use super::{Connection, Hub, HubError, Outbound};
+use crate::credentials::TokenHash;
+use crate::store::{Store, StoreError};
+
+impl Hub {
+    /// Register an authenticated socket: queue `welcome` and one `history` per conversation
+    /// (the first page after the client's cursor), then start live delivery.
+    pub async fn connect(
+        &self,
+        me: Identity,
+        credential: TokenHash,
+        cursors: Vec<Cursor>,
+        tx: mpsc::Sender<Outbound>,
+    ) -> Result<Connection, HubError> {
+        // Held until the socket is registered, so no frame falls between the snapshot and
+        // live delivery.
+        let _order = self.inner.order.lock().await;
+        let who = me.clone();
+        let (conversations, histories) = self
+            .inner
+            .db
+            .call(move |s| {
+                let conversations = s.welcome_conversations(&who)?;
+                let mut histories = Vec::with_capacity(conversations.len());
+                for c in &conversations {
+                    // A conversation the client does not list is new to it: from the start.
+                    let after = cursors
+                        .iter()
+                        .find(|k| k.conversation_id == c.id)
+                        .map(|k| k.last_seq);
+                    histories.push(history_page(s, &who, c.id, after)?);
+                }
+                Ok((conversations, histories))
+            })
+            .await?;
+        let welcome = ServerMsg::Welcome {
+            protocol: PROTOCOL_VERSION,
+            me: me.clone(),
+            conversations,
+        };
+        for frame in std::iter::once(welcome).chain(histories) {
+            tx.try_send(Outbound::Frame(Arc::new(frame)))
+                .map_err(|_| HubError::TooSlow)?;
+        }
+        Ok(self.register(me, credential, tx))
+    }
+
+    pub(super) async fn on_sync(
+        &self,
+        c: &Connection,
+        conversation_id: ConversationId,
+        after_seq: Seq,
+    ) -> Result<(), HubError> {
+        let who = c.me.clone();
+        let page = self
+            .inner
+            .db
+            .call(move |st| history_page(st, &who, conversation_id, Some(after_seq)))
+            .await?;
+        self.to_socket(c.id, page);
+        Ok(())
+    }
+}
+
+/// The `history` frame answering a cursor (`None`: the client holds nothing): the page after
+/// it, or, for a cursor the conversation cannot have issued, `reset` and the page from the
+/// start.
+fn history_page(
+    s: &dyn Store,
+    who: &Identity,
+    conversation_id: ConversationId,
+    after: Option<Seq>,
+) -> Result<ServerMsg, StoreError> {
+    let after_seq = after.unwrap_or(0).max(0);
+    let mut page = s.messages_page(who, conversation_id, after_seq, HISTORY_PAGE)?;
+    let reset = after.is_some_and(|a| a < 0 || a > page.last_seq);
+    if reset && after_seq != 0 {
+        page = s.messages_page(who, conversation_id, 0, HISTORY_PAGE)?;
+    }
+    Ok(ServerMsg::History {
+        conversation_id,
+        messages: page.messages,
+        reset,
+        more: page.more,
+    })
+}

@@ -1,0 +1,185 @@
+//! Authorisation: the pure rules deciding who may read or write what.
+//!
+//! Owns [`ConversationFacts`] (what a rule needs to know about a conversation), [`Denied`] (why
+//! a rule said no) and one `may_*` function per action. No I/O and no dependencies on the rest
+//! of the server: the store loads the facts and applies these rules inside the same
+//! transaction as the change they guard, so REST and socket paths share one rule set and the
+//! check cannot drift apart from the write.
+
+use protocol::{AgentId, ConversationStatus, ErrorCode, Identity, Principal, Role, VisitorId};
+
+/// What the policy needs to know about a conversation.
+#[derive(Debug, Clone)]
+pub struct ConversationFacts {
+    pub visitor: VisitorId,
+    pub status: ConversationStatus,
+    /// Agents who joined, in join order.
+    pub agents: Vec<AgentId>,
+}
+
+impl ConversationFacts {
+    /// Does `who` take part in the conversation (its visitor, or an agent who joined)?
+    fn has_member(&self, who: Principal) -> bool {
+        match who {
+            Principal::Visitor(id) => self.visitor == id,
+            Principal::Agent(id) => self.agents.contains(&id),
+        }
+    }
+}
+
+/// Why an action was refused; each maps to one stable [`protocol::ErrorCode`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    /// Does not exist, or the caller may not see it: deliberately indistinguishable.
+    #[error("no such conversation")]
+    NotFound,
+    /// The caller's role may not do this at all.
+    #[error("not allowed for this role")]
+    Forbidden,
+    #[error("the conversation has ended")]
+    Ended,
+    /// Someone else accepted first; names them (agents only ever see this).
+    #[error("{0} already accepted this chat")]
+    AlreadyAccepted(String),
+}
+
+impl Denied {
+    /// The code a client is given, on the socket and over REST alike.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Denied::NotFound => ErrorCode::NotFound,
+            Denied::Forbidden => ErrorCode::Forbidden,
+            Denied::Ended => ErrorCode::ConversationEnded,
+            Denied::AlreadyAccepted(_) => ErrorCode::AlreadyAccepted,
+        }
+    }
+}
+
+/// Visitors read only their own conversations; agents only those they participate in.
+pub fn may_read(who: &Identity, c: Option<&ConversationFacts>) -> Result<(), Denied> {
+    let c = c.ok_or(Denied::NotFound)?;
+    if c.has_member(who.principal) {
+        Ok(())
+    } else {
+        Err(Denied::NotFound)
+    }
+}
+
+/// Sending needs read access and an open conversation.
+pub fn may_send(who: &Identity, c: Option<&ConversationFacts>) -> Result<(), Denied> {
+    may_read(who, c)?;
+    match c.map(|c| c.status) {
+        Some(ConversationStatus::Ended) => Err(Denied::Ended),
+        _ => Ok(()),
+    }
+}
+
+/// Only agents accept, and only requests still waiting (every agent may see those: they are
+/// the queue). Once a request is taken it is private to its participants like any other
+/// conversation: a participant accepting again is told who accepted it (`winner` names them);
+/// anyone else gets `NotFound`, never a hint that it exists. Agents who lost learn who won
+/// from the hub's `request_removed { accepted_by }` broadcast, not from this refusal.
+pub fn may_accept(
+    who: &Identity,
+    c: Option<&ConversationFacts>,
+    winner: impl FnOnce() -> String,
+) -> Result<(), Denied> {
+    if who.role() != Role::Agent {
+        return Err(Denied::Forbidden);
+    }
+    let c = c.ok_or(Denied::NotFound)?;
+    match c.status {
+        ConversationStatus::Waiting => Ok(()),
+        _ if c.has_member(who.principal) => Err(Denied::AlreadyAccepted(winner())),
+        _ => Err(Denied::NotFound),
+    }
+}
+
+/// Only a participating agent ends a conversation, once.
+pub fn may_end(who: &Identity, c: Option<&ConversationFacts>) -> Result<(), Denied> {
+    if who.role() != Role::Agent {
+        return Err(Denied::Forbidden);
+    }
+    may_send(who, c)
+}
+
+/// Only agents have an online state and see the queue.
+pub fn may_go_online(who: &Identity) -> Result<(), Denied> {
+    match who.principal {
+        Principal::Agent(_) => Ok(()),
+        Principal::Visitor(_) => Err(Denied::Forbidden),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn visitor(id: i64) -> Identity {
+        Identity::new(Principal::Visitor(VisitorId(id)), "v")
+    }
+    fn agent(id: i64) -> Identity {
+        Identity::new(Principal::Agent(AgentId(id)), "a")
+    }
+    fn facts(status: ConversationStatus, agents: &[i64]) -> ConversationFacts {
+        ConversationFacts {
+            visitor: VisitorId(1),
+            status,
+            agents: agents.iter().copied().map(AgentId).collect(),
+        }
+    }
+
+    #[test]
+    fn visitors_see_only_their_own_conversations() {
+        let c = facts(ConversationStatus::Waiting, &[]);
+        assert_eq!(may_read(&visitor(1), Some(&c)), Ok(()));
+        assert_eq!(may_read(&visitor(2), Some(&c)), Err(Denied::NotFound));
+        assert_eq!(may_read(&visitor(1), None), Err(Denied::NotFound));
+        assert_eq!(may_send(&visitor(2), Some(&c)), Err(Denied::NotFound));
+    }
+
+    #[test]
+    fn agents_need_to_participate() {
+        let c = facts(ConversationStatus::Active, &[7]);
+        assert_eq!(may_read(&agent(7), Some(&c)), Ok(()));
+        assert_eq!(may_read(&agent(8), Some(&c)), Err(Denied::NotFound));
+        assert_eq!(may_end(&agent(8), Some(&c)), Err(Denied::NotFound));
+        assert_eq!(may_end(&agent(7), Some(&c)), Ok(()));
+        let ended = facts(ConversationStatus::Ended, &[7]);
+        assert_eq!(may_send(&agent(7), Some(&ended)), Err(Denied::Ended));
+        // a stranger learns nothing about an ended chat either
+        assert_eq!(may_send(&agent(8), Some(&ended)), Err(Denied::NotFound));
+    }
+
+    #[test]
+    fn accept_rules() {
+        let waiting = facts(ConversationStatus::Waiting, &[]);
+        let taken = facts(ConversationStatus::Active, &[7]);
+        assert_eq!(
+            may_accept(&visitor(1), Some(&waiting), String::new),
+            Err(Denied::Forbidden)
+        );
+        assert_eq!(may_accept(&agent(8), Some(&waiting), String::new), Ok(()));
+        // a stranger is not told the chat exists, let alone who took it
+        let never_called = || -> String { panic!("a stranger must not learn the winner") };
+        assert_eq!(
+            may_accept(&agent(8), Some(&taken), never_called),
+            Err(Denied::NotFound)
+        );
+        let ended = facts(ConversationStatus::Ended, &[7]);
+        assert_eq!(
+            may_accept(&agent(8), Some(&ended), never_called),
+            Err(Denied::NotFound)
+        );
+        // the participant accepting again is reminded who accepted it
+        assert_eq!(
+            may_accept(&agent(7), Some(&taken), || "Ada".into()),
+            Err(Denied::AlreadyAccepted("Ada".into()))
+        );
+        assert_eq!(
+            may_accept(&agent(8), None, String::new),
+            Err(Denied::NotFound)
+        );
+        assert_eq!(may_go_online(&visitor(1)), Err(Denied::Forbidden));
+    }
+}

@@ -1,0 +1,24 @@
+//! [`AppState`]: what every HTTP and WebSocket handler is given. Its own module so the
+//! handlers (`api`, `ws`) depend on it without depending on the crate root that wires them.
+
+use std::sync::Arc;
+
+use crate::config::KeepAlive;
+use crate::hub::Hub;
+use crate::limits::SignInLimits;
+use crate::origin::OriginPolicy;
+use crate::passwords::PasswordPool;
+use crate::store::Db;
+
+/// State shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub hub: Hub,
+    pub db: Db,
+    pub origins: Arc<OriginPolicy>,
+    pub limits: Arc<SignInLimits>,
+    /// Where every argon2 hash runs, a few at a time.
+    pub passwords: PasswordPool,
+    /// Handshake and keep-alive timings of every socket.
+    pub keep_alive: KeepAlive,
+}

@@ -1,0 +1,82 @@
+//! Identities in SQLite: the `agents` and `visitors` tables.
+
+use protocol::{AgentId, Identity, Principal, VisitorId};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::SqliteStore;
+use crate::policy::Denied;
+use crate::store::{IdentityStore, StoreError, display_name, now_millis};
+
+/// An agent's display name (for system messages and the accept winner).
+pub(super) fn agent_name(conn: &Connection, id: AgentId) -> Result<String, StoreError> {
+    Ok(
+        conn.query_row("SELECT name FROM agents WHERE id = ?1", [id.0], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// The agent behind `who`; only agents reach the callers (the policy checked the role), so
+/// anything else is refused rather than trusted.
+pub(super) fn agent_of(who: &Identity) -> Result<AgentId, StoreError> {
+    who.principal
+        .agent()
+        .ok_or_else(|| Denied::Forbidden.into())
+}
+
+impl IdentityStore for SqliteStore {
+    fn agent_count(&self) -> Result<i64, StoreError> {
+        self.with(|c| Ok(c.query_row("SELECT COUNT(*) FROM agents", [], |r| r.get(0))?))
+    }
+
+    fn create_agent(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        section: &str,
+    ) -> Result<Identity, StoreError> {
+        let name = &display_name(name);
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO agents (email, name, password_hash, section, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![email, name, password_hash, section, now_millis()],
+            )?;
+            Ok(Identity::new(
+                Principal::Agent(AgentId(tx.last_insert_rowid())),
+                name,
+            ))
+        })
+    }
+
+    fn agent_password_hash(&self, email: &str) -> Result<Option<(Identity, String)>, StoreError> {
+        self.with(|c| {
+            Ok(c.query_row(
+                "SELECT id, name, password_hash FROM agents WHERE email = ?1",
+                [email],
+                |r| {
+                    Ok((
+                        Identity::new(Principal::Agent(AgentId(r.get(0)?)), r.get::<_, String>(1)?),
+                        r.get(2)?,
+                    ))
+                },
+            )
+            .optional()?)
+        })
+    }
+
+    fn create_visitor(&self, name: &str) -> Result<Identity, StoreError> {
+        let name = &display_name(name);
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO visitors (name, created_at) VALUES (?1, ?2)",
+                params![name, now_millis()],
+            )?;
+            Ok(Identity::new(
+                Principal::Visitor(VisitorId(tx.last_insert_rowid())),
+                name,
+            ))
+        })
+    }
+}

@@ -1,0 +1,254 @@
+//! Mapping between SQLite rows and `protocol` types: the strings stored for enums, the message
+//! row every message query selects, and the loaders that read a message, a conversation or the
+//! facts the policy decides on. The loaders live here, below the area files, so that no two
+//! area files import each other. Bad enum text becomes [`StoreError::Corrupt`] rather than a
+//! panic, so a hand-edited database cannot take the server down.
+
+use protocol::{
+    AgentId, Conversation, ConversationId, ConversationStatus, Message, MessageId, MessageKind,
+    Participant, Principal, Role, Seq, VisitorId,
+};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::policy::ConversationFacts;
+use crate::store::{MessagePage, StoreError};
+
+/// SQL selecting a message row with its author's name, for [`read_message_row`].
+pub(super) const MESSAGE_SELECT: &str = "SELECT m.id, m.conversation_id, m.seq, m.kind, \
+     m.author_role, m.author_id, COALESCE(v.name, a.name), m.body, m.client_id, m.sent_at \
+     FROM messages m \
+     LEFT JOIN visitors v ON m.author_role = 'visitor' AND v.id = m.author_id \
+     LEFT JOIN agents a ON m.author_role = 'agent' AND a.id = m.author_id";
+
+pub(super) fn role_str(role: Role) -> &'static str {
+    match role {
+        Role::Visitor => "visitor",
+        Role::Agent => "agent",
+    }
+}
+
+pub(super) fn parse_role(s: &str) -> Result<Role, StoreError> {
+    match s {
+        "visitor" => Ok(Role::Visitor),
+        "agent" => Ok(Role::Agent),
+        other => Err(StoreError::Corrupt(format!("role {other:?}"))),
+    }
+}
+
+pub(super) fn parse_status(s: &str) -> Result<ConversationStatus, StoreError> {
+    match s {
+        "waiting" => Ok(ConversationStatus::Waiting),
+        "active" => Ok(ConversationStatus::Active),
+        "ended" => Ok(ConversationStatus::Ended),
+        other => Err(StoreError::Corrupt(format!("status {other:?}"))),
+    }
+}
+
+pub(super) fn kind_str(kind: MessageKind) -> &'static str {
+    match kind {
+        MessageKind::Text => "text",
+        MessageKind::System => "system",
+    }
+}
+
+/// Raw message row; converted outside the rusqlite closure so bad enums become our error.
+pub(super) type MessageRow = (
+    i64,
+    i64,
+    i64,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    String,
+    Option<String>,
+    i64,
+);
+
+/// Read the columns of [`MESSAGE_SELECT`].
+pub(super) fn read_message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+    ))
+}
+
+pub(super) fn message_from_row(row: MessageRow) -> Result<Message, StoreError> {
+    let (
+        id,
+        conversation_id,
+        seq,
+        kind,
+        author_role,
+        author_id,
+        author_name,
+        body,
+        client_id,
+        sent_at,
+    ) = row;
+    let kind = match kind.as_str() {
+        "text" => MessageKind::Text,
+        "system" => MessageKind::System,
+        other => return Err(StoreError::Corrupt(format!("kind {other:?}"))),
+    };
+    let author = match (author_role, author_id) {
+        (Some(role), Some(id)) => Some(Participant::new(
+            Principal::from_parts(parse_role(&role)?, id),
+            author_name.unwrap_or_default(),
+        )),
+        _ => None,
+    };
+    Ok(Message {
+        id: MessageId(id),
+        conversation_id: ConversationId(conversation_id),
+        seq,
+        kind,
+        author,
+        body,
+        client_id,
+        sent_at,
+    })
+}
+
+// Loaders: one query (or two) and the mapping above, shared by the area files.
+
+pub(super) fn load_message(conn: &Connection, id: i64) -> Result<Message, StoreError> {
+    let row = conn.query_row(
+        &format!("{MESSAGE_SELECT} WHERE m.id = ?1"),
+        [id],
+        read_message_row,
+    )?;
+    message_from_row(row)
+}
+
+/// Messages of `conversation` with `seq > after`, in order, without any policy check.
+pub(super) fn load_messages_after(
+    conn: &Connection,
+    conversation: ConversationId,
+    after: Seq,
+) -> Result<Vec<Message>, StoreError> {
+    // SQLite reads a negative LIMIT as "no limit".
+    select_messages_after(conn, conversation, after, -1)
+}
+
+/// The one query behind both loaders: at most `limit` messages (all when negative).
+fn select_messages_after(
+    conn: &Connection,
+    conversation: ConversationId,
+    after: Seq,
+    limit: i64,
+) -> Result<Vec<Message>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{MESSAGE_SELECT} WHERE m.conversation_id = ?1 AND m.seq > ?2 ORDER BY m.seq LIMIT ?3"
+    ))?;
+    let rows = stmt
+        .query_map(params![conversation.0, after, limit], read_message_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter().map(message_from_row).collect()
+}
+
+/// At most `limit` messages with `seq > after`, in order, with whether more follow and the
+/// conversation's `last_seq`, read after the messages (so never below the last one's `seq`).
+pub(super) fn load_messages_page(
+    conn: &Connection,
+    conversation: ConversationId,
+    after: Seq,
+    limit: usize,
+) -> Result<MessagePage, StoreError> {
+    // One more than the page: whether it exists is `more`.
+    let one_more = i64::try_from(limit).unwrap_or(i64::MAX - 1) + 1;
+    let mut messages = select_messages_after(conn, conversation, after, one_more)?;
+    let more = messages.len() > limit;
+    messages.truncate(limit);
+    let last_seq = conn
+        .query_row(
+            "SELECT last_seq FROM conversations WHERE id = ?1",
+            [conversation.0],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0);
+    Ok(MessagePage {
+        messages,
+        more,
+        last_seq,
+    })
+}
+
+/// What the policy needs to decide about conversation `id`; `None` when it does not exist.
+pub(super) fn load_facts(
+    conn: &Connection,
+    id: ConversationId,
+) -> Result<Option<ConversationFacts>, StoreError> {
+    let Some((visitor_id, status)) = conn
+        .query_row(
+            "SELECT visitor_id, status FROM conversations WHERE id = ?1",
+            [id.0],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        )
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let agents = conn
+        .prepare_cached(
+            "SELECT agent_id FROM participants WHERE conversation_id = ?1 \
+             ORDER BY joined_at, agent_id",
+        )?
+        .query_map([id.0], |r| r.get(0).map(AgentId))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(ConversationFacts {
+        visitor: VisitorId(visitor_id),
+        status: parse_status(&status)?,
+        agents,
+    }))
+}
+
+/// The conversation as clients see it (visitor and agents with their names).
+pub(super) fn load_conversation(
+    conn: &Connection,
+    id: ConversationId,
+) -> Result<Conversation, StoreError> {
+    let (status, visitor_id, visitor_name, created_at, last_seq) = conn.query_row(
+        "SELECT c.status, c.visitor_id, v.name, c.created_at, c.last_seq \
+         FROM conversations c JOIN visitors v ON v.id = c.visitor_id WHERE c.id = ?1",
+        [id.0],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        },
+    )?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.id, a.name FROM participants p JOIN agents a ON a.id = p.agent_id \
+         WHERE p.conversation_id = ?1 ORDER BY p.joined_at, a.id",
+    )?;
+    let agents = stmt
+        .query_map([id.0], |r| {
+            Ok(Participant::new(
+                Principal::Agent(AgentId(r.get(0)?)),
+                r.get::<_, String>(1)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Conversation {
+        id,
+        status: parse_status(&status)?,
+        visitor: Participant::new(Principal::Visitor(VisitorId(visitor_id)), visitor_name),
+        agents,
+        created_at,
+        last_seq,
+    })
+}

@@ -1,0 +1,66 @@
+//! The JSON REST calls both apps make (visitor session, agent login and logout), through
+//! `fetch`. No UI and no socket here.
+
+use serde::{Serialize, de::DeserializeOwned};
+
+/// Why a REST call failed, reduced to what the UI branches on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// The server answered with an error status. The UI branches on the status alone
+    /// (decoding `ErrorBody` here would only add bundle size).
+    Server { status: u16 },
+    /// No answer at all: offline, CORS, DNS.
+    Network,
+}
+
+/// `POST` a JSON body and decode a JSON answer; `bearer` adds an `Authorization` header.
+///
+/// Straight `fetch` through web-sys rather than gloo-net's request builder: the builder's
+/// stream and body plumbing cost the visitor bundle several KB it must not spend.
+pub async fn post_json<B: Serialize, R: DeserializeOwned>(
+    url: &str,
+    body: &B,
+    bearer: Option<&str>,
+) -> Result<R, ApiError> {
+    let body = serde_json::to_string(body).map_err(|_| ApiError::Network)?;
+    let resp = post(url, Some(&body), bearer).await?;
+    if !resp.ok() {
+        return Err(ApiError::Server {
+            status: resp.status(),
+        });
+    }
+    let text = resp.text().map_err(|_| ApiError::Network)?;
+    let text = wasm_bindgen_futures::JsFuture::from(text)
+        .await
+        .map_err(|_| ApiError::Network)?;
+    serde_json::from_str(&text.as_string().unwrap_or_default()).map_err(|_| ApiError::Network)
+}
+
+/// `POST` without caring about the answer (logout is best effort).
+pub async fn post_empty(url: &str, bearer: &str) {
+    let _ = post(url, None, Some(bearer)).await;
+}
+
+async fn post(
+    url: &str,
+    json: Option<&str>,
+    bearer: Option<&str>,
+) -> Result<web_sys::Response, ApiError> {
+    use wasm_bindgen::JsCast;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
+    if let Some(json) = json {
+        let _ = headers.set("Content-Type", "application/json");
+        init.set_body(&wasm_bindgen::JsValue::from_str(json));
+    }
+    if let Some(token) = bearer {
+        let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    }
+    init.set_headers(&headers);
+    let window = web_sys::window().ok_or(ApiError::Network)?;
+    let resp = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| ApiError::Network)?;
+    resp.dyn_into().map_err(|_| ApiError::Network)
+}

@@ -1,0 +1,219 @@
+//! The agent console: sign in, go online, take waiting chats, talk, end them. Its own bundle
+//! (`dist/console/pkg/console.js` + `console_bg.wasm`), with no byte budget.
+//!
+//! The `start` function mounts it to `<body>`; its server is the page's own origin. [`Ctl`] is
+//! the shared handle in context ([`store::Store`], [`Link`], and the actions that reach the
+//! outside world); [`state`] holds the rules, [`store`] the fine-grained signals, `ui/` renders
+//! them. What it shares with the visitor widget is `livechat-client`.
+
+pub mod state;
+pub mod store;
+pub mod ui;
+
+#[cfg(test)]
+mod tests;
+
+use std::rc::Rc;
+
+use gloo_storage::Storage;
+use leptos::prelude::*;
+use protocol::{ClientMsg, ConversationId, LoginRequest, ServerMsg, SessionResponse};
+use wasm_bindgen::prelude::*;
+
+use livechat_client::transport::{ConnState, Link, LinkSlot, Transport};
+use livechat_client::{client_id::client_id, clock::now_ms, rest, server_url};
+use state::{AgentSession, Desk, Panes};
+use store::Store;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(doc) = window.document() else {
+        return;
+    };
+    let Ok(server) = window.location().origin() else {
+        return;
+    };
+    if let (Ok(style), Some(head)) = (doc.create_element("style"), doc.head()) {
+        style.set_text_content(Some(include_str!(concat!(env!("OUT_DIR"), "/console.css"))));
+        let _ = head.append_child(&style);
+    }
+    let Some(body) = doc.body() else {
+        return;
+    };
+    leptos::mount::mount_to(body, move || {
+        let ctl = Ctl::new(&server);
+        let transport = Transport::new(&server, None, ctl.conn.write_only(), decode, move |msg| {
+            ctl.receive(msg)
+        });
+        ctl.install(Rc::new(transport));
+        view! { <ui::App ctl=ctl /> }
+    })
+    .forget();
+}
+
+/// Agents get every kind of frame.
+fn decode(text: &str) -> Option<ServerMsg> {
+    serde_json::from_str(text).ok()
+}
+
+/// The console's shared handle: copied into every component through context.
+#[derive(Clone, Copy)]
+pub struct Ctl {
+    pub store: Store,
+    pub conn: RwSignal<ConnState>,
+    pub login_error: RwSignal<Option<String>>,
+    pub busy: RwSignal<bool>,
+    server: StoredValue<String>,
+    link: LinkSlot,
+}
+
+impl Ctl {
+    pub fn new(server: &str) -> Self {
+        let session: Option<AgentSession> =
+            gloo_storage::LocalStorage::get(server_url::storage_key(server, "agent")).ok();
+        Ctl {
+            store: Store::new(Desk {
+                session,
+                ..Desk::default()
+            }),
+            conn: RwSignal::new(ConnState::Offline),
+            login_error: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            server: StoredValue::new(server_url::normalize_server(server)),
+            link: LinkSlot::new(),
+        }
+    }
+
+    /// Attaches the link and, with a stored session, connects.
+    pub fn install(self, link: Rc<dyn Link>) {
+        self.link.install(link);
+        if let Some(s) = self.store.desk.with_untracked(|d| d.session.clone()) {
+            self.link.with(|l| l.connect(s.token));
+        }
+    }
+
+    fn url(self, path: &str) -> String {
+        format!("{}{path}", self.server.get_value())
+    }
+
+    fn session_key(self) -> String {
+        self.server
+            .with_value(|s| server_url::storage_key(s, "agent"))
+    }
+
+    /// Every frame from the server comes through here.
+    pub fn receive(self, msg: ServerMsg) {
+        let welcome = matches!(msg, ServerMsg::Welcome { .. });
+        if self.store.apply(msg).lost_session {
+            gloo_storage::LocalStorage::delete(self.session_key());
+            self.link.with(|l| l.disconnect());
+            self.login_error.set(Some(
+                "Your session has expired. Please sign in again.".into(),
+            ));
+        }
+        if welcome {
+            // Presence is not remembered by the server across sockets: re-state it.
+            let online = self.store.desk.with_untracked(|d| d.online);
+            self.link.with(|l| l.send(ClientMsg::SetOnline { online }));
+        }
+    }
+
+    pub async fn login(self, email: String, password: String) {
+        if email.trim().is_empty() || password.is_empty() {
+            self.login_error
+                .set(Some("Enter your email and password.".into()));
+            return;
+        }
+        self.busy.set(true);
+        self.login_error.set(None);
+        let body = LoginRequest {
+            email: email.trim().to_string(),
+            password,
+        };
+        let res: Result<SessionResponse, _> =
+            rest::post_json(&self.url("/api/agent/login"), &body, None).await;
+        self.busy.set(false);
+        match res {
+            Ok(r) => {
+                let session = AgentSession {
+                    token: r.token.clone(),
+                    name: r.me.name.clone(),
+                };
+                let _ = gloo_storage::LocalStorage::set(self.session_key(), &session);
+                self.store.reset(Desk {
+                    session: Some(session),
+                    me: Some(r.me),
+                    ..Desk::default()
+                });
+                self.link.with(|l| l.connect(r.token));
+            }
+            Err(rest::ApiError::Server { status: 401 }) => {
+                self.login_error.set(Some("Wrong email or password".into()))
+            }
+            Err(rest::ApiError::Server { status: 429 }) => self.login_error.set(Some(
+                "Too many sign-in attempts. Please slow down and try again in a minute.".into(),
+            )),
+            Err(_) => self
+                .login_error
+                .set(Some("Could not reach the server. Please try again.".into())),
+        }
+    }
+
+    pub fn logout(self) {
+        let token = self
+            .store
+            .desk
+            .with_untracked(|d| d.session.as_ref().map(|s| s.token.clone()));
+        self.link.with(|l| l.disconnect());
+        gloo_storage::LocalStorage::delete(self.session_key());
+        self.store.reset(Desk::default());
+        if let Some(token) = token {
+            let url = self.url("/api/agent/logout");
+            leptos::task::spawn_local(async move { rest::post_empty(&url, &token).await });
+        }
+    }
+
+    pub fn set_online(self, online: bool) {
+        self.store.desk.update(|d| d.set_online(online));
+        self.link.with(|l| l.send(ClientMsg::SetOnline { online }));
+    }
+
+    pub fn accept(self, conversation_id: ConversationId) {
+        self.store.desk.update(|d| d.start_accept(conversation_id));
+        self.link
+            .with(|l| l.send(ClientMsg::Accept { conversation_id }));
+    }
+
+    pub fn end(self, conversation_id: ConversationId) {
+        self.link
+            .with(|l| l.send(ClientMsg::End { conversation_id }));
+    }
+
+    pub fn select(self, conversation_id: ConversationId) {
+        self.store
+            .with_both(|desk, panes| state::select(desk, panes, conversation_id));
+    }
+
+    pub fn send(self, conversation_id: ConversationId, body: &str) -> Result<(), String> {
+        let body = protocol::validate_body(body).map_err(livechat_client::composer::body_error)?;
+        let client_id = client_id();
+        let me = self.store.desk.with_untracked(|d| d.me.clone());
+        let mut panes = self.store.panes;
+        panes.edit(conversation_id, |p| {
+            p.chat
+                .add_pending(client_id.clone(), body.to_string(), me, now_ms());
+            true
+        });
+        self.link.with(|l| {
+            l.send(ClientMsg::Send {
+                client_id,
+                conversation_id: Some(conversation_id),
+                body: body.to_string(),
+            })
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,302 @@
+//! The console's rules as plain data: what a server frame does to the desk (session, online
+//! switch, waiting queue, which chat is open, the alert) and to each of my conversations.
+//!
+//! State is split so that the reactive layer can be fine-grained: [`Desk`] is one value, and
+//! every conversation is its own [`Pane`] reached through the [`Panes`] trait. [`apply`] is
+//! the whole reducer; it reports whether the desk changed, and changes panes only through
+//! [`Panes::edit`], so a frame for one conversation touches that pane alone. Tests drive it
+//! with a plain `Vec<Pane>`; the app with signals (see `store`). No DOM, storage or socket.
+
+use protocol::{
+    ChatRequest, Conversation, ConversationId, ConversationStatus, ErrorCode, Identity, ServerMsg,
+};
+use serde::{Deserialize, Serialize};
+
+use livechat_client::chat::Chat;
+
+#[cfg(test)]
+mod tests;
+
+/// What `localStorage` keeps between page loads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentSession {
+    pub token: String,
+    pub name: String,
+}
+
+/// One of my conversations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pane {
+    pub conversation: Conversation,
+    pub chat: Chat,
+    /// A message arrived while another conversation was open.
+    pub unread: bool,
+}
+
+impl Pane {
+    pub fn new(conversation: Conversation) -> Self {
+        Pane {
+            conversation,
+            chat: Chat::default(),
+            unread: false,
+        }
+    }
+
+    pub fn visitor_name(&self) -> &str {
+        &self.conversation.visitor.name
+    }
+
+    pub fn ended(&self) -> bool {
+        self.conversation.status == ConversationStatus::Ended
+    }
+}
+
+/// My conversations, each editable on its own.
+pub trait Panes {
+    /// Runs `f` on the pane of `id`; `f` returns whether it changed anything. `None` when I
+    /// have no such pane.
+    fn edit(&mut self, id: ConversationId, f: impl FnOnce(&mut Pane) -> bool) -> Option<bool>;
+    fn add(&mut self, pane: Pane);
+    fn ids(&self) -> Vec<ConversationId>;
+    fn clear(&mut self);
+}
+
+impl Panes for Vec<Pane> {
+    fn edit(&mut self, id: ConversationId, f: impl FnOnce(&mut Pane) -> bool) -> Option<bool> {
+        self.iter_mut().find(|p| p.conversation.id == id).map(f)
+    }
+    fn add(&mut self, pane: Pane) {
+        self.push(pane);
+    }
+    fn ids(&self) -> Vec<ConversationId> {
+        self.iter().map(|p| p.conversation.id).collect()
+    }
+    fn clear(&mut self) {
+        Vec::clear(self);
+    }
+}
+
+/// Everything but the conversations themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Desk {
+    pub session: Option<AgentSession>,
+    pub me: Option<Identity>,
+    /// Default on: an agent who just signed in wants to see requests at once.
+    pub online: bool,
+    pub queue: Vec<ChatRequest>,
+    pub selected: Option<ConversationId>,
+    /// A refused action or a lost race, shown as `role=alert` until dismissed.
+    pub alert: Option<String>,
+    /// Requests I clicked Accept on and have no answer for yet.
+    pub accepting: Vec<ConversationId>,
+    /// Refusals still to come for accepts already explained by an alert: the server answers a
+    /// late accept with `not_found` (which names no conversation), after telling everyone who
+    /// won; that refusal is expected and shown no second time.
+    pub quiet_refusals: u32,
+}
+
+impl Default for Desk {
+    fn default() -> Self {
+        Desk {
+            session: None,
+            me: None,
+            online: true,
+            queue: Vec::new(),
+            selected: None,
+            alert: None,
+            accepting: Vec::new(),
+            quiet_refusals: 0,
+        }
+    }
+}
+
+/// The alert when an accept is refused and no `request_removed` said who won (older servers).
+pub const ALREADY_ACCEPTED: &str = "Another agent already accepted this chat.";
+
+/// The alert when a request I was accepting left the queue without a winner.
+pub const NO_LONGER_WAITING: &str = "This chat is no longer waiting.";
+
+/// The alert when someone else won the race for a request I was accepting.
+pub fn accepted_first(winner: &str) -> String {
+    format!("{winner} accepted this chat first")
+}
+
+/// What [`apply`] did beyond editing panes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Applied {
+    pub desk_changed: bool,
+    /// The server rejected our credential: everything was reset.
+    pub lost_session: bool,
+}
+
+impl Desk {
+    pub fn set_online(&mut self, online: bool) {
+        self.online = online;
+        if !online {
+            // Offline agents get no queue updates; a stale list would mislead.
+            self.queue.clear();
+        }
+    }
+
+    /// I clicked Accept on `id`.
+    pub fn start_accept(&mut self, id: ConversationId) {
+        self.alert = None;
+        if !self.accepting.contains(&id) {
+            self.accepting.push(id);
+        }
+    }
+
+    fn refused(&mut self, code: ErrorCode, message: String) {
+        let about_accept = matches!(code, ErrorCode::NotFound | ErrorCode::AlreadyAccepted);
+        if about_accept && self.quiet_refusals > 0 {
+            self.quiet_refusals -= 1;
+            return;
+        }
+        self.alert = Some(match code {
+            ErrorCode::AlreadyAccepted => ALREADY_ACCEPTED.into(),
+            _ if message.is_empty() => code.as_str().replace('_', " "),
+            _ => message,
+        });
+    }
+}
+
+/// Opens conversation `id`: it is selected and no longer unread.
+pub fn select(desk: &mut Desk, panes: &mut impl Panes, id: ConversationId) {
+    desk.selected = Some(id);
+    panes.edit(id, |p| std::mem::replace(&mut p.unread, false));
+}
+
+fn upsert(panes: &mut impl Panes, conversation: Conversation) {
+    let id = conversation.id;
+    let mut conversation = Some(conversation);
+    panes.edit(id, |p| {
+        p.conversation = conversation.take().expect("edit runs f once");
+        true
+    });
+    if let Some(c) = conversation {
+        panes.add(Pane::new(c));
+    }
+}
+
+/// Applies one server frame.
+pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied {
+    let mut desk_changed = true;
+    match msg {
+        ServerMsg::Welcome {
+            me, conversations, ..
+        } => {
+            desk.me = Some(me);
+            for c in conversations {
+                upsert(panes, c);
+            }
+        }
+        ServerMsg::History {
+            conversation_id,
+            messages,
+            reset,
+            ..
+        } => {
+            desk_changed = false;
+            panes.edit(conversation_id, |p| {
+                // The server could not honour our cursor: its lines replace ours.
+                if reset {
+                    p.chat = p.chat.only_pending();
+                }
+                messages
+                    .into_iter()
+                    .fold(reset, |any, m| p.chat.insert(m) | any)
+            });
+        }
+        ServerMsg::Message { message } => {
+            desk_changed = false;
+            let open = desk.selected == Some(message.conversation_id);
+            panes.edit(message.conversation_id, |p| {
+                let new = p.chat.insert(message);
+                if new && !open {
+                    p.unread = true;
+                }
+                new
+            });
+        }
+        ServerMsg::Ack { message, .. } => {
+            desk_changed = false;
+            panes.edit(message.conversation_id, |p| p.chat.insert(message));
+        }
+        ServerMsg::Conversation { conversation } => {
+            desk_changed = false;
+            let mine = desk.me.as_ref().is_some_and(|me| {
+                conversation
+                    .agents
+                    .iter()
+                    .any(|a| a.principal == me.principal)
+            });
+            if mine || panes.ids().contains(&conversation.id) {
+                upsert(panes, conversation);
+            }
+        }
+        ServerMsg::Queue { requests } => desk.queue = requests,
+        ServerMsg::RequestAdded { request } => {
+            desk_changed = !desk
+                .queue
+                .iter()
+                .any(|r| r.conversation_id == request.conversation_id);
+            if desk_changed {
+                desk.queue.push(request);
+            }
+        }
+        ServerMsg::RequestRemoved {
+            conversation_id,
+            accepted_by,
+        } => {
+            desk.queue.retain(|r| r.conversation_id != conversation_id);
+            let won_by_me = matches!((&accepted_by, &desk.me), (Some(w), Some(me)) if w.principal == me.principal);
+            if !won_by_me && desk.accepting.contains(&conversation_id) {
+                desk.accepting.retain(|&id| id != conversation_id);
+                desk.alert = Some(match accepted_by {
+                    Some(winner) => accepted_first(&winner.name),
+                    None => NO_LONGER_WAITING.into(),
+                });
+                desk.quiet_refusals += 1;
+            }
+        }
+        ServerMsg::Accepted { conversation } => {
+            let id = conversation.id;
+            desk.queue.retain(|r| r.conversation_id != id);
+            desk.accepting.retain(|&a| a != id);
+            upsert(panes, conversation);
+            select(desk, panes, id);
+        }
+        ServerMsg::Error {
+            code,
+            message,
+            client_id,
+        } => match (code, client_id) {
+            (_, Some(cid)) => {
+                desk_changed = false;
+                let why = if code == ErrorCode::ConversationEnded {
+                    "the chat has ended".to_string()
+                } else {
+                    message
+                };
+                for id in panes.ids() {
+                    if panes.edit(id, |p| p.chat.fail(&cid, why.clone())) == Some(true) {
+                        break;
+                    }
+                }
+            }
+            (ErrorCode::Unauthorized, None) => {
+                *desk = Desk::default();
+                panes.clear();
+                return Applied {
+                    desk_changed: true,
+                    lost_session: true,
+                };
+            }
+            (_, None) => desk.refused(code, message),
+        },
+    }
+    Applied {
+        desk_changed,
+        lost_session: false,
+    }
+}

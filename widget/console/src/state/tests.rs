@@ -1,0 +1,129 @@
+//! The console's rules on plain data: a `Vec<Pane>` stands in for the signals.
+
+use livechat_client::testing::*;
+use protocol::{ConversationId, ConversationStatus, ErrorCode, PROTOCOL_VERSION, ServerMsg};
+use wasm_bindgen_test::*;
+
+use super::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn signed_in() -> (Desk, Vec<Pane>) {
+    let mut desk = Desk::default();
+    let mut panes = Vec::new();
+    apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::Welcome {
+            protocol: PROTOCOL_VERSION,
+            me: ada(),
+            conversations: vec![conversation(1, ConversationStatus::Active, "Marta")],
+        },
+    );
+    (desk, panes)
+}
+
+fn refused(code: ErrorCode) -> ServerMsg {
+    ServerMsg::Error {
+        code,
+        message: code.as_str().into(),
+        client_id: None,
+    }
+}
+
+#[wasm_bindgen_test]
+fn messages_touch_only_their_pane_and_mark_it_unread_unless_open() {
+    let (mut desk, mut panes) = signed_in();
+    apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::Accepted {
+            conversation: conversation(2, ConversationStatus::Active, "Bob"),
+        },
+    );
+    assert_eq!(desk.selected, Some(ConversationId(2)));
+    let to = |conv, id| ServerMsg::Message {
+        message: text(id, conv, id, marta(), "hi"),
+    };
+    let applied = apply(&mut desk, &mut panes, to(1, 10));
+    assert!(!applied.desk_changed);
+    assert!(panes[0].unread && !panes[1].unread);
+    assert!(!apply(&mut desk, &mut panes, to(2, 11)).desk_changed);
+    assert!(!panes[1].unread, "open chat");
+    select(&mut desk, &mut panes, ConversationId(1));
+    assert!(!panes[0].unread);
+}
+
+#[wasm_bindgen_test]
+fn a_lost_race_names_the_winner_and_swallows_one_refusal() {
+    let (mut desk, mut panes) = signed_in();
+    desk.start_accept(ConversationId(5));
+    apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::RequestRemoved {
+            conversation_id: ConversationId(5),
+            accepted_by: Some(grace()),
+        },
+    );
+    assert_eq!(
+        desk.alert.as_deref(),
+        Some("Grace accepted this chat first")
+    );
+    assert!(desk.accepting.is_empty());
+    desk.alert = None;
+    apply(&mut desk, &mut panes, refused(ErrorCode::NotFound));
+    assert_eq!(desk.alert, None, "expected refusal");
+    apply(&mut desk, &mut panes, refused(ErrorCode::NotFound));
+    assert_eq!(
+        desk.alert.as_deref(),
+        Some("not_found"),
+        "the next one shows"
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_request_withdrawn_while_accepting_says_so() {
+    let (mut desk, mut panes) = signed_in();
+    desk.start_accept(ConversationId(5));
+    apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::RequestRemoved {
+            conversation_id: ConversationId(5),
+            accepted_by: None,
+        },
+    );
+    assert_eq!(desk.alert.as_deref(), Some(NO_LONGER_WAITING));
+}
+
+#[wasm_bindgen_test]
+fn unauthorized_resets_everything() {
+    let (mut desk, mut panes) = signed_in();
+    let applied = apply(&mut desk, &mut panes, refused(ErrorCode::Unauthorized));
+    assert!(applied.lost_session);
+    assert_eq!(desk, Desk::default());
+    assert!(panes.is_empty());
+}
+
+#[wasm_bindgen_test]
+fn a_reset_history_replaces_the_panes_lines() {
+    let (mut desk, mut panes) = signed_in();
+    let history = |seqs: std::ops::RangeInclusive<i64>, reset| ServerMsg::History {
+        conversation_id: ConversationId(1),
+        messages: seqs.map(|s| text(s, 1, s, marta(), "x")).collect(),
+        reset,
+        more: false,
+    };
+    apply(&mut desk, &mut panes, history(1..=9, false));
+    panes[0]
+        .chat
+        .add_pending("c1".into(), "unsent".into(), None, 0);
+    apply(&mut desk, &mut panes, history(1..=4, true));
+    let seqs: Vec<i64> = panes[0].chat.lines.iter().map(|l| l.seq).collect();
+    assert_eq!(
+        seqs,
+        [1, 2, 3, 4, 0],
+        "the server's lines, then my unsent one"
+    );
+}

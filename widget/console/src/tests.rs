@@ -1,0 +1,406 @@
+//! Component tests of the agent console in Chromium, with a [`Recorder`] as its link and the
+//! tests playing the server through [`Ctl::receive`].
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use livechat_client::clock::now_ms;
+use livechat_client::testing::*;
+use protocol::{ChatRequest, ClientMsg, ConversationId, ConversationStatus, ErrorCode, ServerMsg};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+
+use super::Ctl;
+use super::state::{ALREADY_ACCEPTED, AgentSession};
+use super::ui::App;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+struct Console {
+    ctl: Ctl,
+    link: Rc<Recorder>,
+    root: Element,
+}
+
+fn console(signed_in: bool) -> Console {
+    let ctl = Ctl::new(&fake_server());
+    if signed_in {
+        ctl.store.desk.update(|d| {
+            d.session = Some(AgentSession {
+                token: "agent-tok".into(),
+                name: "Ada".into(),
+            })
+        });
+    }
+    let link = Rc::new(Recorder::default());
+    ctl.install(link.clone());
+    let root = container();
+    leptos::mount::mount_to(root.clone(), move || view! { <App ctl=ctl /> }).forget();
+    Console {
+        ctl,
+        link,
+        root: root.into(),
+    }
+}
+
+impl Console {
+    fn welcome(&self) {
+        self.ctl.receive(ServerMsg::Welcome {
+            protocol: protocol::PROTOCOL_VERSION,
+            me: ada(),
+            conversations: vec![],
+        });
+    }
+    fn button(&self, name: &str) -> Option<HtmlElement> {
+        find(&self.root, &format!("button[aria-label='{name}']"))
+    }
+}
+
+/// A request that has been waiting for 3.5 minutes.
+fn waiting(id: i64, name: &str, preview: &str) -> ChatRequest {
+    request(id, name, preview, now_ms() - 210_000)
+}
+
+fn id(n: i64) -> ConversationId {
+    ConversationId(n)
+}
+
+#[wasm_bindgen_test]
+async fn signed_out_shows_the_login_form() {
+    let c = console(false);
+    tick().await;
+    assert!(find(&c.root, "input#email[type=email]").is_some());
+    assert!(find(&c.root, "input#password[type=password]").is_some());
+    assert_eq!(all_text(&c.root, "label"), ["Email", "Password"]);
+    get(&c.root, "button[type=submit]").click();
+    tick().await;
+    assert_eq!(
+        get(&c.root, "[role=alert]").text_content().unwrap(),
+        "Enter your email and password."
+    );
+}
+
+#[wasm_bindgen_test]
+async fn welcome_goes_online_and_the_switch_follows() {
+    let c = console(true);
+    assert_eq!(c.link.connected.borrow().as_deref(), Some("agent-tok"));
+    c.welcome();
+    tick().await;
+    assert_eq!(c.link.last(), Some(ClientMsg::SetOnline { online: true }));
+    let switch = get(&c.root, "input[role=switch]");
+    let input: web_sys::HtmlInputElement = switch.clone().unchecked_into();
+    assert!(input.checked());
+    switch.click();
+    tick().await;
+    assert_eq!(c.link.last(), Some(ClientMsg::SetOnline { online: false }));
+    assert_eq!(
+        switch.get_attribute("aria-checked").as_deref(),
+        Some("false")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_queue_follows_added_and_removed_requests() {
+    let c = console(true);
+    c.welcome();
+    c.ctl.receive(ServerMsg::Queue {
+        requests: vec![waiting(1, "Marta", "Where is my order?")],
+    });
+    c.ctl.receive(ServerMsg::RequestAdded {
+        request: waiting(2, "Bob", "Refund please"),
+    });
+    c.ctl.receive(ServerMsg::RequestAdded {
+        request: waiting(2, "Bob", "Refund please"),
+    });
+    tick().await;
+    let region = get(&c.root, "section[aria-labelledby=queue-h]");
+    assert_eq!(get(&c.root, "#queue-h .count").text_content().unwrap(), "2");
+    assert_eq!(
+        all_text(&region, ".preview"),
+        ["Where is my order?", "Refund please"]
+    );
+    assert_eq!(all_text(&region, ".who .small"), ["3 min", "3 min"]);
+    assert!(c.button("Accept chat with Marta").is_some());
+    c.button("Accept chat with Bob").unwrap().click();
+    tick().await;
+    assert_eq!(
+        c.link.last(),
+        Some(ClientMsg::Accept {
+            conversation_id: id(2)
+        })
+    );
+    c.ctl.receive(ServerMsg::RequestRemoved {
+        conversation_id: id(1),
+        accepted_by: Some(grace()),
+    });
+    tick().await;
+    assert!(c.button("Accept chat with Marta").is_none());
+    assert!(c.button("Accept chat with Bob").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn an_old_servers_already_accepted_shows_the_generic_alert() {
+    let c = console(true);
+    c.welcome();
+    c.ctl.receive(ServerMsg::Error {
+        code: ErrorCode::AlreadyAccepted,
+        message: "already accepted".into(),
+        client_id: None,
+    });
+    tick().await;
+    let alert = get(&c.root, ".alert[role=alert]");
+    assert!(alert.text_content().unwrap().contains(ALREADY_ACCEPTED));
+    get(&alert, "button").click();
+    tick().await;
+    assert!(find(&c.root, ".alert").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn losing_an_accept_race_names_the_winner_and_the_refusal_stays_quiet() {
+    let c = console(true);
+    c.welcome();
+    c.ctl.receive(ServerMsg::Queue {
+        requests: vec![waiting(2, "Bob", "Refund please"), waiting(4, "Eve", "hi")],
+    });
+    tick().await;
+    c.button("Accept chat with Bob").unwrap().click();
+    tick().await;
+    assert_eq!(
+        c.link.last(),
+        Some(ClientMsg::Accept {
+            conversation_id: id(2)
+        })
+    );
+    // Grace won: every online agent hears who, and my late accept is refused as not_found.
+    c.ctl.receive(ServerMsg::RequestRemoved {
+        conversation_id: id(2),
+        accepted_by: Some(grace()),
+    });
+    tick().await;
+    assert!(c.button("Accept chat with Bob").is_none(), "left the queue");
+    let alert = || get(&c.root, ".alert[role=alert]").text_content().unwrap();
+    assert!(
+        alert().contains("Grace accepted this chat first"),
+        "{}",
+        alert()
+    );
+    c.ctl.receive(ServerMsg::Error {
+        code: ErrorCode::NotFound,
+        message: "not found".into(),
+        client_id: None,
+    });
+    tick().await;
+    assert!(
+        alert().contains("Grace accepted this chat first"),
+        "{}",
+        alert()
+    );
+    assert!(!alert().contains("not found"));
+    // Only that one refusal is expected: a later one is news again.
+    c.ctl.receive(ServerMsg::Error {
+        code: ErrorCode::NotFound,
+        message: "not found".into(),
+        client_id: None,
+    });
+    tick().await;
+    assert!(alert().contains("not found"), "{}", alert());
+}
+
+#[wasm_bindgen_test]
+async fn requests_taken_by_others_that_i_did_not_accept_raise_no_alert() {
+    let c = console(true);
+    c.welcome();
+    c.ctl.receive(ServerMsg::Queue {
+        requests: vec![waiting(2, "Bob", "Refund please"), waiting(4, "Eve", "hi")],
+    });
+    tick().await;
+    c.button("Accept chat with Eve").unwrap().click();
+    c.ctl.receive(ServerMsg::RequestRemoved {
+        conversation_id: id(2),
+        accepted_by: Some(grace()),
+    });
+    // My own win is announced to me too; that is no race lost.
+    c.ctl.receive(ServerMsg::RequestRemoved {
+        conversation_id: id(4),
+        accepted_by: Some(ada()),
+    });
+    c.ctl.receive(ServerMsg::Accepted {
+        conversation: conversation(4, ConversationStatus::Active, "Eve"),
+    });
+    tick().await;
+    assert!(find(&c.root, ".alert").is_none());
+    assert!(c.button("Open chat with Eve").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn an_accepted_chat_opens_replies_and_ends() {
+    let c = console(true);
+    c.welcome();
+    c.ctl.receive(ServerMsg::Queue {
+        requests: vec![waiting(3, "<i>Marta</i>", "hello")],
+    });
+    c.ctl.receive(ServerMsg::Accepted {
+        conversation: conversation(3, ConversationStatus::Active, "<i>Marta</i>"),
+    });
+    c.ctl.receive(ServerMsg::History {
+        conversation_id: id(3),
+        reset: false,
+        more: false,
+        messages: vec![
+            text(1, 3, 1, visitor(1, "<i>Marta</i>"), "hello"),
+            system(2, 3, 2, "Ada joined the chat"),
+        ],
+    });
+    tick().await;
+    assert!(
+        c.button("Accept chat with <i>Marta</i>").is_none(),
+        "left the queue"
+    );
+    assert!(c.button("Open chat with <i>Marta</i>").is_some());
+    assert!(find(&c.root, "i").is_none(), "names are text");
+    let log = get(&c.root, "[role=log]");
+    assert_eq!(
+        log.get_attribute("aria-label").as_deref(),
+        Some("Conversation with <i>Marta</i>")
+    );
+    assert_eq!(all_text(&log, ".body"), ["hello", "Ada joined the chat"]);
+
+    let reply = get(&c.root, "textarea[aria-label=Reply]");
+    type_into(&reply, "Hi, how can I help?");
+    key(&reply, "Enter", false);
+    tick().await;
+    assert!(matches!(
+        c.link.last(),
+        Some(ClientMsg::Send { conversation_id: Some(ConversationId(3)), ref body, .. }) if body == "Hi, how can I help?"
+    ));
+    assert_eq!(
+        all_text(&log, ".msg.pending .body"),
+        ["Hi, how can I help?"]
+    );
+
+    get(&c.root, ".conv-head button").click();
+    tick().await;
+    assert_eq!(
+        c.link.last(),
+        Some(ClientMsg::End {
+            conversation_id: id(3)
+        })
+    );
+    c.ctl.receive(ServerMsg::Conversation {
+        conversation: conversation(3, ConversationStatus::Ended, "<i>Marta</i>"),
+    });
+    tick().await;
+    assert_eq!(
+        get(&c.root, "p[role=status]").text_content().unwrap(),
+        "Chat ended"
+    );
+    let reply: web_sys::HtmlTextAreaElement =
+        get(&c.root, "textarea[aria-label=Reply]").unchecked_into();
+    assert!(reply.disabled());
+}
+
+#[wasm_bindgen_test]
+async fn messages_in_other_chats_mark_them_unread() {
+    let c = console(true);
+    c.welcome();
+    for (id, name) in [(1, "Marta"), (2, "Bob")] {
+        c.ctl.receive(ServerMsg::Accepted {
+            conversation: conversation(id, ConversationStatus::Active, name),
+        });
+    }
+    tick().await;
+    // Bob's chat is open (accepted last); a message for Marta's marks it.
+    c.ctl.receive(ServerMsg::Message {
+        message: text(5, 1, 1, marta(), "anyone?"),
+    });
+    tick().await;
+    let marta = c.button("Open chat with Marta").unwrap();
+    assert!(find(&marta, ".dot").is_some());
+    marta.click();
+    tick().await;
+    let marta = c.button("Open chat with Marta").unwrap();
+    assert!(find(&marta, ".dot").is_none());
+    assert_eq!(
+        get(&c.root, "[role=log]")
+            .get_attribute("aria-label")
+            .as_deref(),
+        Some("Conversation with Marta")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_frame_for_one_chat_leaves_the_others_and_the_desk_alone() {
+    let c = console(true);
+    c.welcome();
+    for (n, name) in [(1, "Marta"), (2, "Bob")] {
+        c.ctl.receive(ServerMsg::Accepted {
+            conversation: conversation(n, ConversationStatus::Active, name),
+        });
+    }
+    tick().await;
+    let runs = |track: Box<dyn Fn()>| {
+        let n = std::rc::Rc::new(std::cell::Cell::new(0));
+        let m = n.clone();
+        Effect::new(move |_| {
+            track();
+            m.set(m.get() + 1);
+        });
+        n
+    };
+    let marta = c.ctl.store.panes.get(id(1)).unwrap();
+    let bob = c.ctl.store.panes.get(id(2)).unwrap();
+    let desk = c.ctl.store.desk;
+    let list = c.ctl.store.panes.0;
+    let marta_runs = runs(Box::new(move || marta.track()));
+    let bob_runs = runs(Box::new(move || bob.track()));
+    let desk_runs = runs(Box::new(move || desk.track()));
+    let list_runs = runs(Box::new(move || list.track()));
+    tick().await;
+    let before = [&marta_runs, &bob_runs, &desk_runs, &list_runs].map(|r| r.get());
+    c.ctl.receive(ServerMsg::Message {
+        message: text(5, 2, 1, visitor(1, "Bob"), "still there?"),
+    });
+    tick().await;
+    let after = [&marta_runs, &bob_runs, &desk_runs, &list_runs].map(|r| r.get());
+    assert_eq!(
+        after,
+        [before[0], before[1] + 1, before[2], before[3]],
+        "only Bob's chat (marta, bob, desk, list)"
+    );
+    assert_eq!(
+        all_text(&get(&c.root, "[role=log]"), ".body"),
+        ["still there?"]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_visitor_named_like_a_system_line_is_shown_as_a_visitor() {
+    let c = console(true);
+    c.welcome();
+    let imposter = "Ada joined the chat";
+    c.ctl.receive(ServerMsg::Accepted {
+        conversation: conversation(4, ConversationStatus::Active, imposter),
+    });
+    c.ctl.receive(ServerMsg::History {
+        conversation_id: id(4),
+        reset: false,
+        more: false,
+        messages: vec![
+            text(1, 4, 1, visitor(9, imposter), "hi"),
+            system(2, 4, 2, "Ada joined the chat"),
+            text(3, 4, 3, grace(), "Grace here too"),
+        ],
+    });
+    tick().await;
+    let log = get(&c.root, "[role=log]");
+    // The one system line is the server's: a note without an author.
+    assert_eq!(all_text(&log, ".msg.system .body"), ["Ada joined the chat"]);
+    assert_eq!(all_text(&log, "[role=note] .body"), ["Ada joined the chat"]);
+    assert!(find(&log, ".msg.system .author").is_none());
+    // The visitor's line has an author line with a visible "Visitor" tag; another agent's
+    // line says "Agent".
+    assert_eq!(all_text(&log, ".msg.theirs .author"), [imposter, "Grace"]);
+    assert_eq!(all_text(&log, ".msg.theirs .role"), ["Visitor", "Agent"]);
+    assert!(find(&log, ".msg.theirs[role=note]").is_none());
+}

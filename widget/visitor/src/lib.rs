@@ -1,0 +1,220 @@
+//! The visitor widget: what a shop's visitor sees inside the loader's shadow root. Its own
+//! bundle (`dist/widget/pkg/widget.js` + `widget_bg.wasm`), held to the byte budget.
+//!
+//! [`mount`] is the wasm entry point the loader calls. [`Ctl`] is the shared handle in context:
+//! the state signal plus the [`Link`] to the server, and the few actions that touch the outside
+//! world (REST, storage, the chime). [`state`] holds the rules; `ui/` renders them. What it
+//! shares with the console (transport, chat list, composer, message row) is `livechat-client`.
+
+pub mod sound;
+pub mod state;
+pub mod ui;
+
+#[cfg(test)]
+mod tests;
+
+use std::rc::Rc;
+
+use gloo_storage::Storage;
+use leptos::prelude::*;
+use protocol::{ClientMsg, InputError, ServerMsg, SessionResponse, VisitorSessionRequest};
+use wasm_bindgen::prelude::*;
+
+use livechat_client::transport::{ConnState, Link, LinkSlot, Transport};
+use livechat_client::{client_id::client_id, clock::now_ms, rest, server_url};
+use state::{Session, VisitorState};
+
+/// Called by `loader.js`: replaces the placeholder bubble in `root` with the widget.
+/// `open` means the visitor already clicked the placeholder, so the window opens at once.
+#[wasm_bindgen]
+pub fn mount(root: web_sys::ShadowRoot, server_url: String, open: bool) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    while let Some(child) = root.first_child() {
+        let _ = root.remove_child(&child);
+    }
+    let Ok(style) = doc.create_element("style") else {
+        return;
+    };
+    style.set_text_content(Some(include_str!(concat!(env!("OUT_DIR"), "/widget.css"))));
+    let Ok(container) = doc.create_element("div") else {
+        return;
+    };
+    container.set_class_name("lc-root");
+    let _ = root.append_child(&style);
+    let _ = root.append_child(&container);
+
+    let server = server_url::normalize_server(&server_url);
+    let container: web_sys::HtmlElement = container.unchecked_into();
+    leptos::mount::mount_to(container, move || {
+        let ctl = Ctl::new(&server);
+        let transport = Transport::new(
+            &server,
+            Some(server_url::storage_key(&server, "outbox")),
+            ctl.conn.write_only(),
+            decode,
+            move |msg| ctl.receive(msg),
+        );
+        ctl.install(Rc::new(transport));
+        if open {
+            sound::unlock();
+            ctl.set_open(true);
+        }
+        view! { <ui::App ctl=ctl /> }
+    })
+    .forget();
+}
+
+/// Reads only the frames a visitor can get: agent-only frames are refused, so their decoding
+/// code is not in this bundle (the server never sends them to a visitor).
+fn decode(text: &str) -> Option<ServerMsg> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let msg = ServerMsg::deserialize_for_visitor(&mut de).ok()?;
+    de.end().ok()?;
+    Some(msg)
+}
+
+/// The widget's shared handle: copied into every component through context.
+#[derive(Clone, Copy)]
+pub struct Ctl {
+    pub state: RwSignal<VisitorState>,
+    pub conn: RwSignal<ConnState>,
+    /// Error of the name step, shown under the field.
+    pub name_error: RwSignal<Option<String>>,
+    /// A session request is in flight.
+    pub busy: RwSignal<bool>,
+    server: StoredValue<String>,
+    link: LinkSlot,
+}
+
+impl Ctl {
+    /// Reads the stored session (if any) for this server; nothing connects yet.
+    pub fn new(server: &str) -> Self {
+        let session: Option<Session> =
+            gloo_storage::LocalStorage::get(server_url::storage_key(server, "session")).ok();
+        Ctl {
+            state: RwSignal::new(VisitorState {
+                session,
+                ..VisitorState::default()
+            }),
+            conn: RwSignal::new(ConnState::Offline),
+            name_error: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            server: StoredValue::new(server.to_string()),
+            link: LinkSlot::new(),
+        }
+    }
+
+    /// Attaches the link and, with a stored session, connects and shows the queued sends.
+    pub fn install(self, link: Rc<dyn Link>) {
+        let queued = link.queued();
+        self.link.install(link);
+        if let Some(token) = self
+            .state
+            .with_untracked(|s| s.session.clone())
+            .map(|s| s.token)
+        {
+            self.state.update(|s| {
+                for q in queued {
+                    s.chat.add_pending(q.client_id, q.body, None, now_ms());
+                }
+            });
+            self.link.with(|l| l.connect(token));
+        }
+    }
+
+    fn session_key(self) -> String {
+        self.server
+            .with_value(|s| server_url::storage_key(s, "session"))
+    }
+
+    /// Every frame from the server comes through here.
+    pub fn receive(self, msg: ServerMsg) {
+        let fx = self.state.try_update(|s| s.apply(msg)).unwrap_or_default();
+        if fx.notify {
+            sound::chime();
+        }
+        if fx.lost_session {
+            gloo_storage::LocalStorage::delete(self.session_key());
+            self.link.with(|l| l.disconnect());
+        }
+    }
+
+    pub fn set_open(self, open: bool) {
+        self.state.update(|s| s.set_open(open));
+    }
+
+    /// The name step: validate, ask the server for a visitor session, remember it, connect.
+    pub async fn start_chat(self, name: String) {
+        let name = match protocol::validate_name(&name) {
+            Ok(n) => n.to_string(),
+            Err(InputError::Empty) => {
+                self.name_error.set(Some("Please enter your name.".into()));
+                return;
+            }
+            Err(InputError::TooLong { max_chars }) => {
+                self.name_error
+                    .set(Some(format!("Please use at most {max_chars} characters.")));
+                return;
+            }
+            // Control characters or nothing visible: one message keeps the bundle small.
+            Err(_) => {
+                self.name_error.set(Some(
+                    "Please use visible characters, no line breaks.".into(),
+                ));
+                return;
+            }
+        };
+        self.name_error.set(None);
+        self.busy.set(true);
+        let url = format!("{}/api/visitor/session", self.server.get_value());
+        let res: Result<SessionResponse, _> =
+            rest::post_json(&url, &VisitorSessionRequest { name: name.clone() }, None).await;
+        self.busy.set(false);
+        match res {
+            Ok(r) => {
+                let session = Session {
+                    token: r.token.clone(),
+                    name,
+                };
+                let _ = gloo_storage::LocalStorage::set(self.session_key(), &session);
+                self.state.update(|s| {
+                    s.session = Some(session);
+                    s.me = Some(r.me);
+                });
+                self.link.with(|l| l.connect(r.token));
+            }
+            Err(rest::ApiError::Server { status: 429 }) => self.name_error.set(Some(
+                "Too many attempts. Please wait a moment and try again.".into(),
+            )),
+            Err(_) => self
+                .name_error
+                .set(Some("We couldn't start the chat. Please try again.".into())),
+        }
+    }
+
+    /// Validates and sends a message; it shows at once as pending.
+    pub fn send(self, body: &str) -> Result<(), String> {
+        let body = protocol::validate_body(body).map_err(livechat_client::composer::body_error)?;
+        let client_id = client_id();
+        self.state.update(|s| {
+            let me = s.me.clone();
+            s.chat
+                .add_pending(client_id.clone(), body.to_string(), me, now_ms());
+        });
+        // No conversation id: "my open conversation, or a new request if I have none".
+        self.link.with(|l| {
+            l.send(ClientMsg::Send {
+                client_id,
+                conversation_id: None,
+                body: body.to_string(),
+            })
+        });
+        Ok(())
+    }
+
+    pub fn start_over(self) {
+        self.state.update(VisitorState::start_over);
+    }
+}

@@ -1,0 +1,191 @@
+//! Everything the visitor widget shows, as one plain value changed only by its methods:
+//! open or minimised, unread count, the session, the current conversation and its messages.
+//!
+//! It owns the rules (what counts as unread, which conversation is current, when the chat
+//! is over); it never touches the DOM, storage or the socket, so tests drive it directly.
+
+use protocol::{
+    Conversation, ConversationId, ConversationStatus, Identity, MessageKind, ServerMsg,
+};
+
+use livechat_client::chat::Chat;
+
+protocol::wire_objects! {
+    /// What `localStorage` keeps between page loads.
+    pub struct Session {
+        pub token: String,
+        pub name: String,
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VisitorState {
+    pub open: bool,
+    pub unread: u32,
+    pub session: Option<Session>,
+    /// Who the server says we are (from `welcome`); used to tell own messages apart.
+    pub me: Option<Identity>,
+    pub conversation: Option<Conversation>,
+    pub chat: Chat,
+    /// After "Start a new chat", frames about conversations up to this id are old news.
+    pub floor: Option<ConversationId>,
+}
+
+/// What a received frame means beyond the state change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Effects {
+    /// A new message from someone else arrived while minimised: chime.
+    pub notify: bool,
+    /// The server no longer accepts our token: start over at the name step.
+    pub lost_session: bool,
+}
+
+impl VisitorState {
+    pub fn has_session(&self) -> bool {
+        self.session.is_some()
+    }
+
+    pub fn set_open(&mut self, open: bool) {
+        self.open = open;
+        if open {
+            self.unread = 0;
+        }
+    }
+
+    pub fn ended(&self) -> bool {
+        self.conversation
+            .as_ref()
+            .is_some_and(|c| c.status == ConversationStatus::Ended)
+    }
+
+    /// Waiting for the first agent: a request exists, or my first message is on its way.
+    pub fn waiting(&self) -> bool {
+        match &self.conversation {
+            Some(c) => c.status == ConversationStatus::Waiting,
+            None => !self.chat.is_empty(),
+        }
+    }
+
+    /// "Start a new chat": clear the ended conversation; the next send opens a new request.
+    pub fn start_over(&mut self) {
+        if let Some(c) = self.conversation.take() {
+            self.floor = self.floor.max(Some(c.id));
+        }
+        self.chat = Chat::default();
+    }
+
+    fn is_mine(&self, author: protocol::Principal) -> bool {
+        self.me.as_ref().is_some_and(|me| me.principal == author)
+    }
+
+    /// Makes `id` the current conversation if it is newer; `false` means "ignore this frame".
+    fn follow(&mut self, id: ConversationId) -> bool {
+        if self.floor.is_some_and(|floor| id <= floor) {
+            return false;
+        }
+        match &self.conversation {
+            Some(c) if c.id == id => true,
+            Some(c) if c.id > id => false,
+            _ => {
+                // A newer conversation: my unsent lines are headed there; old lines are not.
+                if self.conversation.is_some() {
+                    self.chat = self.chat.only_pending();
+                }
+                self.conversation = None;
+                true
+            }
+        }
+    }
+
+    /// Applies one server frame.
+    pub fn apply(&mut self, msg: ServerMsg) -> Effects {
+        let mut fx = Effects::default();
+        match msg {
+            ServerMsg::Welcome {
+                me, conversations, ..
+            } => {
+                self.me = Some(me);
+                if let Some(latest) = conversations.into_iter().max_by_key(|c| c.id)
+                    && self.follow(latest.id)
+                {
+                    self.conversation = Some(latest);
+                }
+            }
+            ServerMsg::Conversation { conversation } => {
+                if self.follow(conversation.id) {
+                    self.conversation = Some(conversation);
+                }
+            }
+            ServerMsg::History {
+                conversation_id,
+                messages,
+                reset,
+                ..
+            } => {
+                if self.follow(conversation_id) {
+                    // The server could not honour our cursor: its lines replace ours.
+                    if reset {
+                        self.chat = self.chat.only_pending();
+                    }
+                    for m in messages {
+                        self.chat.insert(m);
+                    }
+                }
+            }
+            ServerMsg::Ack { message, .. } => {
+                if self.follow(message.conversation_id) {
+                    self.chat.insert(message);
+                }
+            }
+            ServerMsg::Message { message } => {
+                let from_other = match (&message.kind, &message.author) {
+                    (MessageKind::System, _) => true,
+                    (_, Some(a)) => !self.is_mine(a.principal),
+                    (_, None) => true,
+                };
+                if self.follow(message.conversation_id) && self.chat.insert(message) && from_other {
+                    if !self.open {
+                        self.unread += 1;
+                    }
+                    fx.notify = !self.open;
+                }
+            }
+            ServerMsg::Error {
+                code,
+                message,
+                client_id,
+            } => match client_id {
+                Some(cid) => {
+                    let why = match code {
+                        protocol::ErrorCode::ConversationEnded => "This chat has ended".into(),
+                        protocol::ErrorCode::RateLimited => {
+                            "You're sending too fast. Please wait a moment.".into()
+                        }
+                        _ if message.is_empty() => code.as_str().replace('_', " "),
+                        _ => message,
+                    };
+                    self.chat.fail(&cid, why);
+                    if code == protocol::ErrorCode::ConversationEnded
+                        && let Some(c) = &mut self.conversation
+                    {
+                        c.status = ConversationStatus::Ended;
+                    }
+                }
+                None if code == protocol::ErrorCode::Unauthorized => {
+                    *self = VisitorState {
+                        open: self.open,
+                        ..VisitorState::default()
+                    };
+                    fx.lost_session = true;
+                }
+                None => {}
+            },
+            // Agent-only frames never reach a visitor.
+            ServerMsg::Queue { .. }
+            | ServerMsg::RequestAdded { .. }
+            | ServerMsg::RequestRemoved { .. }
+            | ServerMsg::Accepted { .. } => {}
+        }
+        fx
+    }
+}

@@ -1,0 +1,543 @@
+//! Component tests of the visitor widget in Chromium. The app runs with a [`Recorder`] as its
+//! link; the tests play the server by feeding `ServerMsg` values to [`Ctl::receive`].
+
+use std::rc::Rc;
+
+use gloo_storage::Storage;
+use leptos::prelude::*;
+use livechat_client::chat::{Delivery, Line};
+use livechat_client::server_url::storage_key;
+use livechat_client::testing::*;
+use protocol::{ClientMsg, ConversationId, ConversationStatus, ServerMsg};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+
+use super::Ctl;
+use super::state::Session;
+use super::ui::App;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+struct Widget {
+    ctl: Ctl,
+    link: Rc<Recorder>,
+    root: Element,
+    shadow: web_sys::ShadowRoot,
+}
+
+/// Mounts the widget into a shadow root, like `mount` does, but with a recorder as link.
+fn widget(with_session: bool) -> Widget {
+    let server = fake_server();
+    if with_session {
+        let s = Session {
+            token: "tok".into(),
+            name: "Marta".into(),
+        };
+        gloo_storage::LocalStorage::set(storage_key(&server, "session"), &s).unwrap();
+    }
+    let host = container();
+    let shadow = host
+        .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+        .unwrap();
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let root: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
+    shadow.append_child(&root).unwrap();
+    let ctl = Ctl::new(&server);
+    let link = Rc::new(Recorder::default());
+    ctl.install(link.clone());
+    leptos::mount::mount_to(root.clone(), move || view! { <App ctl=ctl /> }).forget();
+    Widget {
+        ctl,
+        link,
+        root: root.into(),
+        shadow,
+    }
+}
+
+impl Widget {
+    fn launcher(&self) -> HtmlElement {
+        get(&self.root, ".lc-launcher")
+    }
+    fn dialog(&self) -> HtmlElement {
+        get(&self.root, "[role=dialog]")
+    }
+    fn is_open(&self) -> bool {
+        !self.dialog().hidden()
+    }
+    fn log_bodies(&self) -> Vec<String> {
+        all_text(&self.root, "[role=log] .msg .body")
+    }
+    fn message_box(&self) -> HtmlElement {
+        get(&self.root, "textarea[aria-label=Message]")
+    }
+    fn focused(&self) -> Option<Element> {
+        self.shadow.active_element()
+    }
+    /// The client id and body of the last frame the widget sent, which must be a `send`.
+    fn last_send(&self) -> (String, String) {
+        match self.link.last() {
+            Some(ClientMsg::Send {
+                client_id, body, ..
+            }) => (client_id, body),
+            other => panic!("last frame is not a send: {other:?}"),
+        }
+    }
+    fn lines(&self) -> Vec<Line> {
+        self.ctl.state.with_untracked(|s| s.chat.lines.clone())
+    }
+    fn welcome(&self, conversations: Vec<protocol::Conversation>) {
+        self.ctl.receive(ServerMsg::Welcome {
+            protocol: protocol::PROTOCOL_VERSION,
+            me: marta(),
+            conversations,
+        });
+    }
+}
+
+#[wasm_bindgen_test]
+async fn launcher_is_named_and_toggles_the_dialog() {
+    let w = widget(false);
+    tick().await;
+    assert_eq!(label(&w.launcher()), "Open chat");
+    assert!(!w.is_open());
+    w.launcher().click();
+    tick().await;
+    assert!(w.is_open());
+    assert_eq!(label(&w.launcher()), "Close chat");
+    assert_eq!(
+        w.dialog().get_attribute("aria-label").as_deref(),
+        Some("Live chat")
+    );
+    let name = get(&w.root, "#lc-name-input");
+    assert_eq!(
+        w.focused(),
+        Some(name.into()),
+        "opening focuses the name field"
+    );
+    w.launcher().click();
+    tick().await;
+    assert!(!w.is_open());
+    assert_eq!(label(&w.launcher()), "Open chat");
+}
+
+#[wasm_bindgen_test]
+async fn escape_minimises_and_focus_returns_to_the_launcher() {
+    let w = widget(false);
+    w.launcher().click();
+    tick().await;
+    key(&get(&w.root, "#lc-name-input"), "Escape", false);
+    tick().await;
+    assert!(!w.is_open());
+    assert_eq!(w.focused(), Some(w.launcher().into()));
+    // The header button does the same.
+    w.launcher().click();
+    tick().await;
+    get(&w.root, "button[aria-label='Minimise chat']").click();
+    tick().await;
+    assert!(!w.is_open());
+    assert_eq!(w.focused(), Some(w.launcher().into()));
+}
+
+#[wasm_bindgen_test]
+async fn an_empty_name_is_refused_with_a_visible_message() {
+    let w = widget(false);
+    w.launcher().click();
+    tick().await;
+    type_into(&get(&w.root, "#lc-name-input"), "   ");
+    get(&w.root, ".lc-name button[type=submit]").click();
+    tick().await;
+    let alert = get(&w.root, ".lc-name [role=alert]");
+    assert_eq!(alert.text_content().unwrap(), "Please enter your name.");
+    let input = get(&w.root, "#lc-name-input");
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert!(
+        w.link.connected.borrow().is_none(),
+        "no session, no connection"
+    );
+    type_into(&input, "M");
+    tick().await;
+    assert!(
+        find(&w.root, ".lc-name [role=alert]").is_none(),
+        "typing clears the error"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_stored_session_skips_the_name_step_and_connects() {
+    let w = widget(true);
+    tick().await;
+    assert_eq!(w.link.connected.borrow().as_deref(), Some("tok"));
+    w.launcher().click();
+    tick().await;
+    assert!(find(&w.root, "#lc-name-input").is_none());
+    let log = get(&w.root, "[role=log]");
+    assert_eq!(log.get_attribute("aria-label").as_deref(), Some("Messages"));
+    assert_eq!(log.get_attribute("aria-live").as_deref(), Some("polite"));
+    assert_eq!(
+        w.focused(),
+        Some(w.message_box().into()),
+        "opening focuses the message box"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn unread_counts_only_new_messages_from_others_while_minimised() {
+    let w = widget(true);
+    w.welcome(vec![conversation(3, ConversationStatus::Active, "Marta")]);
+    w.ctl.receive(ServerMsg::History {
+        conversation_id: ConversationId(3),
+        reset: false,
+        more: false,
+        messages: vec![text(1, 3, 1, marta(), "hi"), text(2, 3, 2, ada(), "old")],
+    });
+    tick().await;
+    assert_eq!(label(&w.launcher()), "Open chat", "history is not unread");
+    w.ctl.receive(ServerMsg::Message {
+        message: text(3, 3, 3, ada(), "new"),
+    });
+    tick().await;
+    assert_eq!(label(&w.launcher()), "Open chat, 1 unread message");
+    assert_eq!(get(&w.root, ".lc-badge").text_content().unwrap(), "1");
+    // My own message from another tab, and a duplicate, do not count.
+    w.ctl.receive(ServerMsg::Message {
+        message: text(4, 3, 4, marta(), "from my other tab"),
+    });
+    w.ctl.receive(ServerMsg::Message {
+        message: text(3, 3, 3, ada(), "new"),
+    });
+    w.ctl.receive(ServerMsg::Message {
+        message: system(5, 3, 5, "Grace joined the chat"),
+    });
+    tick().await;
+    assert_eq!(label(&w.launcher()), "Open chat, 2 unread messages");
+    w.launcher().click();
+    tick().await;
+    assert_eq!(label(&w.launcher()), "Close chat");
+    w.ctl.receive(ServerMsg::Message {
+        message: text(6, 3, 6, ada(), "while open"),
+    });
+    w.ctl.set_open(false);
+    tick().await;
+    assert_eq!(label(&w.launcher()), "Open chat", "read while open");
+    assert!(find(&w.root, ".lc-badge").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_log_orders_by_seq_and_drops_duplicates() {
+    let w = widget(true);
+    w.welcome(vec![conversation(3, ConversationStatus::Active, "Marta")]);
+    w.ctl.receive(ServerMsg::Message {
+        message: text(12, 3, 2, ada(), "two"),
+    });
+    w.ctl.receive(ServerMsg::History {
+        conversation_id: ConversationId(3),
+        reset: false,
+        more: false,
+        messages: vec![text(11, 3, 1, marta(), "one"), text(12, 3, 2, ada(), "two")],
+    });
+    w.ctl.receive(ServerMsg::Message {
+        message: text(13, 3, 3, ada(), "three"),
+    });
+    w.ctl.receive(ServerMsg::Message {
+        message: text(13, 3, 3, ada(), "three"),
+    });
+    w.ctl.set_open(true);
+    tick().await;
+    assert_eq!(w.log_bodies(), ["one", "two", "three"]);
+    // Own messages are right-aligned, others' show the author.
+    assert_eq!(all_text(&w.root, ".msg.mine .body"), ["one"]);
+    assert_eq!(all_text(&w.root, ".msg.theirs .author"), ["Ada", "Ada"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_send_shows_pending_until_acknowledged() {
+    let w = widget(true);
+    w.welcome(vec![]);
+    w.ctl.set_open(true);
+    tick().await;
+    type_into(&w.message_box(), "Hello there");
+    key(&w.message_box(), "Enter", false);
+    tick().await;
+    let (client_id, body) = w.last_send();
+    assert_eq!(body, "Hello there");
+    // The frame on the wire and the line on screen are the same send: same id, same text.
+    let pending = w.lines();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].client_id.as_deref(), Some(client_id.as_str()));
+    assert_eq!(
+        (
+            pending[0].body.as_str(),
+            &pending[0].delivery,
+            pending[0].id
+        ),
+        ("Hello there", &Delivery::Pending, None)
+    );
+    assert_eq!(w.log_bodies(), ["Hello there"]);
+    assert!(find(&w.root, ".msg.pending").is_some());
+    assert_eq!(
+        get(&w.root, ".msg .delivery").text_content().unwrap(),
+        "Sending…"
+    );
+    assert_eq!(
+        w.message_box()
+            .unchecked_into::<web_sys::HtmlTextAreaElement>()
+            .value(),
+        ""
+    );
+    assert!(
+        get(&w.root, ".lc-note")
+            .text_content()
+            .unwrap()
+            .contains("Waiting for an agent"),
+        "waiting notice while nobody has joined"
+    );
+    // An ack for some other send changes nothing; the ack for this one confirms this line.
+    let mut other = text(20, 4, 1, marta(), "from my other tab");
+    other.client_id = Some("c-other".into());
+    w.ctl.receive(ServerMsg::Ack {
+        client_id: "c-other".into(),
+        message: other,
+    });
+    tick().await;
+    assert!(find(&w.root, ".msg.pending").is_some(), "still pending");
+    let mut stored = text(21, 4, 2, marta(), "Hello there");
+    stored.client_id = Some(client_id.clone());
+    w.ctl.receive(ServerMsg::Ack {
+        client_id: client_id.clone(),
+        message: stored,
+    });
+    tick().await;
+    let mine = w
+        .lines()
+        .into_iter()
+        .find(|l| l.client_id.as_deref() == Some(client_id.as_str()))
+        .expect("the acked line");
+    assert_eq!(
+        (mine.id, &mine.delivery),
+        (Some(protocol::MessageId(21)), &Delivery::Sent)
+    );
+    assert!(find(&w.root, ".msg.pending").is_none());
+    assert!(find(&w.root, ".msg .delivery").is_none());
+    assert_eq!(
+        all_text(&w.root, ".msg.mine .body"),
+        ["from my other tab", "Hello there"]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn shift_enter_and_blank_messages_do_not_send() {
+    let w = widget(true);
+    w.welcome(vec![]);
+    w.ctl.set_open(true);
+    tick().await;
+    type_into(&w.message_box(), "line one");
+    key(&w.message_box(), "Enter", true);
+    tick().await;
+    assert!(w.link.sent.borrow().is_empty(), "shift+enter is a newline");
+    type_into(&w.message_box(), "  \n ");
+    key(&w.message_box(), "Enter", false);
+    tick().await;
+    assert!(w.link.sent.borrow().is_empty());
+    assert_eq!(
+        get(&w.root, ".composer [role=alert]")
+            .text_content()
+            .unwrap(),
+        "Type a message first."
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_send_shows_the_reason() {
+    let w = widget(true);
+    w.welcome(vec![]);
+    w.ctl.set_open(true);
+    tick().await;
+    type_into(&w.message_box(), "spam");
+    get(&w.root, "button[aria-label=Send]").click();
+    tick().await;
+    let Some(ClientMsg::Send { client_id, .. }) = w.link.last() else {
+        panic!("nothing sent");
+    };
+    w.ctl.receive(ServerMsg::Error {
+        code: protocol::ErrorCode::RateLimited,
+        message: "slow down".into(),
+        client_id: Some(client_id),
+    });
+    tick().await;
+    assert!(find(&w.root, ".msg.failed").is_some());
+    assert!(
+        get(&w.root, ".msg .delivery")
+            .text_content()
+            .unwrap()
+            .starts_with("Not sent")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_ended_chat_disables_the_composer_and_offers_a_new_one() {
+    let w = widget(true);
+    w.welcome(vec![conversation(3, ConversationStatus::Active, "Marta")]);
+    w.ctl.receive(ServerMsg::History {
+        conversation_id: ConversationId(3),
+        reset: false,
+        more: false,
+        messages: vec![text(1, 3, 1, marta(), "hi")],
+    });
+    w.ctl.set_open(true);
+    tick().await;
+    assert!(
+        !w.message_box()
+            .unchecked_into::<web_sys::HtmlTextAreaElement>()
+            .disabled()
+    );
+    w.ctl.receive(ServerMsg::Conversation {
+        conversation: conversation(3, ConversationStatus::Ended, "Marta"),
+    });
+    w.ctl.receive(ServerMsg::Message {
+        message: system(2, 3, 2, "Ada ended the chat"),
+    });
+    tick().await;
+    assert_eq!(
+        get(&w.root, "[role=status]").text_content().unwrap(),
+        "This chat has ended"
+    );
+    assert!(
+        w.message_box()
+            .unchecked_into::<web_sys::HtmlTextAreaElement>()
+            .disabled()
+    );
+    let again = get(&w.root, ".lc-ended button");
+    assert_eq!(again.text_content().unwrap(), "Start a new chat");
+    again.click();
+    tick().await;
+    assert!(find(&w.root, "[role=status]").is_none());
+    assert!(w.log_bodies().is_empty());
+    assert!(
+        !w.message_box()
+            .unchecked_into::<web_sys::HtmlTextAreaElement>()
+            .disabled()
+    );
+    // A late frame about the old conversation does not bring it back.
+    w.ctl.receive(ServerMsg::Message {
+        message: text(9, 3, 9, ada(), "late"),
+    });
+    tick().await;
+    assert!(w.log_bodies().is_empty());
+    let sent_before = w.link.sent.borrow().len();
+    type_into(&w.message_box(), "new question");
+    key(&w.message_box(), "Enter", false);
+    tick().await;
+    assert_eq!(w.link.sent.borrow().len(), sent_before + 1, "one new send");
+    let (client_id, body) = w.last_send();
+    assert_eq!(body, "new question");
+    let lines = w.lines();
+    assert_eq!(lines.len(), 1, "only the new question, pending");
+    assert_eq!(lines[0].client_id.as_deref(), Some(client_id.as_str()));
+}
+
+#[wasm_bindgen_test]
+async fn markup_in_names_and_bodies_is_shown_as_text() {
+    let w = widget(true);
+    w.welcome(vec![conversation(3, ConversationStatus::Active, "Marta")]);
+    let evil = agent(7, "<b id=pwn>Ada</b>");
+    w.ctl.receive(ServerMsg::Message {
+        message: text(1, 3, 1, evil, "<img src=x onerror=alert(1)>"),
+    });
+    w.ctl.set_open(true);
+    tick().await;
+    assert!(find(&w.root, "img").is_none());
+    assert!(find(&w.root, "#pwn").is_none());
+    assert_eq!(w.log_bodies(), ["<img src=x onerror=alert(1)>"]);
+    assert_eq!(all_text(&w.root, ".msg .author"), ["<b id=pwn>Ada</b>"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_rejected_token_returns_to_the_name_step() {
+    let w = widget(true);
+    w.ctl.set_open(true);
+    tick().await;
+    assert!(find(&w.root, "#lc-name-input").is_none());
+    w.ctl.receive(ServerMsg::Error {
+        code: protocol::ErrorCode::Unauthorized,
+        message: "unknown token".into(),
+        client_id: None,
+    });
+    tick().await;
+    assert!(find(&w.root, "#lc-name-input").is_some());
+    assert!(w.link.connected.borrow().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_reset_history_replaces_what_the_widget_showed() {
+    let w = widget(true);
+    w.welcome(vec![conversation(3, ConversationStatus::Active, "Marta")]);
+    let history = |bodies: &[&str], reset| ServerMsg::History {
+        conversation_id: ConversationId(3),
+        messages: bodies
+            .iter()
+            .zip(1..)
+            .map(|(b, seq)| text(10 + seq, 3, seq, ada(), b))
+            .collect(),
+        reset,
+        more: false,
+    };
+    w.ctl.receive(history(&["one", "two", "phantom"], false));
+    w.ctl.set_open(true);
+    tick().await;
+    assert_eq!(w.log_bodies(), ["one", "two", "phantom"]);
+    // The server could not honour the cursor: the widget shows the server's state only.
+    w.ctl.receive(history(&["one", "two"], true));
+    tick().await;
+    assert_eq!(w.log_bodies(), ["one", "two"]);
+}
+
+#[wasm_bindgen_test]
+async fn an_agents_name_carries_an_agent_tag_and_system_lines_none() {
+    let w = widget(true);
+    w.welcome(vec![conversation(3, ConversationStatus::Active, "Marta")]);
+    w.ctl.receive(ServerMsg::Message {
+        message: system(1, 3, 1, "Ada joined the chat"),
+    });
+    w.ctl.receive(ServerMsg::Message {
+        message: text(2, 3, 2, ada(), "Hello!"),
+    });
+    w.ctl.set_open(true);
+    tick().await;
+    assert_eq!(all_text(&w.root, ".msg.theirs .author"), ["Ada"]);
+    assert_eq!(all_text(&w.root, ".msg.theirs .role"), ["Agent"]);
+    assert_eq!(
+        all_text(&w.root, "[role=note] .body"),
+        ["Ada joined the chat"]
+    );
+    assert!(find(&w.root, "[role=note] .author").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn names_with_line_breaks_or_nothing_visible_are_refused_with_the_reason() {
+    let w = widget(false);
+    w.ctl.set_open(true);
+    tick().await;
+    for (name, why) in [
+        (
+            "Ada\nLovelace",
+            "Please use visible characters, no line breaks.",
+        ),
+        (
+            "Eve\u{202E}",
+            "Please use visible characters, no line breaks.",
+        ),
+        (
+            "\u{200B}\u{2060}",
+            "Please use visible characters, no line breaks.",
+        ),
+    ] {
+        w.ctl.start_chat(name.into()).await;
+        tick().await;
+        assert_eq!(
+            get(&w.root, "#lc-name-error").text_content().unwrap(),
+            why,
+            "{name:?}"
+        );
+    }
+}

@@ -1,0 +1,53 @@
+//! The conversation: the message log, the waiting/ended notices and the composer.
+
+use leptos::prelude::*;
+
+use super::Focus;
+use crate::Ctl;
+use livechat_client::chat::keep_scrolled_to_bottom;
+use livechat_client::composer::Composer;
+use livechat_client::message_row::MessageRow;
+
+#[component]
+pub fn ChatView() -> impl IntoView {
+    let ctl = expect_context::<Ctl>();
+    let focus = expect_context::<Focus>();
+    let lines = Memo::new(move |_| ctl.state.with(|s| s.chat.lines.clone()));
+    let me = Memo::new(move |_| ctl.state.with(|s| s.me.as_ref().map(|m| m.principal)));
+    let waiting = Memo::new(move |_| ctl.state.with(|s| s.waiting()));
+    let ended = Memo::new(move |_| ctl.state.with(|s| s.ended()));
+    let log = NodeRef::<leptos::html::Div>::new();
+
+    keep_scrolled_to_bottom(log, move || lines.track());
+
+    view! {
+        <div class="lc-log" role="log" aria-label="Messages" aria-live="polite" node_ref=log>
+            {move || {
+                let me = me.get_untracked();
+                lines.get().into_iter().map(|line| view! { <MessageRow line=line me=me /> }).collect_view()
+            }}
+        </div>
+        // Plain `Option` views rather than `<Show>`: same DOM, less code in the bundle.
+        {move || {
+            (waiting.get() && !ended.get())
+                .then(|| view! { <p class="lc-note">"Waiting for an agent…"</p> })
+        }}
+        {move || {
+            ended.get().then(|| view! {
+                <div class="lc-ended">
+                    <p role="status">"This chat has ended"</p>
+                    <button type="button" class="lc-primary" on:click=move |_| ctl.start_over()>
+                        "Start a new chat"
+                    </button>
+                </div>
+            })
+        }}
+        <Composer
+            label="Message"
+            placeholder="Type your message…"
+            disabled=Signal::derive(move || ended.get())
+            on_send=Callback::new(move |body: String| ctl.send(&body))
+            node_ref=focus.message
+        />
+    }
+}
