@@ -47,6 +47,9 @@ id_types! {
     AgentId,
     /// An anonymous visitor (one per widget session).
     VisitorId,
+    /// A signed-in session (one per login), as its holder lists and ends them; never a
+    /// credential by itself.
+    SessionId,
 }
 
 /// Who someone is, whatever their role: the key frames are routed by and permissions are

@@ -30,15 +30,21 @@ pub mod server;
 pub mod validate;
 
 pub use client::{ClientMsg, Cursor};
-pub use ids::{AgentId, ConversationId, MessageId, Millis, Principal, Role, Seq, VisitorId};
+pub use ids::{
+    AgentId, ConversationId, MessageId, Millis, Principal, Role, Seq, SessionId, VisitorId,
+};
 pub use model::{
     ChatRequest, Conversation, ConversationStatus, Identity, Message, MessageKind, Participant,
 };
-pub use rest::{ErrorBody, HistoryPage, LoginRequest, SessionResponse, VisitorSessionRequest};
+pub use rest::{
+    ChangePasswordRequest, ErrorBody, HistoryPage, LoginRequest, SessionInfo, SessionList,
+    SessionResponse, SessionsEnded, VisitorSessionRequest,
+};
 pub use server::{ErrorCode, ServerMsg};
 pub use validate::{
-    InputError, MAX_BODY_CHARS, MAX_CLIENT_ID_LEN, MAX_NAME_CHARS, valid_client_id, validate_body,
-    validate_name,
+    InputError, MAX_BODY_CHARS, MAX_CLIENT_ID_LEN, MAX_EMAIL_BYTES, MAX_NAME_CHARS,
+    MAX_OPEN_CONVERSATIONS, MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, valid_client_id, validate_body,
+    validate_name, validate_new_password,
 };
 
 /// Bumped on every incompatible change; the server refuses a `hello` with another version.

@@ -95,6 +95,9 @@ wire_names! {
         AlreadyAccepted,
         /// Too many requests from this client; slow down.
         RateLimited,
+        /// A bound on what one person may hold was reached (an agent's open conversations,
+        /// [`crate::MAX_OPEN_CONVERSATIONS`]); end something first.
+        LimitReached,
         /// The server failed; the request may be retried with the same `client_id`.
         Internal,
     }
@@ -113,6 +116,7 @@ impl ErrorCode {
             ErrorCode::ConversationEnded => "conversation_ended",
             ErrorCode::AlreadyAccepted => "already_accepted",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::LimitReached => "limit_reached",
             ErrorCode::Internal => "internal",
         }
     }

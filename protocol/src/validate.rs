@@ -7,6 +7,15 @@ pub const MAX_BODY_CHARS: usize = 4000;
 pub const MAX_NAME_CHARS: usize = 80;
 /// Longest client-generated message id, in bytes.
 pub const MAX_CLIENT_ID_LEN: usize = 64;
+/// Most conversations one agent takes part in at once. Beyond it `accept` is refused with
+/// `limit_reached`: it bounds what a reconnecting console is sent (one `history` each).
+pub const MAX_OPEN_CONVERSATIONS: usize = 100;
+/// Shortest password an agent may choose, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Longest password either side accepts, in bytes: bounds what one login makes the server hash.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// Longest e-mail address, in bytes (RFC 5321's path limit).
+pub const MAX_EMAIL_BYTES: usize = 254;
 
 /// Why an input was refused; maps to [`ErrorCode::InvalidInput`](crate::ErrorCode).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +23,10 @@ pub enum InputError {
     Empty,
     TooLong {
         max_chars: usize,
+    },
+    /// New passwords: fewer than [`MIN_PASSWORD_CHARS`] characters.
+    TooShort {
+        min_chars: usize,
     },
     /// Names: control characters (a line break) or bidirectional controls (a right-to-left
     /// override), which make a name display as something other than what it is.
@@ -28,6 +41,9 @@ impl std::fmt::Display for InputError {
             InputError::Empty => f.write_str("must not be empty"),
             InputError::TooLong { max_chars } => {
                 write!(f, "must be at most {max_chars} characters")
+            }
+            InputError::TooShort { min_chars } => {
+                write!(f, "must be at least {min_chars} characters")
             }
             InputError::ControlCharacters => f.write_str("must not contain control characters"),
             InputError::Invisible => f.write_str("must contain visible characters"),
@@ -53,6 +69,26 @@ pub fn validate_name(name: &str) -> Result<&str, InputError> {
         return Err(InputError::Invisible);
     }
     Ok(name)
+}
+
+/// Check a new password's bounds: at least [`MIN_PASSWORD_CHARS`] characters, at most
+/// [`MAX_PASSWORD_BYTES`] bytes. Not trimmed: every character the agent typed counts.
+pub fn validate_new_password(password: &str) -> Result<(), InputError> {
+    if password.is_empty() {
+        Err(InputError::Empty)
+    } else if password.chars().count() < MIN_PASSWORD_CHARS {
+        Err(InputError::TooShort {
+            min_chars: MIN_PASSWORD_CHARS,
+        })
+    } else if password.len() > MAX_PASSWORD_BYTES {
+        // A byte bound, reported in characters only when they are single bytes; the message
+        // stays true either way ("at most N characters" of ASCII).
+        Err(InputError::TooLong {
+            max_chars: MAX_PASSWORD_BYTES,
+        })
+    } else {
+        Ok(())
+    }
 }
 
 /// Unicode's bidirectional formatting characters: marks, embeddings, overrides, isolates.

@@ -256,6 +256,37 @@ fn rest_bodies() {
         &HistoryPage {
             conversation_id: ConversationId(3),
             messages: vec![message()],
+            more: false,
+        },
+    );
+    check(
+        "rest_history_page_more",
+        &HistoryPage {
+            conversation_id: ConversationId(3),
+            messages: vec![message()],
+            more: true,
+        },
+    );
+    check(
+        "rest_session_list",
+        &SessionList {
+            sessions: vec![SessionInfo {
+                id: SessionId(12),
+                created_at: 1_763_899_000_000,
+                last_used_at: 1_763_900_000_000,
+                expires_at: 1_763_943_200_000,
+                device: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0".into(),
+                current: true,
+                connected: false,
+            }],
+        },
+    );
+    check("rest_sessions_ended", &SessionsEnded { ended: 2 });
+    check(
+        "rest_change_password",
+        &ChangePasswordRequest {
+            current_password: "old secret".into(),
+            new_password: "a longer new secret".into(),
         },
     );
     check(
@@ -263,6 +294,13 @@ fn rest_bodies() {
         &ErrorBody {
             code: ErrorCode::RateLimited,
             message: "too many attempts".into(),
+        },
+    );
+    check(
+        "rest_error_limit_reached",
+        &ErrorBody {
+            code: ErrorCode::LimitReached,
+            message: "end one first".into(),
         },
     );
 }

@@ -1,10 +1,11 @@
 //! Who calls a REST endpoint: the extractors that read `Authorization: Bearer <token>`, check it
 //! against the store, and check that its kind (role) is one the endpoint takes.
 //!
-//! The rule is written once, here: a handler names the caller it takes ([`Caller`]: anyone
-//! signed in; [`AgentCaller`]: agents only) and cannot run without one. Agent logout once
-//! checked no role and revoked a visitor's token; with these that cannot be forgotten again.
-//! A missing, unknown or wrong-kind token is `401 unauthorized` (the same answer for all three).
+//! The rule is written once, here: a handler names the caller it takes ([`Caller`]: anyone signed
+//! in; [`AgentCaller`]: agents only; [`VisitorCaller`]: visitors only) and cannot run without one.
+//! Agent logout once checked no role and revoked a visitor's token; with these that cannot be
+//! forgotten again. A missing, unknown or wrong-kind token is `401 unauthorized` (the same answer
+//! for all three).
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -12,7 +13,7 @@ use axum::http::request::Parts;
 use protocol::Role;
 
 use crate::error::RestError;
-use crate::sessions::{self, Authenticated};
+use crate::sessions::Authenticated;
 use crate::state::AppState;
 
 /// Anyone signed in: a visitor or an agent.
@@ -20,6 +21,9 @@ pub struct Caller(pub Authenticated);
 
 /// An agent; a visitor's token is refused as if it were unknown.
 pub struct AgentCaller(pub Authenticated);
+
+/// A visitor; an agent's token is refused as if it were unknown.
+pub struct VisitorCaller(pub Authenticated);
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = RestError;
@@ -39,6 +43,16 @@ impl FromRequestParts<AppState> for AgentCaller {
     }
 }
 
+impl FromRequestParts<AppState> for VisitorCaller {
+    type Rejection = RestError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, RestError> {
+        authenticate(parts, app, Some(Role::Visitor))
+            .await
+            .map(VisitorCaller)
+    }
+}
+
 /// The holder of the request's bearer token, if it has one of `role` (any role: `None`).
 async fn authenticate(
     parts: &Parts,
@@ -47,8 +61,8 @@ async fn authenticate(
 ) -> Result<Authenticated, RestError> {
     let token = bearer(parts).ok_or(RestError::Unauthorized)?;
     let who = match role {
-        Some(role) => sessions::authenticate_as(&app.db, token, role).await?,
-        None => sessions::authenticate(&app.db, token).await?,
+        Some(role) => app.sessions.authenticate_as(token, role).await?,
+        None => app.sessions.authenticate(token).await?,
     };
     who.ok_or(RestError::Unauthorized)
 }

@@ -96,6 +96,25 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_IDLE_TIMEOUT_MS", default_value_t = 45_000,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub idle_timeout_ms: u64,
+
+    /// WebSockets that may wait for their `hello` at once (unauthenticated, each holding a
+    /// task and its buffers for up to --hello-timeout-ms); upgrades beyond it get 503 with
+    /// Retry-After.
+    #[arg(long, env = "LIVECHAT_MAX_PENDING_SOCKETS", default_value_t = 1_024,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_pending_sockets: u64,
+
+    /// Seconds a visitor's session lives without use (sliding: every use, and every minute a
+    /// socket stays open with it, starts the time again). Default 30 days.
+    #[arg(long, env = "LIVECHAT_VISITOR_SESSION_SECS", default_value_t = 30 * 24 * 3600,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub visitor_session_secs: u64,
+
+    /// Seconds an agent's session lives without use (sliding, like visitors'). Default 12
+    /// hours: a console left open stays signed in; a laptop closed overnight does not.
+    #[arg(long, env = "LIVECHAT_AGENT_SESSION_SECS", default_value_t = 12 * 3600,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub agent_session_secs: u64,
 }
 
 /// Handshake and keep-alive timings, from `--hello-timeout-ms`, `--ping-interval-ms` and
@@ -154,6 +173,9 @@ impl Config {
             hello_timeout_ms: 10_000,
             ping_interval_ms: 15_000,
             idle_timeout_ms: 45_000,
+            max_pending_sockets: 1_024,
+            visitor_session_secs: 30 * 24 * 3600,
+            agent_session_secs: 12 * 3600,
         }
     }
 
@@ -166,6 +188,9 @@ impl Config {
             ("ping-interval-ms", self.ping_interval_ms),
             ("idle-timeout-ms", self.idle_timeout_ms),
             ("hash-threads", self.hash_threads as u64),
+            ("max-pending-sockets", self.max_pending_sockets),
+            ("visitor-session-secs", self.visitor_session_secs),
+            ("agent-session-secs", self.agent_session_secs),
         ] {
             if value == 0 {
                 return Err(ConfigError::Zero { flag });
@@ -178,6 +203,14 @@ impl Config {
             });
         }
         Ok(())
+    }
+
+    /// How long sessions live without use, per role.
+    pub fn lifetimes(&self) -> crate::sessions::Lifetimes {
+        crate::sessions::Lifetimes {
+            visitor: Duration::from_secs(self.visitor_session_secs),
+            agent: Duration::from_secs(self.agent_session_secs),
+        }
     }
 
     /// How long a login waits for a hashing thread.
@@ -241,7 +274,9 @@ mod tests {
                 built.idle_timeout_ms,
                 built.hash_threads,
                 built.hash_wait_ms,
-                built.logins_per_account_per_minute
+                built.logins_per_account_per_minute,
+                built.max_pending_sockets,
+                built.lifetimes(),
             ),
             (
                 parsed.hello_timeout_ms,
@@ -249,7 +284,9 @@ mod tests {
                 parsed.idle_timeout_ms,
                 parsed.hash_threads,
                 parsed.hash_wait_ms,
-                parsed.logins_per_account_per_minute
+                parsed.logins_per_account_per_minute,
+                parsed.max_pending_sockets,
+                parsed.lifetimes(),
             )
         );
     }

@@ -116,7 +116,9 @@ impl RestError {
                 let status = match d {
                     Denied::NotFound => StatusCode::NOT_FOUND,
                     Denied::Forbidden => StatusCode::FORBIDDEN,
-                    Denied::Ended | Denied::AlreadyAccepted(_) => StatusCode::CONFLICT,
+                    Denied::Ended | Denied::AlreadyAccepted(_) | Denied::TooManyOpen => {
+                        StatusCode::CONFLICT
+                    }
                 };
                 (status, d.code())
             }

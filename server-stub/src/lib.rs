@@ -30,7 +30,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::Redirect;
-use axum::routing::{any, get, post};
+use axum::routing::{any, delete, get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -45,6 +45,7 @@ use crate::hub::Hub;
 use crate::limits::SignInLimits;
 use crate::origin::OriginPolicy;
 use crate::passwords::PasswordPool;
+use crate::sessions::Sessions;
 use crate::store::{Db, SqliteStore};
 
 /// Content-Security-Policy of the console: only our own scripts, plus wasm compilation
@@ -68,6 +69,7 @@ pub struct Server {
     router: Router,
     hub: Hub,
     passwords: PasswordPool,
+    sessions: Sessions,
 }
 
 impl Server {
@@ -95,6 +97,7 @@ impl Server {
         let hub = Hub::new(db.clone(), config.sends_per_second, config.send_burst);
         let state = AppState {
             hub: hub.clone(),
+            sessions: Sessions::new(db.clone(), config.lifetimes()),
             db,
             origins: Arc::new(OriginPolicy::new(&config.allowed_origins)),
             limits: Arc::new(SignInLimits::new(
@@ -104,13 +107,18 @@ impl Server {
             )),
             passwords: passwords.clone(),
             keep_alive: KeepAlive::from_config(&config),
+            pending_sockets: Arc::new(tokio::sync::Semaphore::new(
+                usize::try_from(config.max_pending_sockets).unwrap_or(usize::MAX),
+            )),
         };
-        spawn_limiter_cleanup(&state);
+        spawn_housekeeping(&state);
+        let sessions = state.sessions.clone();
         let router = router(state, &config);
         Ok(Server {
             router,
             hub,
             passwords,
+            sessions,
         })
     }
 
@@ -129,6 +137,12 @@ impl Server {
     /// run at once ([`PasswordPool::running`], [`PasswordPool::peak`]).
     pub fn passwords(&self) -> PasswordPool {
         self.passwords.clone()
+    }
+
+    /// The session services on this server's store, for operators and tests to issue a
+    /// session without a login (e.g. for agents created straight in the store).
+    pub fn sessions(&self) -> Sessions {
+        self.sessions.clone()
     }
 
     /// Serve on `listener` until `shutdown` resolves; then close every socket with 1001 and
@@ -186,18 +200,32 @@ pub async fn run(
     Server::new(config).await?.serve(listener, shutdown).await
 }
 
-/// Rate limiters keep one entry per key; drop the quiet ones every minute until shutdown.
-fn spawn_limiter_cleanup(state: &AppState) {
-    let (hub, limits) = (state.hub.clone(), Arc::clone(&state.limits));
+/// Until shutdown, periodically: keep the sessions of open sockets alive and delete expired
+/// ones (as often as [`sessions::Lifetimes::housekeeping_every`] says, at most a minute), and
+/// every minute drop the rate limiters' quiet keys (they keep one entry per key).
+fn spawn_housekeeping(state: &AppState) {
+    let (hub, limits, sessions) = (
+        state.hub.clone(),
+        Arc::clone(&state.limits),
+        state.sessions.clone(),
+    );
     let stop = hub.shutdown_token();
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(60));
+        let mut limiters = tokio::time::interval(Duration::from_secs(60));
+        let mut lifetimes = tokio::time::interval(sessions.lifetimes().housekeeping_every());
         loop {
             tokio::select! {
                 _ = stop.cancelled() => return,
-                _ = every.tick() => {
+                _ = limiters.tick() => {
                     hub.retain_recent();
                     limits.retain_recent();
+                }
+                _ = lifetimes.tick() => {
+                    match sessions.housekeeping(hub.live_credentials()).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::debug!(expired = n, "expired sessions deleted"),
+                        Err(e) => tracing::warn!(error = %e, "session housekeeping failed"),
+                    }
                 }
             }
         }
@@ -220,12 +248,13 @@ fn router(state: AppState, config: &Config) -> Router {
     // (OPTIONS) reaches the method router's fallback, and must meet CORS there.
     let visitor_api = Router::new()
         .route("/visitor/session", post(api::visitor_session))
+        .route("/visitor/logout", post(api::visitor_logout))
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(
             CorsLayer::new()
                 .allow_origin(listed(&state.origins))
                 .allow_methods([Method::POST])
-                .allow_headers([header::CONTENT_TYPE])
+                .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
                 .max_age(Duration::from_secs(600)),
         );
     let read_api = Router::new()
@@ -245,10 +274,16 @@ fn router(state: AppState, config: &Config) -> Router {
     let api = Router::new()
         .route("/agent/login", post(api::login))
         .route("/agent/logout", post(api::logout))
+        .route(
+            "/agent/sessions",
+            get(api::list_sessions).delete(api::end_other_sessions),
+        )
+        .route("/agent/sessions/{id}", delete(api::end_session))
+        .route("/agent/password", post(api::change_password))
         .merge(visitor_api)
         .merge(read_api)
         .fallback(api::no_route)
-        // Last: it applies to the routes registered before it (login and logout; the two
+        // Last: it applies to the routes registered before it (the agent's; the two merged
         // above have theirs).
         .method_not_allowed_fallback(api::method_not_allowed);
     let rest = Router::new()

@@ -1,5 +1,5 @@
 //! Rate limits on the REST calls that mint credentials: visitor sign-up per client IP, agent
-//! login per client IP *and* per account, and [`ClientIp`], the extractor that names the client.
+//! login per client IP *and* per account, password changes per agent, and [`ClientIp`], the extractor that names the client.
 //!
 //! The per-identity send limit is the hub's; how many password hashes run at once is
 //! `passwords.rs`. A refusal carries the limiter's own wait, which REST answers as
@@ -14,6 +14,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use governor::clock::Clock as _;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use protocol::Principal;
 
 /// A refused attempt: the earliest the same caller may succeed again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +22,7 @@ pub struct Limited {
     pub retry_after: Duration,
 }
 
-/// Limits on the two calls that mint credentials.
+/// Limits on the calls that mint credentials or check passwords.
 pub struct SignInLimits {
     sessions: DefaultKeyedRateLimiter<IpAddr>,
     logins: DefaultKeyedRateLimiter<IpAddr>,
@@ -30,6 +31,9 @@ pub struct SignInLimits {
     /// a 429 does not tell which accounts exist. The price: anyone can make an agent wait a
     /// minute by failing at their e-mail (bounded by the quota, never a lockout).
     accounts: DefaultKeyedRateLimiter<String>,
+    /// Password changes per agent, with the per-account login quota: each attempt verifies a
+    /// password, so it is a guess at it like a login is.
+    password_changes: DefaultKeyedRateLimiter<Principal>,
 }
 
 impl SignInLimits {
@@ -46,6 +50,7 @@ impl SignInLimits {
             sessions: RateLimiter::keyed(per_minute(sessions_per_minute)),
             logins: RateLimiter::keyed(per_minute(logins_per_minute)),
             accounts: RateLimiter::keyed(per_minute(logins_per_account_per_minute)),
+            password_changes: RateLimiter::keyed(per_minute(logins_per_account_per_minute)),
         }
     }
 
@@ -64,12 +69,18 @@ impl SignInLimits {
         check(&self.accounts, &account.to_owned())
     }
 
+    /// May `agent` attempt another password change now? Counts it.
+    pub fn password_change(&self, agent: Principal) -> Result<(), Limited> {
+        check(&self.password_changes, &agent)
+    }
+
     /// Forget keys whose quota has refilled, so the maps do not grow without bound: a key
     /// lives at most about a minute after its last attempt.
     pub fn retain_recent(&self) {
         self.sessions.retain_recent();
         self.logins.retain_recent();
         self.accounts.retain_recent();
+        self.password_changes.retain_recent();
     }
 }
 

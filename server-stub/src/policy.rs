@@ -41,6 +41,12 @@ pub enum Denied {
     /// Someone else accepted first; names them (agents only ever see this).
     #[error("{0} already accepted this chat")]
     AlreadyAccepted(String),
+    /// The agent already takes part in [`protocol::MAX_OPEN_CONVERSATIONS`] open conversations.
+    #[error(
+        "you are in {} open chats, the most one agent can hold; end one first",
+        protocol::MAX_OPEN_CONVERSATIONS
+    )]
+    TooManyOpen,
 }
 
 impl Denied {
@@ -51,6 +57,7 @@ impl Denied {
             Denied::Forbidden => ErrorCode::Forbidden,
             Denied::Ended => ErrorCode::ConversationEnded,
             Denied::AlreadyAccepted(_) => ErrorCode::AlreadyAccepted,
+            Denied::TooManyOpen => ErrorCode::LimitReached,
         }
     }
 }
@@ -92,6 +99,16 @@ pub fn may_accept(
         ConversationStatus::Waiting => Ok(()),
         _ if c.has_member(who.principal) => Err(Denied::AlreadyAccepted(winner())),
         _ => Err(Denied::NotFound),
+    }
+}
+
+/// An agent may join another conversation while they take part in fewer than
+/// [`protocol::MAX_OPEN_CONVERSATIONS`] open ones.
+pub fn may_join_another(open: usize) -> Result<(), Denied> {
+    if open < protocol::MAX_OPEN_CONVERSATIONS {
+        Ok(())
+    } else {
+        Err(Denied::TooManyOpen)
     }
 }
 

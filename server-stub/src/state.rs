@@ -8,6 +8,7 @@ use crate::hub::Hub;
 use crate::limits::SignInLimits;
 use crate::origin::OriginPolicy;
 use crate::passwords::PasswordPool;
+use crate::sessions::Sessions;
 use crate::store::Db;
 
 /// State shared by every handler.
@@ -15,10 +16,14 @@ use crate::store::Db;
 pub struct AppState {
     pub hub: Hub,
     pub db: Db,
+    /// Sign-in, authentication and session lifetimes.
+    pub sessions: Sessions,
     pub origins: Arc<OriginPolicy>,
     pub limits: Arc<SignInLimits>,
     /// Where every argon2 hash runs, a few at a time.
     pub passwords: PasswordPool,
     /// Handshake and keep-alive timings of every socket.
     pub keep_alive: KeepAlive,
+    /// Permits for sockets waiting for `hello` (`--max-pending-sockets`).
+    pub pending_sockets: Arc<tokio::sync::Semaphore>,
 }

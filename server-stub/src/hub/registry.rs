@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use protocol::{Conversation, Identity, Principal, ServerMsg};
+use protocol::{Conversation, Identity, Principal, Role, ServerMsg};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -153,9 +153,10 @@ impl Hub {
         remove(&mut self.registry(), id);
     }
 
-    /// The credential was revoked (sign-out): close every socket that authenticated with it,
-    /// so a signed-out console stops receiving chats at once, not at its next reconnect.
-    pub fn revoke(&self, credential: &TokenHash) {
+    /// The credential was revoked (sign-out, a session ended from another device, a password
+    /// change): close every socket that authenticated with it with 1008 and `reason`, so the
+    /// session stops receiving chats at once, not at its next reconnect.
+    pub fn revoke(&self, credential: &TokenHash, reason: &'static str) {
         let mut sockets = self.registry();
         let ids: Vec<SocketId> = sockets
             .by_id
@@ -165,10 +166,32 @@ impl Hub {
             .collect();
         for id in ids {
             if let Some(entry) = sockets.by_id.get(&id) {
-                entry.kicked.kick(POLICY_VIOLATION, "signed out");
+                entry.kicked.kick(POLICY_VIOLATION, reason);
             }
             remove(&mut sockets, id);
         }
+    }
+
+    /// The credential of every open socket with its holder's role, once each: housekeeping
+    /// keeps these sessions alive.
+    pub fn live_credentials(&self) -> Vec<(TokenHash, Role)> {
+        let mut live: Vec<_> = self
+            .registry()
+            .by_id
+            .values()
+            .map(|e| (e.credential, e.key.role()))
+            .collect();
+        live.sort_unstable_by_key(|(credential, _)| *credential);
+        live.dedup_by_key(|(credential, _)| *credential);
+        live
+    }
+
+    /// Whether a socket is open with this credential.
+    pub fn has_socket_with(&self, credential: &TokenHash) -> bool {
+        self.registry()
+            .by_id
+            .values()
+            .any(|e| e.credential == *credential)
     }
 
     /// Start or stop sending this (agent) socket the queue's changes.

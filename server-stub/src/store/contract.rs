@@ -12,7 +12,9 @@ use protocol::{
     Conversation, ConversationId, ConversationStatus, Identity, Message, MessageKind, Role,
 };
 
-use super::{AppendOutcome, NewMessage, Store, StoreError};
+use protocol::SessionId;
+
+use super::{AppendOutcome, NewCredential, NewMessage, SessionRecord, Store, StoreError};
 use crate::credentials::hash_token;
 use crate::policy::Denied;
 
@@ -26,8 +28,12 @@ macro_rules! contract_tests {
                 first_visitor_send_opens_a_request,
                 client_ids_are_idempotent_per_author,
                 accept_has_a_single_winner,
+                an_agent_holds_a_bounded_number_of_chats,
                 end_closes_the_conversation,
                 credentials_resolve_to_identities,
+                credentials_expire_unless_used,
+                sessions_are_listed_and_ended_by_their_holder,
+                a_password_change_ends_every_session,
                 agents_are_found_by_email,
                 welcome_conversations_are_what_a_client_resumes,
                 waiting_requests_are_the_queue_oldest_first,
@@ -223,6 +229,35 @@ pub fn accept_has_a_single_winner(s: &impl Store) {
     assert_eq!((c.agents.len(), c.last_seq), (1, 2));
 }
 
+pub fn an_agent_holds_a_bounded_number_of_chats(s: &impl Store) {
+    let (a, b) = (agent(s, "Ada"), agent(s, "Grace"));
+    let request = |i: usize| {
+        let v = s.create_visitor(&format!("V{i}")).unwrap();
+        say(s, &v, "hi", None).1.id
+    };
+    let held: Vec<_> = (0..protocol::MAX_OPEN_CONVERSATIONS)
+        .map(|i| {
+            let id = request(i);
+            s.accept(&a, id).unwrap();
+            id
+        })
+        .collect();
+    let one_more = request(usize::MAX);
+    assert_eq!(denied(s.accept(&a, one_more)), Denied::TooManyOpen);
+    // the refusal took nothing: the request still waits, and another agent can take it
+    assert_eq!(s.waiting_requests().unwrap().len(), 1);
+    // ending one frees a place
+    s.end(&a, held[0]).unwrap();
+    s.accept(&a, one_more).unwrap();
+    assert_eq!(
+        s.welcome_conversations(&a).unwrap().len(),
+        protocol::MAX_OPEN_CONVERSATIONS
+    );
+    let next = request(usize::MAX - 1);
+    assert_eq!(denied(s.accept(&a, next)), Denied::TooManyOpen);
+    s.accept(&b, next).unwrap();
+}
+
 pub fn end_closes_the_conversation(s: &impl Store) {
     let (v, a, b) = (
         s.create_visitor("Vi").unwrap(),
@@ -259,21 +294,172 @@ pub fn end_closes_the_conversation(s: &impl Store) {
     assert_eq!(c2.status, ConversationStatus::Waiting);
 }
 
+/// A credential for `holder` issued at `now`, valid for `ttl` ms, from `device`.
+fn issue(s: &impl Store, token: &str, holder: &Identity, now: i64, ttl: i64) -> SessionId {
+    s.create_credential(
+        &hash_token(token),
+        &NewCredential {
+            holder: holder.principal,
+            device: format!("device of {token}"),
+            now,
+            expires_at: now + ttl,
+        },
+    )
+    .unwrap()
+}
+
+/// Who holds `token` at `now`.
+fn holder(s: &impl Store, token: &str, now: i64) -> Option<Identity> {
+    s.credential_holder(&hash_token(token), now)
+        .unwrap()
+        .map(|c| c.me)
+}
+
 pub fn credentials_resolve_to_identities(s: &impl Store) {
     let (v, a) = (s.create_visitor("Vi").unwrap(), agent(s, "Ada"));
-    let (hv, ha) = (hash_token("v_x"), hash_token("a_x"));
-    s.create_credential(&hv, v.principal).unwrap();
-    s.create_credential(&ha, a.principal).unwrap();
-    assert_eq!(s.credential_holder(&hv).unwrap(), Some(v.clone()));
-    assert_eq!(s.credential_holder(&ha).unwrap(), Some(a));
-    assert_eq!(s.credential_holder(&hash_token("v_unknown")).unwrap(), None);
+    let sv = issue(s, "v_x", &v, 1_000, 100);
+    issue(s, "a_x", &a, 1_000, 100);
+    assert_eq!(holder(s, "v_x", 1_000), Some(v.clone()));
+    assert_eq!(holder(s, "a_x", 1_000), Some(a));
+    assert_eq!(holder(s, "v_unknown", 1_000), None);
+    let record = s
+        .credential_holder(&hash_token("v_x"), 1_050)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        record.session,
+        SessionRecord {
+            id: sv,
+            created_at: 1_000,
+            last_used_at: 1_000,
+            expires_at: 1_100,
+            device: "device of v_x".into(),
+        }
+    );
     // a second credential for the same visitor is independent of the first
-    let hv2 = hash_token("v_y");
-    s.create_credential(&hv2, v.principal).unwrap();
-    s.delete_credential(&hv).unwrap();
-    assert_eq!(s.credential_holder(&hv).unwrap(), None);
-    assert_eq!(s.credential_holder(&hv2).unwrap(), Some(v));
-    s.delete_credential(&hv).unwrap(); // deleting twice is harmless
+    issue(s, "v_y", &v, 1_000, 100);
+    s.delete_credential(&hash_token("v_x")).unwrap();
+    assert_eq!(holder(s, "v_x", 1_000), None);
+    assert_eq!(holder(s, "v_y", 1_000), Some(v));
+    s.delete_credential(&hash_token("v_x")).unwrap(); // deleting twice is harmless
+}
+
+pub fn credentials_expire_unless_used(s: &impl Store) {
+    let v = s.create_visitor("Vi").unwrap();
+    issue(s, "v_a", &v, 1_000, 100);
+    issue(s, "v_b", &v, 1_000, 100);
+    // valid up to, not at, its expiry
+    assert_eq!(holder(s, "v_a", 1_099), Some(v.clone()));
+    assert_eq!(holder(s, "v_a", 1_100), None);
+    // use slides it: touched at 1_090 with a new expiry, it holds past the old one
+    s.touch_credentials(&[(hash_token("v_b"), 1_190)], 1_090)
+        .unwrap();
+    assert_eq!(holder(s, "v_b", 1_150), Some(v.clone()));
+    let b = s
+        .credential_holder(&hash_token("v_b"), 1_150)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (b.session.last_used_at, b.session.expires_at),
+        (1_090, 1_190)
+    );
+    // an expiry is never moved earlier, and an expired session is never brought back
+    s.touch_credentials(&[(hash_token("v_b"), 1_120)], 1_100)
+        .unwrap();
+    assert_eq!(holder(s, "v_b", 1_150), Some(v.clone()));
+    s.touch_credentials(&[(hash_token("v_a"), 5_000)], 1_200)
+        .unwrap();
+    assert_eq!(holder(s, "v_a", 1_300), None);
+    // housekeeping deletes exactly the expired ones
+    assert_eq!(s.delete_expired_credentials(1_150).unwrap(), 1);
+    assert_eq!(s.delete_expired_credentials(1_150).unwrap(), 0);
+    assert_eq!(holder(s, "v_b", 1_150), Some(v));
+}
+
+pub fn sessions_are_listed_and_ended_by_their_holder(s: &impl Store) {
+    let (ada, bob) = (agent(s, "Ada"), agent(s, "Bob"));
+    let first = issue(s, "a_1", &ada, 1_000, 1_000);
+    let second = issue(s, "a_2", &ada, 1_010, 1_000);
+    let third = issue(s, "a_3", &ada, 1_020, 1_000);
+    let bobs = issue(s, "a_b", &bob, 1_000, 1_000);
+    issue(s, "a_old", &ada, 0, 10); // expired: never listed
+    s.touch_credentials(&[(hash_token("a_1"), 2_100)], 1_100)
+        .unwrap();
+    let listed: Vec<_> = s
+        .sessions_of(ada.principal, 1_200)
+        .unwrap()
+        .into_iter()
+        .map(|(digest, r)| (digest, r.id))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (hash_token("a_1"), first),
+            (hash_token("a_3"), third),
+            (hash_token("a_2"), second),
+        ],
+        "most recently used first"
+    );
+    // one's own session by id; someone else's is not found and stays
+    assert_eq!(
+        s.delete_session(ada.principal, second).unwrap(),
+        Some(hash_token("a_2"))
+    );
+    assert_eq!(s.delete_session(ada.principal, second).unwrap(), None);
+    assert_eq!(s.delete_session(ada.principal, bobs).unwrap(), None);
+    assert!(holder(s, "a_b", 1_200).is_some());
+    // all others but the current one
+    let mut ended = s
+        .delete_sessions_of(ada.principal, Some(&hash_token("a_1")))
+        .unwrap();
+    ended.sort();
+    let mut expected = vec![hash_token("a_3"), hash_token("a_old")];
+    expected.sort();
+    assert_eq!(ended, expected);
+    assert!(holder(s, "a_1", 1_200).is_some());
+    assert!(
+        holder(s, "a_b", 1_200).is_some(),
+        "another agent's sessions stay"
+    );
+}
+
+pub fn a_password_change_ends_every_session(s: &impl Store) {
+    let (ada, bob) = (agent(s, "Ada"), agent(s, "Bob"));
+    let ada_id = ada.principal.agent().unwrap();
+    issue(s, "a_1", &ada, 1_000, 1_000);
+    issue(s, "a_2", &ada, 1_000, 1_000);
+    issue(s, "a_b", &bob, 1_000, 1_000);
+    let replacement = NewCredential {
+        holder: ada.principal,
+        device: "laptop".into(),
+        now: 1_100,
+        expires_at: 2_100,
+    };
+    let mut ended = s
+        .replace_agent_password(
+            ada_id,
+            "$argon2id$new",
+            (&hash_token("a_new"), &replacement),
+        )
+        .unwrap();
+    ended.sort();
+    let mut expected = vec![hash_token("a_1"), hash_token("a_2")];
+    expected.sort();
+    assert_eq!(ended, expected);
+    assert_eq!(
+        s.agent_password_hash_of(ada_id).unwrap().as_deref(),
+        Some("$argon2id$new")
+    );
+    assert_eq!(holder(s, "a_1", 1_100), None);
+    assert_eq!(holder(s, "a_new", 1_100), Some(ada));
+    assert!(holder(s, "a_b", 1_100).is_some());
+    // an agent that does not exist changes nothing
+    let ghost = protocol::AgentId(9_999);
+    assert!(
+        s.replace_agent_password(ghost, "x", (&hash_token("a_g"), &replacement))
+            .is_err()
+    );
+    assert_eq!(holder(s, "a_g", 1_100), None);
 }
 
 pub fn agents_are_found_by_email(s: &impl Store) {

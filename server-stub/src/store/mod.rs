@@ -14,7 +14,10 @@ pub mod sqlite;
 
 use std::sync::Arc;
 
-use protocol::{ChatRequest, Conversation, ConversationId, Identity, Message, Principal, Seq};
+use protocol::{
+    AgentId, ChatRequest, Conversation, ConversationId, Identity, Message, Millis, Principal, Seq,
+    SessionId,
+};
 
 use crate::credentials::TokenHash;
 use crate::policy::Denied;
@@ -94,6 +97,33 @@ pub struct Ended {
     pub system_message: Message,
 }
 
+/// A credential to store: whom it stands for, when it was issued and until when it holds.
+#[derive(Debug, Clone)]
+pub struct NewCredential {
+    pub holder: Principal,
+    /// The `User-Agent` that signed in, already cut to a bound (see `sessions.rs`).
+    pub device: String,
+    pub now: Millis,
+    pub expires_at: Millis,
+}
+
+/// A live credential as the store knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialRecord {
+    pub me: Identity,
+    pub session: SessionRecord,
+}
+
+/// A session's public facts (never its digest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub id: SessionId,
+    pub created_at: Millis,
+    pub last_used_at: Millis,
+    pub expires_at: Millis,
+    pub device: String,
+}
+
 /// Who exists: agent accounts and anonymous visitors.
 pub trait IdentityStore {
     fn agent_count(&self) -> Result<i64, StoreError>;
@@ -107,16 +137,65 @@ pub trait IdentityStore {
     ) -> Result<Identity, StoreError>;
     /// The agent with this (normalised) e-mail and their argon2 PHC string.
     fn agent_password_hash(&self, email: &str) -> Result<Option<(Identity, String)>, StoreError>;
+    /// The argon2 PHC string of agent `id`.
+    fn agent_password_hash_of(&self, id: AgentId) -> Result<Option<String>, StoreError>;
+    /// In one transaction: set agent `id`'s password hash, delete every session of theirs and
+    /// store `replacement` (the session of the device that changed it). Returns the ended
+    /// sessions' digests, so their sockets can be closed.
+    fn replace_agent_password(
+        &self,
+        id: AgentId,
+        password_hash: &str,
+        replacement: (&TokenHash, &NewCredential),
+    ) -> Result<Vec<TokenHash>, StoreError>;
     /// Stores the name as [`display_name`] makes it.
     fn create_visitor(&self, name: &str) -> Result<Identity, StoreError>;
 }
 
-/// Credentials: digests of issued bearer tokens and whom they stand for (the `sessions` table).
+/// Credentials: digests of issued bearer tokens, whom they stand for and until when (the
+/// `sessions` table). Expiry is decided by the `now` the caller passes, so the contract suite
+/// can test it without waiting; `sessions.rs` decides the lifetimes.
 pub trait CredentialStore {
-    fn create_credential(&self, token: &TokenHash, holder: Principal) -> Result<(), StoreError>;
+    fn create_credential(
+        &self,
+        token: &TokenHash,
+        new: &NewCredential,
+    ) -> Result<SessionId, StoreError>;
     fn delete_credential(&self, token: &TokenHash) -> Result<(), StoreError>;
-    /// Who holds the credential; `None` for unknown or revoked ones.
-    fn credential_holder(&self, token: &TokenHash) -> Result<Option<Identity>, StoreError>;
+    /// Who holds the credential; `None` for unknown, revoked or (at `now`) expired ones.
+    fn credential_holder(
+        &self,
+        token: &TokenHash,
+        now: Millis,
+    ) -> Result<Option<CredentialRecord>, StoreError>;
+    /// Record that each credential was used at `now` and move its expiry to the time given
+    /// with it. Unknown and already expired credentials are left alone (an expired session
+    /// stays ended), all in one transaction.
+    fn touch_credentials(
+        &self,
+        touches: &[(TokenHash, Millis)],
+        now: Millis,
+    ) -> Result<(), StoreError>;
+    /// `holder`'s unexpired sessions with their digests, most recently used first.
+    fn sessions_of(
+        &self,
+        holder: Principal,
+        now: Millis,
+    ) -> Result<Vec<(TokenHash, SessionRecord)>, StoreError>;
+    /// End `holder`'s session `id`: its digest when it existed and was theirs.
+    fn delete_session(
+        &self,
+        holder: Principal,
+        id: SessionId,
+    ) -> Result<Option<TokenHash>, StoreError>;
+    /// End every session of `holder` but `keep`: the digests ended.
+    fn delete_sessions_of(
+        &self,
+        holder: Principal,
+        keep: Option<&TokenHash>,
+    ) -> Result<Vec<TokenHash>, StoreError>;
+    /// Delete the credentials expired at `now`: how many.
+    fn delete_expired_credentials(&self, now: Millis) -> Result<usize, StoreError>;
 }
 
 /// Conversations as a whole: the queue, accepting, ending, and what a client sees on connect.

@@ -16,6 +16,7 @@
 //! frame into a message, or the refusal or close it earns) and `writer.rs` (the writer task,
 //! error replies, and closing).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -26,7 +27,7 @@ use futures_util::StreamExt;
 use futures_util::stream::SplitStream;
 use hyper_util::rt::TokioIo;
 use protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION};
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tokio::time::{Instant, timeout, timeout_at};
 use tokio_tungstenite::WebSocketStream;
 use tungstenite::Message;
@@ -35,13 +36,16 @@ use tungstenite::protocol::{Role, WebSocketConfig};
 use crate::config::KeepAlive;
 use crate::error::RestError;
 use crate::hub::{Connection, Hub, Kick, Outbound, offer_reply};
-use crate::sessions;
+use crate::sessions::Sessions;
 use crate::state::AppState;
 
 /// Undecodable frames tolerated before we stop listening to a client.
 const MAX_BAD_FRAMES: u32 = 20;
 /// Frames queued for one socket before it counts as too slow and is disconnected.
 const QUEUE_CAPACITY: usize = 512;
+// A connect queues `welcome` and one `history` per open conversation before the writer has
+// sent anything; an agent at the cap must fit with room to spare for live frames.
+const _: () = assert!(QUEUE_CAPACITY >= 2 * (1 + protocol::MAX_OPEN_CONVERSATIONS));
 /// tungstenite's 128 KiB defaults cost ~138 KB per idle socket; 4 KiB costs ~10 KB.
 const BUFFER_BYTES: usize = 4 * 1024;
 
@@ -78,8 +82,18 @@ pub async fn upgrade(State(app): State<AppState>, mut req: Request) -> Response 
         return RestError::InvalidInput("expected a WebSocket upgrade (version 13)".into())
             .into_response();
     };
+    // A socket before `hello` is anyone's: bound how many wait at once (each holds a task and
+    // its buffers for up to the hello timeout). The permit is returned once the socket has
+    // authenticated or closed.
+    let Ok(pending) = Arc::clone(&app.pending_sockets).try_acquire_owned() else {
+        tracing::warn!("websocket upgrade refused: too many sockets waiting for hello");
+        return RestError::Busy {
+            retry_after: Duration::from_secs(1),
+        }
+        .into_response();
+    };
     let on_upgrade = hyper::upgrade::on(&mut req);
-    let (hub, keep_alive) = (app.hub.clone(), app.keep_alive);
+    let (hub, sessions, keep_alive) = (app.hub.clone(), app.sessions.clone(), app.keep_alive);
     let config = WebSocketConfig::default()
         .read_buffer_size(BUFFER_BYTES)
         .write_buffer_size(BUFFER_BYTES)
@@ -91,7 +105,7 @@ pub async fn upgrade(State(app): State<AppState>, mut req: Request) -> Response 
             Ok(upgraded) => {
                 let io = TokioIo::new(upgraded);
                 let socket = WebSocketStream::from_raw_socket(io, Role::Server, Some(config)).await;
-                serve(socket, hub, keep_alive).await;
+                serve(socket, hub, sessions, keep_alive, pending).await;
             }
             Err(e) => tracing::debug!(error = %e, "websocket upgrade failed"),
         }
@@ -130,7 +144,13 @@ fn accept_key(headers: &HeaderMap) -> Option<HeaderValue> {
 /// Why the reader stopped, and the close frame to send (if any).
 pub(super) type Close = Option<(u16, &'static str)>;
 
-async fn serve(socket: Socket, hub: Hub, keep_alive: KeepAlive) {
+async fn serve(
+    socket: Socket,
+    hub: Hub,
+    sessions: Sessions,
+    keep_alive: KeepAlive,
+    pending: OwnedSemaphorePermit,
+) {
     let (sink, mut stream) = socket.split();
     let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
     // The close frame's way past a full queue (see `finish`).
@@ -141,7 +161,9 @@ async fn serve(socket: Socket, hub: Hub, keep_alive: KeepAlive) {
         urgent.clone(),
         keep_alive.ping_interval,
     ));
-    let close = match handshake(&mut stream, &tx, &hub, keep_alive.hello_timeout).await {
+    let shaken = handshake(&mut stream, &tx, &hub, &sessions, keep_alive.hello_timeout).await;
+    drop(pending);
+    let close = match shaken {
         Ok(connection) => {
             tracing::debug!(socket = connection.id, who = ?connection.me.principal, "connected");
             let close =
@@ -161,6 +183,7 @@ async fn handshake(
     stream: &mut SplitStream<Socket>,
     tx: &mpsc::Sender<Outbound>,
     hub: &Hub,
+    sessions: &Sessions,
     hello_timeout: Duration,
 ) -> Result<Connection, Close> {
     let deadline = Instant::now() + hello_timeout;
@@ -200,7 +223,7 @@ async fn handshake(
             );
             return Err(Some((close_code::PROTOCOL, "unsupported protocol version")));
         }
-        let who = match sessions::authenticate(hub.db(), &token).await {
+        let who = match sessions.authenticate(&token).await {
             Ok(Some(who)) => who,
             Ok(None) => {
                 reply_error(tx, ErrorCode::Unauthorized, "unknown or expired token");

@@ -2,11 +2,13 @@
 //! test runs the real `livechat-server` binary instead). Tests named `scenario_N_*` automate
 //! row N of the project's scenario corpus.
 
+mod bounds;
 mod chat;
 mod crash;
 mod frames;
 mod http;
 mod keepalive;
+mod lifetimes;
 mod logins;
 mod resume;
 mod security;

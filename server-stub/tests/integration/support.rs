@@ -30,6 +30,8 @@ pub struct TestServer {
     pub hub: Hub,
     /// The running server's password-hashing pool, to observe how many hashes run at once.
     pub passwords: livechat_server::passwords::PasswordPool,
+    /// The running server's session services, to issue sessions without a login.
+    pub sessions: livechat_server::sessions::Sessions,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), livechat_server::Error>>>,
 }
@@ -56,6 +58,7 @@ impl TestServer {
             .unwrap();
         let hub = server.hub();
         let passwords = server.passwords();
+        let sessions = server.sessions();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server.serve(listener, async move {
             let _ = stopped.await;
@@ -69,6 +72,7 @@ impl TestServer {
             rest,
             hub,
             passwords,
+            sessions,
             stop: Some(stop),
             task: Some(task),
         }
@@ -145,7 +149,9 @@ impl TestServer {
                 .call(move |s| s.create_agent(&email, &name, &phc, "demo"))
                 .await
                 .unwrap();
-            let token = livechat_server::sessions::issue_credential(&db, &me)
+            let token = self
+                .sessions
+                .issue(&me, "integration test".into())
                 .await
                 .unwrap();
             out.push(SessionResponse { token, me });

@@ -1,5 +1,5 @@
-//! The JSON REST calls both apps make (visitor session, agent login and logout), through
-//! `fetch`. No UI and no socket here.
+//! The JSON REST calls both apps make (visitor session, agent login and logout; the console's
+//! session list and password change), through `fetch`. No UI and no socket here.
 
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -23,7 +23,33 @@ pub async fn post_json<B: Serialize, R: DeserializeOwned>(
     bearer: Option<&str>,
 ) -> Result<R, ApiError> {
     let body = serde_json::to_string(body).map_err(|_| ApiError::Network)?;
-    let resp = post(url, Some(&body), bearer).await?;
+    let resp = request("POST", url, Some(&body), bearer).await?;
+    json_answer(resp).await
+}
+
+/// `GET` a JSON answer with a bearer token.
+pub async fn get_json<R: DeserializeOwned>(url: &str, bearer: &str) -> Result<R, ApiError> {
+    json_answer(request("GET", url, None, Some(bearer)).await?).await
+}
+
+/// `DELETE` with a bearer token; success is any 2xx (the answer's body is not read).
+pub async fn delete(url: &str, bearer: &str) -> Result<(), ApiError> {
+    let resp = request("DELETE", url, None, Some(bearer)).await?;
+    if resp.ok() {
+        Ok(())
+    } else {
+        Err(ApiError::Server {
+            status: resp.status(),
+        })
+    }
+}
+
+/// `POST` without caring about the answer (logout is best effort).
+pub async fn post_empty(url: &str, bearer: &str) {
+    let _ = request("POST", url, None, Some(bearer)).await;
+}
+
+async fn json_answer<R: DeserializeOwned>(resp: web_sys::Response) -> Result<R, ApiError> {
     if !resp.ok() {
         return Err(ApiError::Server {
             status: resp.status(),
@@ -36,19 +62,15 @@ pub async fn post_json<B: Serialize, R: DeserializeOwned>(
     serde_json::from_str(&text.as_string().unwrap_or_default()).map_err(|_| ApiError::Network)
 }
 
-/// `POST` without caring about the answer (logout is best effort).
-pub async fn post_empty(url: &str, bearer: &str) {
-    let _ = post(url, None, Some(bearer)).await;
-}
-
-async fn post(
+async fn request(
+    method: &str,
     url: &str,
     json: Option<&str>,
     bearer: Option<&str>,
 ) -> Result<web_sys::Response, ApiError> {
     use wasm_bindgen::JsCast;
     let init = web_sys::RequestInit::new();
-    init.set_method("POST");
+    init.set_method(method);
     let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
     if let Some(json) = json {
         let _ = headers.set("Content-Type", "application/json");

@@ -1,4 +1,5 @@
-//! The agent console: sign in, go online, take waiting chats, talk, end them. Its own bundle
+//! The agent console: sign in, go online, take waiting chats, talk, end them; manage one's
+//! sessions and password. Its own bundle
 //! (`dist/console/pkg/console.js` + `console_bg.wasm`), with no byte budget.
 //!
 //! The `start` function mounts it to `<body>`; its server is the page's own origin. [`Ctl`] is
@@ -6,6 +7,7 @@
 //! outside world); [`state`] holds the rules, [`store`] the fine-grained signals, `ui/` renders
 //! them. What it shares with the visitor widget is `livechat-client`.
 
+pub mod account;
 pub mod state;
 pub mod store;
 pub mod ui;
@@ -66,6 +68,8 @@ pub struct Ctl {
     pub conn: RwSignal<ConnState>,
     pub login_error: RwSignal<Option<String>>,
     pub busy: RwSignal<bool>,
+    /// The account panel: sessions and password.
+    pub account: account::Account,
     server: StoredValue<String>,
     link: LinkSlot,
 }
@@ -82,6 +86,7 @@ impl Ctl {
             conn: RwSignal::new(ConnState::Offline),
             login_error: RwSignal::new(None),
             busy: RwSignal::new(false),
+            account: account::Account::new(),
             server: StoredValue::new(server_url::normalize_server(server)),
             link: LinkSlot::new(),
         }
@@ -110,9 +115,9 @@ impl Ctl {
         if self.store.apply(msg).lost_session {
             gloo_storage::LocalStorage::delete(self.session_key());
             self.link.with(|l| l.disconnect());
-            self.login_error.set(Some(
-                "Your session has expired. Please sign in again.".into(),
-            ));
+            self.account.open.set(false);
+            self.login_error
+                .set(Some("Your session has ended. Please sign in again.".into()));
         }
         if welcome {
             // Presence is not remembered by the server across sockets: re-state it.
@@ -170,6 +175,7 @@ impl Ctl {
         self.link.with(|l| l.disconnect());
         gloo_storage::LocalStorage::delete(self.session_key());
         self.store.reset(Desk::default());
+        self.account.open.set(false);
         if let Some(token) = token {
             let url = self.url("/api/agent/logout");
             leptos::task::spawn_local(async move { rest::post_empty(&url, &token).await });

@@ -404,3 +404,153 @@ async fn a_visitor_named_like_a_system_line_is_shown_as_a_visitor() {
     assert_eq!(all_text(&log, ".msg.theirs .role"), ["Visitor", "Agent"]);
     assert!(find(&log, ".msg.theirs[role=note]").is_none());
 }
+
+/// Wait until the `role=alert` in `root` says `expected` (a failed fetch takes a moment).
+async fn alert_says(root: &Element, expected: &str) {
+    let mut seen = None;
+    for _ in 0..150 {
+        seen = find(root, "[role=alert]").and_then(|a| a.text_content());
+        if seen.as_deref() == Some(expected) {
+            return;
+        }
+        tick().await;
+    }
+    panic!("the alert never said {expected:?}; last seen {seen:?}");
+}
+
+fn session(id: i64, device: &str, current: bool, connected: bool) -> protocol::SessionInfo {
+    protocol::SessionInfo {
+        id: protocol::SessionId(id),
+        created_at: now_ms() - 3_600_000,
+        last_used_at: now_ms() - 330_000,
+        expires_at: now_ms() + 3_600_000,
+        device: device.into(),
+        current,
+        connected,
+    }
+}
+
+const LINUX_CHROME: &str = "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36";
+const MAC_FIREFOX: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.0) Firefox/120.0";
+const PHONE: &str = "Mozilla/5.0 (Linux; Android 14) Chrome/120 Mobile Safari/537.36";
+
+#[wasm_bindgen_test]
+async fn the_account_panel_lists_sessions_in_words() {
+    let c = console(true);
+    c.welcome();
+    tick().await;
+    let account = find(&c.root, "header button[aria-expanded]").expect("an Account button");
+    assert_eq!(account.text_content().unwrap(), "Account");
+    assert_eq!(
+        account.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    account.click();
+    tick().await;
+    assert_eq!(
+        account.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    let pane = get(&c.root, "section[aria-labelledby=account-h]");
+    // This test has no server: the list fails to load, and says so.
+    alert_says(&pane, "Could not reach the server. Please try again.").await;
+    c.ctl.account.sessions.set(Some(vec![
+        session(1, LINUX_CHROME, true, true),
+        session(2, MAC_FIREFOX, false, true),
+        session(3, PHONE, false, false),
+    ]));
+    tick().await;
+    let list = get(&pane, "ul[aria-label=Sessions]");
+    assert_eq!(
+        all_text(&list, ".who strong"),
+        ["Chrome on Linux", "Firefox on macOS", "Chrome on Android"]
+    );
+    assert_eq!(
+        all_text(&list, ".who .small"),
+        ["This device", "Active now", "Last active 5 min ago"]
+    );
+    // one button per other device, none for this one
+    assert!(c.button("Sign out Chrome on Linux").is_none());
+    assert!(c.button("Sign out Firefox on macOS").is_some());
+    assert!(c.button("Sign out Chrome on Android").is_some());
+    let all_others = button_named(&pane, "Sign out all other sessions");
+    assert!(!all_others.has_attribute("disabled"));
+    c.ctl
+        .account
+        .sessions
+        .set(Some(vec![session(1, LINUX_CHROME, true, true)]));
+    tick().await;
+    assert!(
+        all_others.has_attribute("disabled"),
+        "nothing else to sign out"
+    );
+    // "Back to chats" closes it
+    button_named(&pane, "Back to chats").click();
+    tick().await;
+    assert!(find(&c.root, "section[aria-labelledby=account-h]").is_none());
+}
+
+/// The button in `root` whose text is `text`.
+fn button_named(root: &Element, text: &str) -> HtmlElement {
+    let list = root.query_selector_all("button").unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .map(|n| n.unchecked_into::<HtmlElement>())
+        .find(|b| b.text_content().as_deref() == Some(text))
+        .unwrap_or_else(|| panic!("no button {text:?}"))
+}
+
+#[wasm_bindgen_test]
+async fn a_password_change_is_checked_before_it_is_sent() {
+    let c = console(true);
+    c.welcome();
+    c.ctl.account.open.set(true);
+    tick().await;
+    let pane = get(&c.root, "section[aria-labelledby=account-h]");
+    let labels = all_text(&pane, "form label");
+    assert_eq!(
+        labels,
+        ["Current password", "New password", "Confirm new password"]
+    );
+    let submit = |current: &str, new: &str, confirm: &str| {
+        for (sel, value) in [
+            ("#current-password", current),
+            ("#new-password", new),
+            ("#confirm-password", confirm),
+        ] {
+            type_into(&get(&pane, sel), value);
+        }
+        button_named(&pane, "Change password").click();
+    };
+    for (current, new, confirm, problem) in [
+        (
+            "",
+            "a long new password",
+            "a long new password",
+            "Enter your current password.",
+        ),
+        (
+            "old",
+            "a long new password",
+            "a long new passwort",
+            "The new passwords do not match.",
+        ),
+        (
+            "old",
+            "short",
+            "short",
+            "The new password must be at least 10 characters.",
+        ),
+    ] {
+        submit(current, new, confirm);
+        tick().await;
+        assert_eq!(get(&pane, "[role=alert]").text_content().unwrap(), problem);
+        // nothing was sent, and the socket stays
+        assert_eq!(c.link.connected.borrow().as_deref(), Some("agent-tok"));
+    }
+    // A valid form goes to the server (none here): the socket is closed for the call and
+    // reopened with the token that still holds.
+    submit("old secret", "a long new password", "a long new password");
+    alert_says(&pane, "Could not reach the server. Please try again.").await;
+    assert_eq!(c.link.connected.borrow().as_deref(), Some("agent-tok"));
+}

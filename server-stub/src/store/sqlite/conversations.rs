@@ -48,6 +48,14 @@ impl ConversationStore for SqliteStore {
                     .unwrap_or_else(|| "Another agent".to_owned())
             })?;
             let agent = agent_of(who)?;
+            let open: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM participants p \
+                 JOIN conversations c ON c.id = p.conversation_id \
+                 WHERE p.agent_id = ?1 AND c.status = 'active'",
+                [agent.0],
+                |r| r.get(0),
+            )?;
+            policy::may_join_another(usize::try_from(open).unwrap_or(usize::MAX))?;
             // The single state change that decides the winner.
             let won = tx.execute(
                 "UPDATE conversations SET status = 'active', accepted_by = ?2 \

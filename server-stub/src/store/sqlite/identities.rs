@@ -4,8 +4,10 @@ use protocol::{AgentId, Identity, Principal, VisitorId};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::SqliteStore;
+use super::credentials as session_rows;
+use crate::credentials::TokenHash;
 use crate::policy::Denied;
-use crate::store::{IdentityStore, StoreError, display_name, now_millis};
+use crate::store::{IdentityStore, NewCredential, StoreError, display_name, now_millis};
 
 /// An agent's display name (for system messages and the accept winner).
 pub(super) fn agent_name(conn: &Connection, id: AgentId) -> Result<String, StoreError> {
@@ -63,6 +65,37 @@ impl IdentityStore for SqliteStore {
                 },
             )
             .optional()?)
+        })
+    }
+
+    fn agent_password_hash_of(&self, id: AgentId) -> Result<Option<String>, StoreError> {
+        self.with(|c| {
+            Ok(c.query_row(
+                "SELECT password_hash FROM agents WHERE id = ?1",
+                [id.0],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })
+    }
+
+    fn replace_agent_password(
+        &self,
+        id: AgentId,
+        password_hash: &str,
+        (token, replacement): (&TokenHash, &NewCredential),
+    ) -> Result<Vec<TokenHash>, StoreError> {
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE agents SET password_hash = ?2 WHERE id = ?1",
+                params![id.0, password_hash],
+            )?;
+            if changed == 0 {
+                return Err(Denied::NotFound.into());
+            }
+            let ended = session_rows::delete_all_of(tx, Principal::Agent(id), None)?;
+            session_rows::insert(tx, token, replacement)?;
+            Ok(ended)
         })
     }
 

@@ -23,7 +23,12 @@ use rusqlite_migration::{M, Migrations};
 
 use super::StoreError;
 
-const MIGRATION_LIST: &[M<'static>] = &[M::up(include_str!("../../../migrations/0001_init.sql"))];
+const MIGRATION_LIST: &[M<'static>] = &[
+    M::up(include_str!("../../../migrations/0001_init.sql")),
+    M::up(include_str!(
+        "../../../migrations/0002_session_lifetimes.sql"
+    )),
+];
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 
 /// A SQLite database behind one connection.
@@ -103,5 +108,46 @@ impl SqliteStore {
     pub(crate) fn lost_at_update(&self) -> usize {
         self.lost_at_update
             .load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::hash_token;
+    use crate::store::{CredentialStore, now_millis};
+
+    /// A database from before session lifetimes keeps its sessions through the upgrade, with
+    /// a day to live, and its holders stay who they were.
+    #[test]
+    fn sessions_survive_the_lifetimes_migration() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        Migrations::from_slice(&MIGRATION_LIST[..1])
+            .to_latest(&mut conn)
+            .unwrap();
+        conn.execute_batch("INSERT INTO visitors (id, name, created_at) VALUES (7, 'Vi', 1);")
+            .unwrap();
+        conn.execute(
+            "INSERT INTO sessions (token_hash, role, subject_id, created_at) \
+             VALUES (?1, 'visitor', 7, 5)",
+            [&hash_token("v_old")[..]],
+        )
+        .unwrap();
+        let store = SqliteStore::setup(conn).unwrap();
+        let now = now_millis();
+        let record = store
+            .credential_holder(&hash_token("v_old"), now)
+            .unwrap()
+            .expect("the session survived");
+        assert_eq!(record.me.name, "Vi");
+        assert_eq!(record.session.created_at, 5);
+        let day = 86_400_000;
+        assert!((now + day - 60_000..=now + day).contains(&record.session.expires_at));
+        assert!(
+            store
+                .credential_holder(&hash_token("v_old"), now + day + 1)
+                .unwrap()
+                .is_none()
+        );
     }
 }

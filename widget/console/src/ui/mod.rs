@@ -1,6 +1,8 @@
 //! The console's components, one per file. [`App`] puts the handle in context, keeps a
-//! clock for "waiting for 3 min", and switches between sign-in and the workspace.
+//! clock for "waiting for 3 min", and switches between sign-in and the workspace (whose main
+//! area shows the open conversation or the account panel).
 
+mod account;
 mod conversation;
 mod login;
 mod my_chats;
@@ -12,6 +14,7 @@ use leptos::prelude::*;
 use crate::Ctl;
 use livechat_client::clock::now_ms;
 
+pub use account::AccountPane;
 pub use conversation::ConversationPane;
 pub use login::Login;
 pub use my_chats::MyChats;
@@ -37,6 +40,7 @@ pub fn App(ctl: Ctl) -> impl IntoView {
     let signed_in = Memo::new(move |_| desk.with(|d| d.session.is_some()));
     let alert = Memo::new(move |_| desk.with(|d| d.alert.clone()));
     let selected = Memo::new(move |_| desk.with(|d| d.selected));
+    let account = ctl.account.open;
     view! {
         <Show when=move || signed_in.get() fallback=|| view! { <Login /> }>
             <div class="shell">
@@ -66,6 +70,7 @@ pub fn App(ctl: Ctl) -> impl IntoView {
                     </aside>
                     <main class="main">
                         {move || match selected.get() {
+                            _ if account.get() => view! { <AccountPane /> }.into_any(),
                             Some(id) => view! { <ConversationPane id=id /> }.into_any(),
                             None => {
                                 view! {

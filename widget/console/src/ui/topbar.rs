@@ -1,4 +1,4 @@
-//! Header: who is signed in, connection state, the Online switch and Sign out.
+//! Header: who is signed in, connection state, the Online switch, Account and Sign out.
 
 use leptos::prelude::*;
 
@@ -39,6 +39,14 @@ pub fn TopBar() -> impl IntoView {
                 <span class="track" aria-hidden="true"></span>
                 "Online"
             </label>
+            <button
+                type="button"
+                class="ghost"
+                aria-expanded=move || ctl.account.open.get().to_string()
+                on:click=move |_| ctl.toggle_account()
+            >
+                "Account"
+            </button>
             <button type="button" class="ghost" on:click=move |_| ctl.logout()>
                 "Sign out"
             </button>
