@@ -69,7 +69,8 @@ pub struct SessionInfo {
     pub connected: bool,
 }
 
-/// `GET /api/agent/sessions`: the caller's sessions, most recently used first.
+/// `GET /api/agent/sessions`: the caller's sessions, their own first, then the most recently
+/// used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionList {
     pub sessions: Vec<SessionInfo>,

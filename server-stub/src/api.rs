@@ -134,8 +134,8 @@ async fn end_own_session(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /api/agent/sessions`: the caller's sessions, most recently used first, which one is
-/// the caller's own, and which have a socket open.
+/// `GET /api/agent/sessions`: the caller's sessions (their own first, then the most recently
+/// used), and which have a socket open.
 pub async fn list_sessions(
     State(app): State<AppState>,
     AgentCaller(who): AgentCaller,

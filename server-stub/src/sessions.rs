@@ -269,8 +269,8 @@ impl Sessions {
             .filter(|who| who.me.role() == role))
     }
 
-    /// `who`'s unexpired sessions, most recently used first; `connected` tells which have an
-    /// open socket.
+    /// `who`'s unexpired sessions: the one they asked with first, then the most recently used;
+    /// `connected` tells which have an open socket.
     pub async fn list(
         &self,
         who: &Authenticated,
@@ -292,7 +292,12 @@ impl Sessions {
                 current: digest == who.credential,
                 connected: connected(&digest),
             })
-            .collect())
+            .collect::<Vec<_>>())
+        .map(|mut list| {
+            // Stable: the rest keep the store's most-recently-used order.
+            list.sort_by_key(|s| !s.current);
+            list
+        })
     }
 
     /// End `who`'s session `id` (their current one included): its digest, if it was theirs.

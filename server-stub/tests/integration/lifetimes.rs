@@ -120,7 +120,8 @@ async fn an_agent_sees_and_ends_their_other_sessions() {
 
     let listed = sessions_of(&srv, &laptop.token).await;
     assert_eq!(listed.len(), 2, "{listed:?}");
-    let me = listed.iter().find(|s| s.current).expect("the caller's own");
+    let me = &listed[0];
+    assert!(me.current, "the caller's own comes first: {listed:?}");
     assert_eq!(me.device, "Laptop browser");
     assert!(!me.connected);
     let other = listed.iter().find(|s| !s.current).unwrap();
