@@ -69,6 +69,9 @@ pub fn Composer(
 }
 
 /// The user-facing reason for a refused draft.
+/// Why a send is refused while [`crate::transport::MAX_QUEUED`] messages still wait.
+pub const QUEUE_FULL: &str = "Too many messages are waiting to be sent. Please wait a moment.";
+
 pub fn body_error(e: protocol::InputError) -> String {
     match e {
         protocol::InputError::TooLong { max_chars } => {

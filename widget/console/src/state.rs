@@ -271,6 +271,8 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
             message,
             client_id,
         } => match (code, client_id) {
+            // Not a failure: the transport keeps the send and writes it again shortly.
+            (ErrorCode::RateLimited | ErrorCode::Internal, Some(_)) => desk_changed = false,
             (_, Some(cid)) => {
                 desk_changed = false;
                 let why = if code == ErrorCode::ConversationEnded {

@@ -197,6 +197,9 @@ impl Ctl {
     /// Validates and sends a message; it shows at once as pending.
     pub fn send(self, body: &str) -> Result<(), String> {
         let body = protocol::validate_body(body).map_err(livechat_client::composer::body_error)?;
+        if self.link.queue_full() {
+            return Err(livechat_client::composer::QUEUE_FULL.into());
+        }
         let client_id = client_id();
         self.state.update(|s| {
             let me = s.me.clone();

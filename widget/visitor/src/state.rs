@@ -155,12 +155,15 @@ impl VisitorState {
                 message,
                 client_id,
             } => match client_id {
+                // Not a failure: the transport keeps the send and writes it again shortly.
+                Some(_)
+                    if matches!(
+                        code,
+                        protocol::ErrorCode::RateLimited | protocol::ErrorCode::Internal
+                    ) => {}
                 Some(cid) => {
                     let why = match code {
                         protocol::ErrorCode::ConversationEnded => "This chat has ended".into(),
-                        protocol::ErrorCode::RateLimited => {
-                            "You're sending too fast. Please wait a moment.".into()
-                        }
                         _ if message.is_empty() => code.as_str().replace('_', " "),
                         _ => message,
                     };

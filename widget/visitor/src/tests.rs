@@ -28,6 +28,11 @@ struct Widget {
 
 /// Mounts the widget into a shadow root, like `mount` does, but with a recorder as link.
 fn widget(with_session: bool) -> Widget {
+    widget_with(with_session, Recorder::default())
+}
+
+/// [`widget`] with a prepared recorder (e.g. one whose outbox is full).
+fn widget_with(with_session: bool, recorder: Recorder) -> Widget {
     let server = fake_server();
     if with_session {
         let s = Session {
@@ -44,7 +49,7 @@ fn widget(with_session: bool) -> Widget {
     let root: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
     shadow.append_child(&root).unwrap();
     let ctl = Ctl::new(&server);
-    let link = Rc::new(Recorder::default());
+    let link = Rc::new(recorder);
     ctl.install(link.clone());
     leptos::mount::mount_to(root.clone(), move || view! { <App ctl=ctl /> }).forget();
     Widget {
@@ -347,30 +352,92 @@ async fn shift_enter_and_blank_messages_do_not_send() {
     );
 }
 
+/// Types `body`, clicks Send, and returns the client id the send went out with.
+async fn send_one(w: &Widget, body: &str) -> String {
+    type_into(&w.message_box(), body);
+    get(&w.root, "button[aria-label=Send]").click();
+    tick().await;
+    let Some(ClientMsg::Send { client_id, .. }) = w.link.last() else {
+        panic!("nothing sent");
+    };
+    client_id
+}
+
+fn refusal(code: protocol::ErrorCode, message: &str, client_id: String) -> ServerMsg {
+    ServerMsg::Error {
+        code,
+        message: message.into(),
+        client_id: Some(client_id),
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_refused_send_shows_the_reason() {
     let w = widget(true);
     w.welcome(vec![]);
     w.ctl.set_open(true);
     tick().await;
-    type_into(&w.message_box(), "spam");
-    get(&w.root, "button[aria-label=Send]").click();
-    tick().await;
-    let Some(ClientMsg::Send { client_id, .. }) = w.link.last() else {
-        panic!("nothing sent");
-    };
-    w.ctl.receive(ServerMsg::Error {
-        code: protocol::ErrorCode::RateLimited,
-        message: "slow down".into(),
-        client_id: Some(client_id),
-    });
+    let client_id = send_one(&w, "hello").await;
+    w.ctl.receive(refusal(
+        protocol::ErrorCode::InvalidInput,
+        "body must be at most 4000 characters",
+        client_id,
+    ));
     tick().await;
     assert!(find(&w.root, ".msg.failed").is_some());
-    assert!(
-        get(&w.root, ".msg .delivery")
+    assert_eq!(
+        get(&w.root, ".msg .delivery").text_content().unwrap(),
+        "Not sent: body must be at most 4000 characters"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_send_refused_for_rate_or_a_server_failure_stays_sending() {
+    // The transport keeps it and writes it again after a pause: not a failure to show.
+    let w = widget(true);
+    w.welcome(vec![]);
+    w.ctl.set_open(true);
+    tick().await;
+    for code in [
+        protocol::ErrorCode::RateLimited,
+        protocol::ErrorCode::Internal,
+    ] {
+        let client_id = send_one(&w, "patience").await;
+        w.ctl.receive(refusal(code, "slow down", client_id));
+        tick().await;
+        assert!(find(&w.root, ".msg.failed").is_none(), "{code:?}");
+        assert!(find(&w.root, ".msg.pending").is_some(), "{code:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_full_outbox_refuses_another_message() {
+    let queued = (0..livechat_client::transport::MAX_QUEUED)
+        .map(|i| livechat_client::transport::Queued {
+            client_id: format!("q{i}"),
+            conversation_id: None,
+            body: format!("queued {i}"),
+        })
+        .collect();
+    let w = widget_with(
+        true,
+        Recorder {
+            queued,
+            ..Recorder::default()
+        },
+    );
+    w.welcome(vec![]);
+    w.ctl.set_open(true);
+    tick().await;
+    type_into(&w.message_box(), "one more");
+    get(&w.root, "button[aria-label=Send]").click();
+    tick().await;
+    assert!(w.link.sent.borrow().is_empty(), "nothing sent");
+    assert_eq!(
+        get(&w.root, ".composer [role=alert]")
             .text_content()
-            .unwrap()
-            .starts_with("Not sent")
+            .unwrap(),
+        livechat_client::composer::QUEUE_FULL
     );
 }
 

@@ -6,11 +6,15 @@
 //!
 //! Rules it owns:
 //! - `hello` carries the token and the last `seq` held per conversation;
-//! - sends wait in the outbox and go out only once `welcome` arrived on the current socket;
-//!   after each `welcome` the whole outbox is re-sent in order (safe: the server
-//!   de-duplicates by `client_id`);
-//! - an `ack`, or a refusal other than `internal`, removes the send from the outbox (an
-//!   `internal` error leaves it for the next connect);
+//! - sends wait in the outbox and go out only once `welcome` arrived on the current socket,
+//!   one at a time: the next is written when the one before is answered. After each
+//!   `welcome` the outbox is re-sent from its first entry (safe: the server de-duplicates by
+//!   `client_id`). One at a time keeps the order the user wrote them in even when the server
+//!   refuses one for its rate and accepts the next, and a long offline queue goes out at the
+//!   server's pace instead of being refused in bulk;
+//! - an `ack`, or a refusal other than `rate_limited` or `internal`, removes the send from the
+//!   outbox; those two keep it and pause the outbox for [`RETRY_SEND_MS`], then it is written
+//!   again (a server that is out of breath or briefly failing is asked again, in order);
 //! - a live message whose `seq` skips ahead asks for the gap with one `sync`;
 //! - a `history` page that says `more` asks for the next page with `sync` from its last `seq`;
 //!   one that says `reset` (the server could not honour our cursor) replaces the cursor of that
@@ -21,6 +25,10 @@
 use protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, ServerMsg};
 
 use super::{Backoff, ConnState, Cursors, Outbox, Queued};
+
+/// After a `rate_limited` or `internal` refusal the outbox waits this long before it writes
+/// again.
+pub const RETRY_SEND_MS: u32 = 1_000;
 
 /// What the shell must do, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +54,11 @@ pub struct Core {
     live: bool,
     /// `welcome` arrived on the current socket: only then do frames go out.
     ready: bool,
+    /// The outbox's first entry was written on the current socket and is not answered yet.
+    in_flight: bool,
+    /// A `rate_limited` or `internal` refusal: nothing from the outbox is written until the
+    /// pause is over.
+    paused: bool,
     cursors: Cursors,
     outbox: Outbox,
     backoff: Backoff,
@@ -97,11 +110,24 @@ impl Core {
                 body: body.clone(),
             });
             out.push(Action::SaveOutbox);
-        }
-        if self.ready {
+            self.write_next(&mut out);
+        } else if self.ready {
             out.push(Action::Write(msg));
         }
         out
+    }
+
+    /// Write the outbox's first entry, unless it is already on its way, the socket is not
+    /// ready or the outbox is paused.
+    fn write_next(&mut self, out: &mut Vec<Action>) {
+        if self.ready
+            && !self.in_flight
+            && !self.paused
+            && let Some(first) = self.outbox.items().first()
+        {
+            self.in_flight = true;
+            out.push(Action::Write(first.to_msg()));
+        }
     }
 
     /// The socket opened: introduce ourselves.
@@ -122,14 +148,11 @@ impl Core {
         match msg {
             ServerMsg::Welcome { .. } => {
                 self.ready = true;
+                self.in_flight = false;
+                self.paused = false;
                 self.backoff.reset();
                 out.push(Action::Status(ConnState::Online));
-                out.extend(
-                    self.outbox
-                        .items()
-                        .iter()
-                        .map(|q| Action::Write(q.to_msg())),
-                );
+                self.write_next(&mut out);
             }
             ServerMsg::History {
                 conversation_id,
@@ -155,15 +178,21 @@ impl Core {
                 self.settle(client_id, &mut out);
                 self.observe_live(message, &mut out);
             }
-            // Refused for good; an internal error stays queued for the next connect.
+            // Too fast, or the server failed: kept, and written again after a pause.
             ServerMsg::Error {
-                code,
+                code: ErrorCode::RateLimited | ErrorCode::Internal,
+                client_id: Some(_),
+                ..
+            } => {
+                self.in_flight = false;
+                self.paused = true;
+                out.push(Action::RetryIn(RETRY_SEND_MS));
+            }
+            // Refused for good.
+            ServerMsg::Error {
                 client_id: Some(client_id),
                 ..
-            } if *code != ErrorCode::Internal => self.settle(client_id, &mut out),
-            ServerMsg::Error {
-                client_id: Some(_), ..
-            } => {}
+            } => self.settle(client_id, &mut out),
             ServerMsg::Error {
                 code: ErrorCode::Unauthorized | ErrorCode::UnsupportedVersion,
                 client_id: None,
@@ -179,10 +208,12 @@ impl Core {
         out
     }
 
-    /// The server answered this send for good: it leaves the outbox.
+    /// The server answered this send for good: it leaves the outbox, and the next one goes.
     fn settle(&mut self, client_id: &str, out: &mut Vec<Action>) {
         if self.outbox.remove(client_id) {
+            self.in_flight = false;
             out.push(Action::SaveOutbox);
+            self.write_next(out);
         }
     }
 
@@ -211,8 +242,16 @@ impl Core {
         out
     }
 
-    /// The retry timer fired.
+    /// The retry timer fired: the end of a send pause while connected, otherwise
+    /// time to reconnect (one timer serves both: a pause only happens while ready, and a
+    /// close replaces it with a reconnect).
     pub fn retry_due(&mut self) -> Vec<Action> {
+        if self.ready && self.paused {
+            self.paused = false;
+            let mut out = Vec::new();
+            self.write_next(&mut out);
+            return out;
+        }
         self.open()
     }
 

@@ -44,6 +44,9 @@ pub trait Link {
     fn queued(&self) -> Vec<Queued>;
 }
 
+/// Most sends that may wait for their ack (offline, or behind a slow server).
+pub const MAX_QUEUED: usize = 50;
+
 /// Where an app's shared handle keeps its [`Link`]: empty until the app installs one (the real
 /// transport, or a recorder in tests). `Copy`, so it lives in the handle that goes into context.
 #[derive(Clone, Copy)]
@@ -56,6 +59,14 @@ impl LinkSlot {
 
     pub fn install(self, link: Rc<dyn Link>) {
         self.0.set_value(Some(link));
+    }
+
+    /// Whether [`MAX_QUEUED`] sends already wait: the apps then refuse another (the outbox,
+    /// persisted in `localStorage` and replayed on every connect, stays bounded).
+    pub fn queue_full(self) -> bool {
+        let mut full = false;
+        self.with(|l| full = l.queued().len() >= MAX_QUEUED);
+        full
     }
 
     /// Runs `f` with the link; does nothing before one is installed.

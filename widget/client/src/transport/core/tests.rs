@@ -131,23 +131,30 @@ fn queued_sends_go_out_in_order_after_welcome_and_not_before() {
     );
     let on_welcome = core.received(&welcome());
     assert_eq!(on_welcome[0], Action::Status(ConnState::Online));
+    // One at a time, in order: each goes when the one before is answered.
     assert_eq!(
         writes(&on_welcome),
-        [
-            ClientMsg::Send {
-                client_id: "saved".into(),
-                conversation_id: None,
-                body: "body saved".into(),
-            },
-            send("a"),
-            send("b"),
-            send("c")
-        ]
+        [ClientMsg::Send {
+            client_id: "saved".into(),
+            conversation_id: None,
+            body: "body saved".into(),
+        }]
     );
-    // Once ready, a send is queued and written at once.
+    let mut written = Vec::new();
+    for (seq, id) in [(1, "saved"), (2, "a"), (3, "b")] {
+        written.extend(writes(&core.received(&ack(id, seq))));
+    }
+    assert_eq!(written, [send("a"), send("b"), send("c")]);
+    // Once ready with nothing on its way, a send is queued and written at once.
+    core.received(&ack("c", 4));
     assert_eq!(
         core.send(send("d")),
         [Action::SaveOutbox, Action::Write(send("d"))]
+    );
+    assert_eq!(
+        core.send(send("e")),
+        [Action::SaveOutbox],
+        "behind d, which is not answered yet"
     );
 }
 
@@ -157,6 +164,7 @@ fn unacknowledged_sends_are_sent_again_after_a_reconnect() {
     core.send(send("a"));
     core.send(send("b"));
     core.received(&ack("a", 1));
+    // b is on its way when the connection drops
     let closed = core.closed(0.0);
     assert_eq!(
         closed[..2],
@@ -170,7 +178,8 @@ fn unacknowledged_sends_are_sent_again_after_a_reconnect() {
         "not ready again until welcome"
     );
     core.opened();
-    assert_eq!(writes(&core.received(&welcome())), [send("b"), send("c")]);
+    assert_eq!(writes(&core.received(&welcome())), [send("b")]);
+    assert_eq!(writes(&core.received(&ack("b", 2))), [send("c")]);
 }
 
 #[test]
@@ -178,7 +187,10 @@ fn acks_remove_from_the_outbox_and_persist() {
     let mut core = ready();
     core.send(send("a"));
     core.send(send("b"));
-    assert_eq!(core.received(&ack("a", 1)), [Action::SaveOutbox]);
+    assert_eq!(
+        core.received(&ack("a", 1)),
+        [Action::SaveOutbox, Action::Write(send("b"))]
+    );
     assert_eq!(queued_ids(&core), ["b"]);
     assert_eq!(
         core.received(&ack("a", 1)),
@@ -215,23 +227,54 @@ fn a_message_that_skips_ahead_asks_for_the_gap_once() {
 }
 
 #[test]
-fn a_refused_send_leaves_the_outbox_but_an_internal_error_keeps_it() {
+fn a_refused_send_leaves_the_outbox_and_the_next_one_goes() {
     let mut core = ready();
-    core.send(send("spam"));
-    core.send(send("retry-me"));
+    core.send(send("too-long"));
+    core.send(send("next"));
     assert_eq!(
-        core.received(&error(ErrorCode::RateLimited, Some("spam"))),
-        [Action::SaveOutbox]
+        core.received(&error(ErrorCode::InvalidInput, Some("too-long"))),
+        [Action::SaveOutbox, Action::Write(send("next"))]
     );
+    assert_eq!(queued_ids(&core), ["next"]);
+}
+
+#[test]
+fn a_send_refused_for_rate_or_a_server_failure_waits_and_goes_again_in_order() {
+    for code in [ErrorCode::RateLimited, ErrorCode::Internal] {
+        let mut core = ready();
+        for id in ["a", "b", "c"] {
+            core.send(send(id));
+        }
+        core.received(&ack("a", 1));
+        // b is refused: kept, nothing written, a pause begins
+        assert_eq!(
+            core.received(&error(code, Some("b"))),
+            [Action::RetryIn(super::RETRY_SEND_MS)],
+            "{code:?}"
+        );
+        assert_eq!(queued_ids(&core), ["b", "c"]);
+        assert_eq!(core.send(send("d")), [Action::SaveOutbox], "paused");
+        // the pause ends: b again, and c only after b
+        assert_eq!(writes(&core.retry_due()), [send("b")]);
+        assert_eq!(writes(&core.received(&ack("b", 2))), [send("c")]);
+        assert_eq!(writes(&core.received(&ack("c", 3))), [send("d")]);
+    }
+}
+
+#[test]
+fn a_close_during_a_send_pause_reconnects_and_resends() {
+    let mut core = ready();
+    core.send(send("a"));
+    core.received(&error(ErrorCode::RateLimited, Some("a")));
+    let closed = core.closed(0.0);
+    assert!(matches!(closed[2], Action::RetryIn(250)), "{closed:?}");
+    // the timer that fires now is the reconnect, not the end of the pause
     assert_eq!(
-        core.received(&error(ErrorCode::Internal, Some("retry-me"))),
-        []
+        core.retry_due(),
+        [Action::Status(ConnState::Connecting), Action::Open]
     );
-    assert_eq!(queued_ids(&core), ["retry-me"]);
-    core.closed(0.0);
-    core.retry_due();
     core.opened();
-    assert_eq!(writes(&core.received(&welcome())), [send("retry-me")]);
+    assert_eq!(writes(&core.received(&welcome())), [send("a")]);
 }
 
 #[test]
