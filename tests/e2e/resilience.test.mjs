@@ -101,6 +101,33 @@ test('messages written offline are queued and delivered once, in order (SCENARIO
   assert.deepEqual(stack.pageErrors, []);
 });
 
+test('an offline queue longer than the server\'s burst is delivered whole, in order, at the server\'s pace (SCENARIOS #15)', async (t) => {
+  // A burst of 3 and 2 messages a second: 8 queued messages meet the rate limit on replay.
+  const stack = await startStack({ serverArgs: ['--send-burst', '3', '--sends-per-second', '2'] });
+  t.after(() => stack.stop());
+  const visitor = await stack.person('visitor');
+  const { chat, log } = await visitorStartsChat(visitor.page, stack.siteUrl, 'Ines', 'hello');
+  const agent = await stack.person('ada');
+  const agentLog = await agentAccepts(agent.page, stack.serverUrl, 'ada@example.com', 'Ines');
+  await log.getByText('Ada joined the chat').waitFor();
+
+  await visitor.context.setOffline(true);
+  await chat.getByText("You're offline. Messages will be sent when you're back.").waitFor();
+  const queued = Array.from({ length: 8 }, (_, i) => `queued ${i + 1}`);
+  for (const text of queued) await visitorSends(chat, text);
+  assert.equal(await log.getByText('Sending…').count(), 8);
+  await visitor.context.setOffline(false);
+
+  await agentLog.getByText('queued 8', { exact: true }).waitFor({ timeout: 60_000 });
+  await eventually('every queued message confirmed', async () =>
+    (await log.getByText('Sending…').count()) === 0, 60_000);
+  const expected = ['hello', ...queued];
+  assert.deepEqual(await shownInOrder(agentLog, expected), expected, 'agent: all, in order, each once');
+  assert.deepEqual(await shownInOrder(log, expected), expected, 'visitor: all, in order, each once');
+  assert.equal(await log.getByText(/^Not sent/).count(), 0, 'none shown as refused');
+  assert.deepEqual(stack.pageErrors, []);
+});
+
 test('after a server crash (SIGKILL) in the middle of a burst of sends, every message arrives once, in order (SCENARIOS #16)', async (t) => {
   // 30 messages as fast as the UI takes them must not meet the per-visitor rate limit.
   const stack = await startStack({ serverArgs: ['--send-burst', '1000', '--sends-per-second', '1000'] });
