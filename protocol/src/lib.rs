@@ -23,6 +23,7 @@
 pub mod wire;
 
 pub mod client;
+pub mod helpdesk;
 pub mod ids;
 pub mod model;
 pub mod rest;

@@ -10,11 +10,14 @@
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use protocol::Role;
+use protocol::{Principal, Role};
 
+use crate::credentials;
 use crate::error::RestError;
+use crate::policy::Denied;
 use crate::sessions::Authenticated;
 use crate::state::AppState;
+use crate::store::Actor;
 
 /// Anyone signed in: a visitor or an agent.
 pub struct Caller(pub Authenticated);
@@ -50,6 +53,32 @@ impl FromRequestParts<AppState> for VisitorCaller {
         authenticate(parts, app, Some(Role::Visitor))
             .await
             .map(VisitorCaller)
+    }
+}
+
+/// Someone allowed to use the admin API: an agent with the admin role, or the helpdesk's sync
+/// job presenting `--admin-api-key`. Anyone else signed in is `403 forbidden`; no token, or
+/// an unknown one, `401 unauthorized`.
+pub struct AdminCaller(pub Actor);
+
+impl FromRequestParts<AppState> for AdminCaller {
+    type Rejection = RestError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, RestError> {
+        let token = bearer(parts).ok_or(RestError::Unauthorized)?;
+        // Digests, not the keys, are compared: equal-length values whose comparison time says
+        // nothing about the key.
+        if app
+            .admin_key
+            .is_some_and(|key| key == credentials::hash_token(token))
+        {
+            return Ok(AdminCaller(Actor::ApiKey));
+        }
+        let who = authenticate(parts, app, None).await?;
+        match who.me.principal {
+            Principal::Agent(id) if who.admin => Ok(AdminCaller(Actor::Agent(id))),
+            _ => Err(RestError::Denied(Denied::Forbidden)),
+        }
     }
 }
 

@@ -115,6 +115,16 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_AGENT_SESSION_SECS", default_value_t = 12 * 3600,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub agent_session_secs: u64,
+
+    /// The secret portal backends sign their contacts' identities with (HS256, at least 32
+    /// bytes). Unset: signed identity is off and every widget user is an anonymous visitor.
+    #[arg(long, env = "LIVECHAT_IDENTITY_SECRET", hide_env_values = true)]
+    pub identity_secret: Option<String>,
+
+    /// A key (at least 32 bytes) a helpdesk's sync job presents as `Authorization: Bearer
+    /// <key>` to the admin API; admin agents use their own sessions. Unset: no key works.
+    #[arg(long, env = "LIVECHAT_ADMIN_API_KEY", hide_env_values = true)]
+    pub admin_api_key: Option<String>,
 }
 
 /// Handshake and keep-alive timings, from `--hello-timeout-ms`, `--ping-interval-ms` and
@@ -152,6 +162,9 @@ pub enum ConfigError {
          or healthy clients would be cut between two pings"
     )]
     IdleNotAbovePing { idle_ms: u64, ping_ms: u64 },
+    /// A short secret can be guessed offline from one signed statement or one request.
+    #[error("--{flag} must be at least 32 bytes")]
+    ShortSecret { flag: &'static str },
 }
 
 impl Config {
@@ -176,6 +189,8 @@ impl Config {
             max_pending_sockets: 1_024,
             visitor_session_secs: 30 * 24 * 3600,
             agent_session_secs: 12 * 3600,
+            identity_secret: None,
+            admin_api_key: None,
         }
     }
 
@@ -194,6 +209,14 @@ impl Config {
         ] {
             if value == 0 {
                 return Err(ConfigError::Zero { flag });
+            }
+        }
+        for (flag, secret) in [
+            ("identity-secret", &self.identity_secret),
+            ("admin-api-key", &self.admin_api_key),
+        ] {
+            if secret.as_ref().is_some_and(|s| s.len() < 32) {
+                return Err(ConfigError::ShortSecret { flag });
             }
         }
         if self.idle_timeout_ms <= self.ping_interval_ms {
@@ -289,6 +312,28 @@ mod tests {
                 parsed.lifetimes(),
             )
         );
+    }
+
+    #[test]
+    fn secrets_must_be_long_enough() {
+        let mut c = Config::new("./data", "./dist");
+        c.identity_secret = Some("short".into());
+        assert_eq!(
+            c.validate(),
+            Err(ConfigError::ShortSecret {
+                flag: "identity-secret"
+            })
+        );
+        c.identity_secret = Some("x".repeat(32));
+        c.admin_api_key = Some("y".repeat(31));
+        assert_eq!(
+            c.validate(),
+            Err(ConfigError::ShortSecret {
+                flag: "admin-api-key"
+            })
+        );
+        c.admin_api_key = Some("y".repeat(32));
+        assert_eq!(c.validate(), Ok(()));
     }
 
     #[test]

@@ -50,6 +50,9 @@ pub enum RestError {
     BadCredentials,
     #[error("missing or unknown token")]
     Unauthorized,
+    /// A signed identity that did not verify; the reason is for the site's developer.
+    #[error("{0}")]
+    BadIdentity(String),
     #[error("origin not allowed")]
     OriginRefused,
     /// A rate limit refused: the caller's own attempts (`429`).
@@ -90,6 +93,7 @@ impl From<StoreError> for RestError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Denied(d) => RestError::Denied(d),
+            StoreError::Invalid(why) => RestError::InvalidInput(why),
             other => RestError::Store(other),
         }
     }
@@ -104,7 +108,7 @@ impl RestError {
             // exists for other methods is, for this method, no such thing.
             RestError::NoRoute => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
             RestError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::NotFound),
-            RestError::BadCredentials | RestError::Unauthorized => {
+            RestError::BadCredentials | RestError::Unauthorized | RestError::BadIdentity(_) => {
                 (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized)
             }
             RestError::OriginRefused => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
@@ -119,6 +123,7 @@ impl RestError {
                     Denied::Ended | Denied::AlreadyAccepted(_) | Denied::TooManyOpen => {
                         StatusCode::CONFLICT
                     }
+                    Denied::ChatDisabled => StatusCode::FORBIDDEN,
                 };
                 (status, d.code())
             }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod credentials;
 pub mod error;
 pub mod hub;
+pub mod identity;
 pub mod limits;
 pub mod origin;
 pub mod passwords;
@@ -30,7 +31,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::Redirect;
-use axum::routing::{any, delete, get, post};
+use axum::routing::{any, delete, get, post, put};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -110,6 +111,10 @@ impl Server {
             pending_sockets: Arc::new(tokio::sync::Semaphore::new(
                 usize::try_from(config.max_pending_sockets).unwrap_or(usize::MAX),
             )),
+            identity: identity::IdentityVerifier::new(
+                config.identity_secret.as_deref().map(str::as_bytes),
+            ),
+            admin_key: config.admin_api_key.as_deref().map(credentials::hash_token),
         };
         spawn_housekeeping(&state);
         let sessions = state.sessions.clone();
@@ -257,6 +262,19 @@ fn router(state: AppState, config: &Config) -> Router {
                 .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
                 .max_age(Duration::from_secs(600)),
         );
+    // A contact's portal page: signing in (the anonymous visitor's token may come along) and
+    // reading their tickets.
+    let contact_api = Router::new()
+        .route("/contact/session", post(api::contact_session))
+        .route("/contact/tickets", get(api::contact_tickets))
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(
+            CorsLayer::new()
+                .allow_origin(listed(&state.origins))
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+                .max_age(Duration::from_secs(600)),
+        );
     let read_api = Router::new()
         .route(
             "/conversations/{id}/messages",
@@ -280,7 +298,23 @@ fn router(state: AppState, config: &Config) -> Router {
         )
         .route("/agent/sessions/{id}", delete(api::end_session))
         .route("/agent/password", post(api::change_password))
+        .route("/agent/visitors/{id}", get(api::visitor_card))
+        .route(
+            "/admin/settings",
+            get(api::get_settings).put(api::put_settings),
+        )
+        .route("/admin/companies", get(api::list_companies))
+        .route("/admin/companies/{id}", put(api::put_company))
+        .route("/admin/contacts", get(api::list_contacts))
+        .route("/admin/contacts/{id}", put(api::put_contact))
+        .route(
+            "/admin/tickets/{number}",
+            get(api::get_ticket).put(api::put_ticket),
+        )
+        .route("/admin/tickets/{number}/notes", post(api::add_note))
+        .route("/admin/audit", get(api::audit_log))
         .merge(visitor_api)
+        .merge(contact_api)
         .merge(read_api)
         .fallback(api::no_route)
         // Last: it applies to the routes registered before it (the agent's; the two merged

@@ -41,6 +41,10 @@ pub enum Denied {
     /// Someone else accepted first; names them (agents only ever see this).
     #[error("{0} already accepted this chat")]
     AlreadyAccepted(String),
+    /// Chat is switched off for this contact (by their own, their company's or the global
+    /// setting).
+    #[error("chat is not enabled for this contact")]
+    ChatDisabled,
     /// The agent already takes part in [`protocol::MAX_OPEN_CONVERSATIONS`] open conversations.
     #[error(
         "you are in {} open chats, the most one agent can hold; end one first",
@@ -58,6 +62,7 @@ impl Denied {
             Denied::Ended => ErrorCode::ConversationEnded,
             Denied::AlreadyAccepted(_) => ErrorCode::AlreadyAccepted,
             Denied::TooManyOpen => ErrorCode::LimitReached,
+            Denied::ChatDisabled => ErrorCode::Forbidden,
         }
     }
 }
@@ -112,6 +117,12 @@ pub fn may_join_another(open: usize) -> Result<(), Denied> {
     }
 }
 
+/// Whether a contact may chat: their own setting if they have one, else their company's, else
+/// the global one (the most specific setting wins, whichever way it points).
+pub fn chat_allowed(global: bool, company: Option<bool>, contact: Option<bool>) -> bool {
+    contact.or(company).unwrap_or(global)
+}
+
 /// Only a participating agent ends a conversation, once.
 pub fn may_end(who: &Identity, c: Option<&ConversationFacts>) -> Result<(), Denied> {
     if who.role() != Role::Agent {
@@ -144,6 +155,44 @@ mod tests {
             status,
             agents: agents.iter().copied().map(AgentId).collect(),
         }
+    }
+
+    #[test]
+    fn chat_permission_takes_the_most_specific_setting() {
+        let settings = [None, Some(false), Some(true)];
+        for global in [false, true] {
+            for company in settings {
+                for contact in settings {
+                    let expected = match (contact, company) {
+                        (Some(c), _) => c,
+                        (None, Some(c)) => c,
+                        (None, None) => global,
+                    };
+                    assert_eq!(
+                        chat_allowed(global, company, contact),
+                        expected,
+                        "global {global}, company {company:?}, contact {contact:?}"
+                    );
+                }
+            }
+        }
+        // the cases the product guide spells out
+        assert!(
+            !chat_allowed(true, None, Some(false)),
+            "one contact switched off"
+        );
+        assert!(
+            chat_allowed(false, Some(true), None),
+            "one company switched on"
+        );
+        assert!(
+            !chat_allowed(true, Some(true), Some(false)),
+            "contact beats company"
+        );
+        assert!(
+            chat_allowed(false, Some(false), Some(true)),
+            "contact beats everything"
+        );
     }
 
     #[test]

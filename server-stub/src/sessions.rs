@@ -12,13 +12,16 @@
 
 use std::time::Duration;
 
+use protocol::helpdesk::ContactSessionResponse;
 use protocol::{
     Identity, InputError, Millis, Principal, Role, SessionId, SessionInfo, SessionResponse,
+    VisitorId,
 };
 
 use crate::credentials::{self, TokenHash};
+use crate::identity::Claims;
 use crate::passwords::{HashError, PasswordPool};
-use crate::store::{Db, NewCredential, StoreError, now_millis};
+use crate::store::{ContactSignIn, Db, NewCredential, StoreError, now_millis};
 
 /// The demo section every seeded agent belongs to.
 pub const DEMO_SECTION: &str = "demo";
@@ -111,6 +114,8 @@ pub struct Authenticated {
     pub credential: TokenHash,
     /// The session the token stands for, as its holder names it.
     pub session: SessionId,
+    /// An agent with the admin role.
+    pub admin: bool,
 }
 
 /// Why a password change failed.
@@ -249,6 +254,7 @@ impl Sessions {
                 me: r.me,
                 credential,
                 session: r.session.id,
+                admin: r.admin,
             }))
     }
 
@@ -362,6 +368,40 @@ impl Sessions {
         ))
     }
 
+    /// Sign a portal contact in from their verified statement: the contact (and a new
+    /// company) is created or updated, chat permission is checked, and a session is issued
+    /// for the visitor identity they chat as on every device. `anonymous` is the widget's
+    /// anonymous visitor, whose open conversation the contact keeps.
+    pub async fn contact(
+        &self,
+        claims: Claims,
+        device: String,
+        anonymous: Option<VisitorId>,
+    ) -> Result<ContactSessionResponse, StoreError> {
+        let token = credentials::new_token(Role::Visitor);
+        let hash = credentials::hash_token(&token);
+        // The holder is filled in by the store: the contact's visitor, known only there.
+        let credential = self.new_credential(Principal::Visitor(VisitorId(0)), device);
+        let who = ContactSignIn {
+            contact: claims.sub,
+            company: claims.company,
+            company_name: claims.company_name,
+            name: claims.name,
+            email: claims.email,
+        };
+        let signed = self
+            .db
+            .call(move |s| s.sign_in_contact(&who, anonymous, (&hash, &credential)))
+            .await?;
+        Ok(ContactSessionResponse {
+            token,
+            me: signed.me,
+            contact: signed.contact,
+            company_name: signed.company_name,
+            adopted: signed.adopted,
+        })
+    }
+
     /// Housekeeping: refresh the sessions that `live` sockets hold open (each with its role's
     /// lifetime), then delete the expired ones. Returns how many were deleted.
     pub async fn housekeeping(&self, live: Vec<(TokenHash, Role)>) -> Result<usize, StoreError> {
@@ -403,7 +443,7 @@ async fn add_agent_with_hash(
         .await
 }
 
-/// On first start (no agent yet) create the demo agents Ada and Grace. Returns the password
+/// On first start (no agent yet) create the demo agents Ada (an admin) and Grace. Returns the password
 /// used when it seeded, so the caller can print it once.
 pub async fn seed_demo_agents(
     db: &Db,
@@ -417,9 +457,15 @@ pub async fn seed_demo_agents(
     // One hash (and so one salt) per agent, though they share the password: with a shared salt,
     // one stolen hash cracked is both accounts cracked, and equal hashes show the equal
     // passwords to anyone who reads the table.
-    for (email, name) in [("ada@example.com", "Ada"), ("grace@example.com", "Grace")] {
+    for (email, name, admin) in [
+        ("ada@example.com", "Ada", true),
+        ("grace@example.com", "Grace", false),
+    ] {
         let phc = pool.hash(password.clone()).await?;
-        add_agent_with_hash(db, email, name, phc).await?;
+        let agent = add_agent_with_hash(db, email, name, phc).await?;
+        if let Some(id) = agent.principal.agent().filter(|_| admin) {
+            db.call(move |s| s.set_admin(id, true)).await?;
+        }
     }
     Ok(Some(password))
 }

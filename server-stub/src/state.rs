@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use crate::config::KeepAlive;
+use crate::credentials::TokenHash;
 use crate::hub::Hub;
+use crate::identity::IdentityVerifier;
 use crate::limits::SignInLimits;
 use crate::origin::OriginPolicy;
 use crate::passwords::PasswordPool;
@@ -26,4 +28,8 @@ pub struct AppState {
     pub keep_alive: KeepAlive,
     /// Permits for sockets waiting for `hello` (`--max-pending-sockets`).
     pub pending_sockets: Arc<tokio::sync::Semaphore>,
+    /// Checks portal contacts' signed identities (`--identity-secret`).
+    pub identity: IdentityVerifier,
+    /// SHA-256 of `--admin-api-key`, if one is set.
+    pub admin_key: Option<TokenHash>,
 }

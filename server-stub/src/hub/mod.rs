@@ -14,6 +14,7 @@
 mod accept;
 mod dispatch;
 mod end;
+mod notify;
 mod presence;
 mod registry;
 mod send;

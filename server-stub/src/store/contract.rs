@@ -14,7 +14,15 @@ use protocol::{
 
 use protocol::SessionId;
 
-use super::{AppendOutcome, NewCredential, NewMessage, SessionRecord, Store, StoreError};
+use protocol::helpdesk::{
+    ChatSettings, Company, CompanyInput, ContactInput, NoteInput, NoteKind, Ticket, TicketInput,
+    TicketStatus,
+};
+
+use super::{
+    Actor, AppendOutcome, ContactSignIn, NewCredential, NewMessage, SessionRecord, SignedInContact,
+    Store, StoreError,
+};
 use crate::credentials::hash_token;
 use crate::policy::Denied;
 
@@ -40,6 +48,11 @@ macro_rules! contract_tests {
                 strangers_get_not_found,
                 names_are_stored_in_nfc,
                 messages_come_in_pages,
+                helpdesk_records_are_kept_by_external_id_and_audited,
+                a_contact_signs_in_as_one_visitor_on_every_device,
+                an_anonymous_visitor_who_identifies_keeps_the_open_conversation,
+                chat_permission_holds_at_sign_in_and_on_every_use,
+                a_contact_sees_only_their_own_tickets,
             );
         }
     };
@@ -726,5 +739,308 @@ fn messages_come_in_pages(s: &impl Store) {
     assert_eq!(
         denied(s.messages_page(&stranger, c.id, 0, 3)),
         Denied::NotFound
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The helpdesk
+// ---------------------------------------------------------------------------------------------
+
+const ADMIN: Actor = Actor::Agent(protocol::AgentId(1));
+
+fn company(name: &str, chat_enabled: Option<bool>) -> CompanyInput {
+    CompanyInput {
+        name: name.into(),
+        chat_enabled,
+    }
+}
+
+fn contact_input(company: &str, name: &str, chat_enabled: Option<bool>) -> ContactInput {
+    ContactInput {
+        company: company.into(),
+        name: name.into(),
+        email: format!("{}@example.com", name.to_lowercase()),
+        chat_enabled,
+    }
+}
+
+fn ticket_input(contact: &str, subject: &str, status: TicketStatus) -> TicketInput {
+    TicketInput {
+        subject: subject.into(),
+        status,
+        contact: contact.into(),
+    }
+}
+
+/// What a verified statement for `contact` of `company` says.
+fn statement(contact: &str, company: &str, name: &str) -> ContactSignIn {
+    ContactSignIn {
+        contact: contact.into(),
+        company: company.into(),
+        company_name: Some(format!("{company} Ltd")),
+        name: name.into(),
+        email: format!("{contact}@example.com"),
+    }
+}
+
+/// Sign `who` in with credential `token`, adopting `from`'s open conversation.
+fn sign_in(
+    s: &impl Store,
+    who: &ContactSignIn,
+    from: Option<protocol::VisitorId>,
+    token: &str,
+) -> Result<SignedInContact, StoreError> {
+    let new = NewCredential {
+        // replaced by the contact's visitor
+        holder: protocol::Principal::Visitor(protocol::VisitorId(0)),
+        device: "portal".into(),
+        now: 1_000,
+        expires_at: i64::MAX,
+    };
+    s.sign_in_contact(who, from, (&hash_token(token), &new))
+}
+
+pub fn helpdesk_records_are_kept_by_external_id_and_audited(s: &impl Store) {
+    s.put_company(ADMIN, "acme", &company("Acme", None))
+        .unwrap();
+    let renamed = s
+        .put_company(Actor::ApiKey, "acme", &company("Acme Ltd", Some(true)))
+        .unwrap();
+    assert_eq!(
+        renamed,
+        Company {
+            id: "acme".into(),
+            name: "Acme Ltd".into(),
+            chat_enabled: Some(true),
+        }
+    );
+    s.put_company(ADMIN, "globex", &company("Globex", None))
+        .unwrap();
+    assert_eq!(s.companies().unwrap().len(), 2);
+    // a contact needs an existing company, a ticket an existing contact
+    assert!(matches!(
+        s.put_contact(ADMIN, "c1", &contact_input("nope", "Carla", None)),
+        Err(StoreError::Invalid(_))
+    ));
+    let carla = s
+        .put_contact(ADMIN, "c1", &contact_input("acme", "Carla", None))
+        .unwrap();
+    assert_eq!(
+        (carla.company.as_str(), carla.email.as_str()),
+        ("acme", "carla@example.com")
+    );
+    s.put_contact(ADMIN, "c2", &contact_input("globex", "Gus", None))
+        .unwrap();
+    assert_eq!(s.contacts(Some("acme")).unwrap(), [carla]);
+    assert_eq!(s.contacts(None).unwrap().len(), 2);
+    assert!(matches!(
+        s.put_ticket(
+            ADMIN,
+            "T-1",
+            &ticket_input("nobody", "x", TicketStatus::Open)
+        ),
+        Err(StoreError::Invalid(_))
+    ));
+    s.put_ticket(
+        ADMIN,
+        "T-1",
+        &ticket_input("c1", "Printer", TicketStatus::Open),
+    )
+    .unwrap();
+    let t = s
+        .put_ticket(
+            ADMIN,
+            "T-1",
+            &ticket_input("c1", "Printer on fire", TicketStatus::Pending),
+        )
+        .unwrap();
+    assert_eq!(
+        (t.subject.as_str(), t.status),
+        ("Printer on fire", TicketStatus::Pending)
+    );
+    let note = NoteInput {
+        author: "Helpdesk sync".into(),
+        body: "Called the customer".into(),
+    };
+    assert!(s.add_ticket_note(ADMIN, "T-1", &note).unwrap().is_some());
+    assert!(s.add_ticket_note(ADMIN, "T-404", &note).unwrap().is_none());
+    let detail = s.ticket("T-1").unwrap().unwrap();
+    assert_eq!(detail.ticket, t);
+    assert_eq!(detail.notes.len(), 1);
+    assert_eq!(detail.notes[0].kind, NoteKind::Note);
+    assert!(s.ticket("T-404").unwrap().is_none());
+    // every write, newest first, with who did it
+    let log = s.audit_log(100).unwrap();
+    let actions: Vec<_> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "ticket.note",
+            "ticket.put",
+            "ticket.put",
+            "contact.put",
+            "contact.put",
+            "company.put",
+            "company.put",
+            "company.put",
+        ]
+    );
+    assert_eq!(log[6].actor, "api-key");
+    assert_eq!(log[0].actor, "agent:1");
+    assert_eq!(log[0].target, "ticket:T-1");
+    assert!(log[0].detail.contains("Called the customer"));
+    assert_eq!(s.audit_log(2).unwrap().len(), 2);
+}
+
+pub fn a_contact_signs_in_as_one_visitor_on_every_device(s: &impl Store) {
+    let first = sign_in(s, &statement("c1", "acme", "Carla"), None, "v_phone").unwrap();
+    // the company was new: created from the statement
+    assert_eq!(first.company_name, "acme Ltd");
+    assert_eq!(first.contact.company, "acme");
+    assert_eq!(first.adopted, None);
+    let again = sign_in(s, &statement("c1", "acme", "Carla D."), None, "v_laptop").unwrap();
+    assert_eq!(
+        again.me.principal, first.me.principal,
+        "one visitor for every device"
+    );
+    assert_eq!(again.me.name, "Carla D.", "the portal's name wins");
+    for token in ["v_phone", "v_laptop"] {
+        let held = s
+            .credential_holder(&hash_token(token), 2_000)
+            .unwrap()
+            .unwrap();
+        assert_eq!(held.me, again.me);
+    }
+    // what one device started, the other resumes
+    let (_, c, _) = say(s, &first.me, "m1", None);
+    assert_eq!(s.welcome_conversations(&again.me).unwrap()[0].id, c.id);
+    // an existing company keeps the name the admin gave it
+    s.put_company(ADMIN, "acme", &company("ACME Corporation", None))
+        .unwrap();
+    let third = sign_in(s, &statement("c1", "acme", "Carla"), None, "v_tablet").unwrap();
+    assert_eq!(third.company_name, "ACME Corporation");
+    // another contact is another visitor
+    let gus = sign_in(s, &statement("c2", "acme", "Gus"), None, "v_gus").unwrap();
+    assert_ne!(gus.me.principal, first.me.principal);
+    assert!(s.welcome_conversations(&gus.me).unwrap().is_empty());
+}
+
+pub fn an_anonymous_visitor_who_identifies_keeps_the_open_conversation(s: &impl Store) {
+    let anon = s.create_visitor("Guest").unwrap();
+    let (_, c, _) = say(s, &anon, "m1", None);
+    let anon_id = match anon.principal {
+        protocol::Principal::Visitor(id) => id,
+        _ => unreachable!(),
+    };
+    let carla = sign_in(s, &statement("c1", "acme", "Carla"), Some(anon_id), "v_c").unwrap();
+    assert_eq!(carla.adopted, Some(c.id));
+    let theirs = s.welcome_conversations(&carla.me).unwrap();
+    assert_eq!(theirs[0].id, c.id);
+    assert_eq!(theirs[0].visitor, carla.me);
+    assert_eq!(denied(s.messages_after(&anon, c.id, 0)), Denied::NotFound);
+    assert_eq!(seqs(&s.messages_after(&carla.me, c.id, 0).unwrap()), [1]);
+    // a contact's conversation is never adopted by another contact (a shared computer)
+    let carla_id = match carla.me.principal {
+        protocol::Principal::Visitor(id) => id,
+        _ => unreachable!(),
+    };
+    let gus = sign_in(s, &statement("c2", "acme", "Gus"), Some(carla_id), "v_g").unwrap();
+    assert_eq!(gus.adopted, None);
+    assert_eq!(s.welcome_conversations(&carla.me).unwrap()[0].id, c.id);
+}
+
+pub fn chat_permission_holds_at_sign_in_and_on_every_use(s: &impl Store) {
+    s.put_chat_settings(
+        ADMIN,
+        ChatSettings {
+            chat_enabled: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        s.chat_settings().unwrap(),
+        ChatSettings {
+            chat_enabled: false
+        }
+    );
+    s.put_company(ADMIN, "acme", &company("Acme", None))
+        .unwrap();
+    assert_eq!(
+        denied(sign_in(s, &statement("c1", "acme", "Carla"), None, "v_1")),
+        Denied::ChatDisabled,
+        "off globally"
+    );
+    assert!(
+        s.credential_holder(&hash_token("v_1"), 2_000)
+            .unwrap()
+            .is_none()
+    );
+    s.put_company(ADMIN, "acme", &company("Acme", Some(true)))
+        .unwrap();
+    sign_in(s, &statement("c1", "acme", "Carla"), None, "v_2").unwrap();
+    assert!(
+        s.credential_holder(&hash_token("v_2"), 2_000)
+            .unwrap()
+            .is_some()
+    );
+    // switched off for her alone: her session stops working at its next use
+    s.put_contact(ADMIN, "c1", &contact_input("acme", "Carla", Some(false)))
+        .unwrap();
+    assert!(
+        s.credential_holder(&hash_token("v_2"), 2_000)
+            .unwrap()
+            .is_none()
+    );
+    // anonymous visitors and agents are not contacts: unaffected
+    let v = s.create_visitor("Vi").unwrap();
+    issue(s, "v_anon", &v, 1_000, 10_000);
+    assert!(
+        s.credential_holder(&hash_token("v_anon"), 2_000)
+            .unwrap()
+            .is_some()
+    );
+}
+
+pub fn a_contact_sees_only_their_own_tickets(s: &impl Store) {
+    let carla = sign_in(s, &statement("c1", "acme", "Carla"), None, "v_c").unwrap();
+    let gus = sign_in(s, &statement("c2", "acme", "Gus"), None, "v_g").unwrap();
+    for (n, contact, status) in [
+        ("T-1", "c1", TicketStatus::Open),
+        ("T-2", "c1", TicketStatus::Closed),
+        ("T-3", "c2", TicketStatus::Open),
+    ] {
+        s.put_ticket(ADMIN, n, &ticket_input(contact, n, status))
+            .unwrap();
+    }
+    let visitor = |p: protocol::Principal| match p {
+        protocol::Principal::Visitor(id) => id,
+        _ => unreachable!(),
+    };
+    let numbers = |ts: Vec<Ticket>| ts.into_iter().map(|t| t.number).collect::<Vec<_>>();
+    assert_eq!(
+        numbers(s.tickets_of(visitor(carla.me.principal)).unwrap()),
+        ["T-2", "T-1"]
+    );
+    assert_eq!(
+        numbers(s.tickets_of(visitor(gus.me.principal)).unwrap()),
+        ["T-3"]
+    );
+    // agents' card: the contact and their open tickets only
+    let card = s
+        .visitor_card(visitor(carla.me.principal))
+        .unwrap()
+        .unwrap();
+    assert_eq!(card.contact.unwrap().id, "c1");
+    assert_eq!(card.company_name.as_deref(), Some("acme Ltd"));
+    assert_eq!(numbers(card.open_tickets), ["T-1"]);
+    // an anonymous visitor has no contact and no tickets
+    let anon = s.create_visitor("Guest").unwrap();
+    let card = s.visitor_card(visitor(anon.principal)).unwrap().unwrap();
+    assert_eq!((card.contact, card.open_tickets.len()), (None, 0));
+    assert!(s.tickets_of(visitor(anon.principal)).unwrap().is_empty());
+    assert!(
+        s.visitor_card(protocol::VisitorId(9_999))
+            .unwrap()
+            .is_none()
     );
 }

@@ -2,7 +2,7 @@
 //!
 //! Owns the shape of every durable operation (one method = one transaction) and what it returns
 //! to the hub, grouped by area ([`IdentityStore`], [`CredentialStore`], [`ConversationStore`],
-//! [`MessageStore`]; [`Store`] is all four). It does not decide who may do what: each method
+//! [`MessageStore`], [`HelpdeskStore`]; [`Store`] is all of them). It does not decide who may do what: each method
 //! loads the facts and asks [`crate::policy`] inside its transaction, so the check and the write
 //! cannot be separated. Backends are blocking (rusqlite); [`Db::call`] moves them onto tokio's
 //! blocking pool. Each backend is a folder beside `sqlite/` with one file per area, and must
@@ -14,9 +14,13 @@ pub mod sqlite;
 
 use std::sync::Arc;
 
+use protocol::helpdesk::{
+    AuditEntry, ChatSettings, Company, CompanyInput, Contact, ContactInput, NoteInput, Ticket,
+    TicketDetail, TicketInput, TicketNote, VisitorCard,
+};
 use protocol::{
     AgentId, ChatRequest, Conversation, ConversationId, Identity, Message, Millis, Principal, Seq,
-    SessionId,
+    SessionId, VisitorId,
 };
 
 use crate::credentials::TokenHash;
@@ -40,6 +44,10 @@ pub enum StoreError {
     Blocking(String),
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// The request names something that does not exist or breaks a rule of the data (a
+    /// contact in an unknown company); the caller answers `invalid_input` with this text.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// A client's `send`, to append. `body` and `client_id` are already validated.
@@ -112,6 +120,8 @@ pub struct NewCredential {
 pub struct CredentialRecord {
     pub me: Identity,
     pub session: SessionRecord,
+    /// An agent with the admin role.
+    pub admin: bool,
 }
 
 /// A session's public facts (never its digest).
@@ -137,6 +147,8 @@ pub trait IdentityStore {
     ) -> Result<Identity, StoreError>;
     /// The agent with this (normalised) e-mail and their argon2 PHC string.
     fn agent_password_hash(&self, email: &str) -> Result<Option<(Identity, String)>, StoreError>;
+    /// Give agent `id` the admin role, or take it away.
+    fn set_admin(&self, id: AgentId, admin: bool) -> Result<(), StoreError>;
     /// The argon2 PHC string of agent `id`.
     fn agent_password_hash_of(&self, id: AgentId) -> Result<Option<String>, StoreError>;
     /// In one transaction: set agent `id`'s password hash, delete every session of theirs and
@@ -198,6 +210,104 @@ pub trait CredentialStore {
     fn delete_expired_credentials(&self, now: Millis) -> Result<usize, StoreError>;
 }
 
+/// Who made an admin change, for the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    Agent(AgentId),
+    /// The helpdesk's sync job, with `--admin-api-key`.
+    ApiKey,
+}
+
+impl Actor {
+    /// As the audit log writes it.
+    pub fn label(self) -> String {
+        match self {
+            Actor::Agent(id) => format!("agent:{}", id.0),
+            Actor::ApiKey => "api-key".to_owned(),
+        }
+    }
+}
+
+/// A contact signing in through their portal, as their signed identity says (validated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactSignIn {
+    pub contact: String,
+    pub company: String,
+    /// Used when the company is new to us; an existing company keeps its name.
+    pub company_name: Option<String>,
+    pub name: String,
+    pub email: String,
+}
+
+/// A contact's new session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedInContact {
+    /// The visitor identity the contact chats as, the same on every device.
+    pub me: Identity,
+    pub contact: Contact,
+    pub company_name: String,
+    /// The anonymous visitor's open conversation that now belongs to the contact.
+    pub adopted: Option<ConversationId>,
+}
+
+/// The helpdesk beside the chat: companies, contacts, tickets and their notes, chat settings,
+/// the audit log. The interface a real helpdesk plugs into (the built-in tables are one
+/// implementation; the admin API and webhooks sync another). Every admin write records its
+/// actor in the audit log in the same transaction.
+pub trait HelpdeskStore {
+    fn chat_settings(&self) -> Result<ChatSettings, StoreError>;
+    fn put_chat_settings(&self, actor: Actor, settings: ChatSettings) -> Result<(), StoreError>;
+    fn put_company(
+        &self,
+        actor: Actor,
+        id: &str,
+        input: &CompanyInput,
+    ) -> Result<Company, StoreError>;
+    /// Every company, by id.
+    fn companies(&self) -> Result<Vec<Company>, StoreError>;
+    /// Fails with [`StoreError::Invalid`] when the company does not exist.
+    fn put_contact(
+        &self,
+        actor: Actor,
+        id: &str,
+        input: &ContactInput,
+    ) -> Result<Contact, StoreError>;
+    /// The contacts of one company, or of all, by id.
+    fn contacts(&self, company: Option<&str>) -> Result<Vec<Contact>, StoreError>;
+    /// Fails with [`StoreError::Invalid`] when the contact does not exist.
+    fn put_ticket(
+        &self,
+        actor: Actor,
+        number: &str,
+        input: &TicketInput,
+    ) -> Result<Ticket, StoreError>;
+    fn ticket(&self, number: &str) -> Result<Option<TicketDetail>, StoreError>;
+    /// `None` when the ticket does not exist.
+    fn add_ticket_note(
+        &self,
+        actor: Actor,
+        number: &str,
+        note: &NoteInput,
+    ) -> Result<Option<TicketNote>, StoreError>;
+    /// The newest `limit` entries, newest first.
+    fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
+    /// In one transaction: create or update the contact (and their company when new) from a
+    /// verified identity, refuse with [`Denied::ChatDisabled`] when chat is not allowed for
+    /// them, find or create the visitor identity they chat as, move `adopt_from`'s open
+    /// conversation to it, and store `credential` for it.
+    fn sign_in_contact(
+        &self,
+        who: &ContactSignIn,
+        adopt_from: Option<VisitorId>,
+        credential: (&TokenHash, &NewCredential),
+    ) -> Result<SignedInContact, StoreError>;
+    /// The tickets of the contact behind visitor `who`, newest first (none for anonymous
+    /// visitors).
+    fn tickets_of(&self, who: VisitorId) -> Result<Vec<Ticket>, StoreError>;
+    /// The person behind a visitor id, for agents; `None` when there is no such visitor.
+    fn visitor_card(&self, who: VisitorId) -> Result<Option<VisitorCard>, StoreError>;
+}
+
 /// Conversations as a whole: the queue, accepting, ending, and what a client sees on connect.
 pub trait ConversationStore {
     /// The conversations `who` sees on connect: a visitor's most recent one (any status), an
@@ -206,6 +316,9 @@ pub trait ConversationStore {
     /// Atomically move a waiting request to active with `who` as its first agent.
     fn accept(&self, who: &Identity, conversation: ConversationId) -> Result<Accepted, StoreError>;
     fn end(&self, who: &Identity, conversation: ConversationId) -> Result<Ended, StoreError>;
+    /// Conversation `id` as its members see it, with no caller to check (for the hub telling
+    /// members about a change made elsewhere).
+    fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>, StoreError>;
     /// All waiting requests, oldest first.
     fn waiting_requests(&self) -> Result<Vec<ChatRequest>, StoreError>;
 }
@@ -240,12 +353,26 @@ pub trait MessageStore {
 /// area traits, so a backend implements each area in its own file and callers holding a
 /// `&dyn Store` reach every method without importing the area traits.
 pub trait Store:
-    IdentityStore + CredentialStore + ConversationStore + MessageStore + Send + Sync + 'static
+    IdentityStore
+    + CredentialStore
+    + ConversationStore
+    + MessageStore
+    + HelpdeskStore
+    + Send
+    + Sync
+    + 'static
 {
 }
 
 impl<T> Store for T where
-    T: IdentityStore + CredentialStore + ConversationStore + MessageStore + Send + Sync + 'static
+    T: IdentityStore
+        + CredentialStore
+        + ConversationStore
+        + MessageStore
+        + HelpdeskStore
+        + Send
+        + Sync
+        + 'static
 {
 }
 

@@ -6,6 +6,7 @@ mod bounds;
 mod chat;
 mod crash;
 mod frames;
+mod helpdesk;
 mod http;
 mod keepalive;
 mod lifetimes;

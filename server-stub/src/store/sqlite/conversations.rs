@@ -5,7 +5,7 @@
 use protocol::{
     ChatRequest, Conversation, ConversationId, Identity, Participant, Principal, Role, VisitorId,
 };
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::SqliteStore;
 use super::identities::{agent_name, agent_of};
@@ -106,6 +106,17 @@ impl ConversationStore for SqliteStore {
                 conversation: load_conversation(tx, conversation)?,
                 system_message,
             })
+        })
+    }
+
+    fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>, StoreError> {
+        self.with(|c| {
+            let exists: Option<i64> = c
+                .query_row("SELECT id FROM conversations WHERE id = ?1", [id.0], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            exists.map(|_| load_conversation(c, id)).transpose()
         })
     }
 

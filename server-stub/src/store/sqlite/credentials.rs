@@ -2,11 +2,14 @@
 //! `sessions` table; a row is one signed-in session, named to its holder by its `id`).
 
 use protocol::{Millis, Principal, SessionId};
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{OptionalExtension, Row, params};
 
 use super::SqliteStore;
-use super::rows::{parse_role, role_str};
+use super::rows::{
+    delete_credentials_of, digest, insert_credential, load_chat_settings, parse_role, role_str,
+};
 use crate::credentials::TokenHash;
+use crate::policy;
 use crate::store::{CredentialRecord, CredentialStore, NewCredential, SessionRecord, StoreError};
 
 /// The columns [`session_row`] reads, in its order.
@@ -22,65 +25,13 @@ fn session_row(r: &Row<'_>, first: usize) -> rusqlite::Result<SessionRecord> {
     })
 }
 
-fn digest(r: &Row<'_>, i: usize) -> rusqlite::Result<TokenHash> {
-    let bytes: Vec<u8> = r.get(i)?;
-    bytes.try_into().map_err(|_| {
-        rusqlite::Error::FromSqlConversionFailure(
-            i,
-            rusqlite::types::Type::Blob,
-            "token digest is not 32 bytes".into(),
-        )
-    })
-}
-
-/// Insert a credential inside an open transaction (also used by the password change).
-pub(super) fn insert(
-    tx: &Transaction<'_>,
-    token: &TokenHash,
-    new: &NewCredential,
-) -> Result<SessionId, StoreError> {
-    tx.execute(
-        "INSERT INTO sessions \
-         (token_hash, role, subject_id, created_at, last_used_at, expires_at, user_agent) \
-         VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
-        params![
-            &token[..],
-            role_str(new.holder.role()),
-            new.holder.raw(),
-            new.now,
-            new.expires_at,
-            new.device,
-        ],
-    )?;
-    Ok(SessionId(tx.last_insert_rowid()))
-}
-
-/// Delete every session of `holder` but `keep`, inside an open transaction: the digests.
-pub(super) fn delete_all_of(
-    tx: &Transaction<'_>,
-    holder: Principal,
-    keep: Option<&TokenHash>,
-) -> Result<Vec<TokenHash>, StoreError> {
-    let keep = keep.map(|k| &k[..]);
-    let mut stmt = tx.prepare(
-        "DELETE FROM sessions WHERE role = ?1 AND subject_id = ?2 \
-         AND (?3 IS NULL OR token_hash != ?3) RETURNING token_hash",
-    )?;
-    let ended = stmt
-        .query_map(params![role_str(holder.role()), holder.raw(), keep], |r| {
-            digest(r, 0)
-        })?
-        .collect::<Result<_, _>>()?;
-    Ok(ended)
-}
-
 impl CredentialStore for SqliteStore {
     fn create_credential(
         &self,
         token: &TokenHash,
         new: &NewCredential,
     ) -> Result<SessionId, StoreError> {
-        self.write(|tx| insert(tx, token, new))
+        self.write(|tx| insert_credential(tx, token, new))
     }
 
     fn delete_credential(&self, token: &TokenHash) -> Result<(), StoreError> {
@@ -100,32 +51,44 @@ impl CredentialStore for SqliteStore {
                 .query_row(
                     &format!(
                         "SELECT s.role, s.subject_id, COALESCE(v.name, a.name), \
-                         {SESSION_COLUMNS} FROM sessions s \
+                         COALESCE(a.is_admin, 0), ct.id IS NOT NULL, ct.chat_enabled, \
+                         co.chat_enabled, {SESSION_COLUMNS} FROM sessions s \
                          LEFT JOIN visitors v ON s.role = 'visitor' AND v.id = s.subject_id \
                          LEFT JOIN agents a ON s.role = 'agent' AND a.id = s.subject_id \
+                         LEFT JOIN contacts ct ON s.role = 'visitor' AND ct.visitor_id = s.subject_id \
+                         LEFT JOIN companies co ON co.id = ct.company_id \
                          WHERE s.token_hash = ?1 AND s.expires_at > ?2"
                     ),
                     params![&token[..], now],
                     |r| {
                         Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, i64>(1)?,
+                            (r.get::<_, String>(0)?, r.get::<_, i64>(1)?),
                             r.get::<_, Option<String>>(2)?,
-                            session_row(r, 3)?,
+                            r.get::<_, bool>(3)?,
+                            (
+                                r.get::<_, bool>(4)?,
+                                r.get::<_, Option<bool>>(5)?,
+                                r.get::<_, Option<bool>>(6)?,
+                            ),
+                            session_row(r, 7)?,
                         ))
                     },
                 )
                 .optional()?;
-            match row {
-                Some((role, id, Some(name), session)) => Ok(Some(CredentialRecord {
-                    me: protocol::Identity::new(
-                        Principal::from_parts(parse_role(&role)?, id),
-                        name,
-                    ),
-                    session,
-                })),
-                _ => Ok(None),
+            let Some(((role, id), Some(name), admin, (contact, own, company), session)) = row
+            else {
+                return Ok(None);
+            };
+            // A contact whose chat was switched off since signing in is signed out by it.
+            if contact && !policy::chat_allowed(load_chat_settings(c)?.chat_enabled, company, own)
+            {
+                return Ok(None);
             }
+            Ok(Some(CredentialRecord {
+                me: protocol::Identity::new(Principal::from_parts(parse_role(&role)?, id), name),
+                session,
+                admin,
+            }))
         })
     }
 
@@ -191,7 +154,7 @@ impl CredentialStore for SqliteStore {
         holder: Principal,
         keep: Option<&TokenHash>,
     ) -> Result<Vec<TokenHash>, StoreError> {
-        self.write(|tx| delete_all_of(tx, holder, keep))
+        self.write(|tx| delete_credentials_of(tx, holder, keep))
     }
 
     fn delete_expired_credentials(&self, now: Millis) -> Result<usize, StoreError> {

@@ -4,7 +4,7 @@ use protocol::{AgentId, Identity, Principal, VisitorId};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::SqliteStore;
-use super::credentials as session_rows;
+use super::rows::{delete_credentials_of, insert_credential};
 use crate::credentials::TokenHash;
 use crate::policy::Denied;
 use crate::store::{IdentityStore, NewCredential, StoreError, display_name, now_millis};
@@ -68,6 +68,16 @@ impl IdentityStore for SqliteStore {
         })
     }
 
+    fn set_admin(&self, id: AgentId, admin: bool) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE agents SET is_admin = ?2 WHERE id = ?1",
+                params![id.0, admin],
+            )?;
+            Ok(())
+        })
+    }
+
     fn agent_password_hash_of(&self, id: AgentId) -> Result<Option<String>, StoreError> {
         self.with(|c| {
             Ok(c.query_row(
@@ -93,8 +103,8 @@ impl IdentityStore for SqliteStore {
             if changed == 0 {
                 return Err(Denied::NotFound.into());
             }
-            let ended = session_rows::delete_all_of(tx, Principal::Agent(id), None)?;
-            session_rows::insert(tx, token, replacement)?;
+            let ended = delete_credentials_of(tx, Principal::Agent(id), None)?;
+            insert_credential(tx, token, replacement)?;
             Ok(ended)
         })
     }

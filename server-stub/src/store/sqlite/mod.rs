@@ -10,6 +10,7 @@
 
 mod conversations;
 mod credentials;
+mod helpdesk;
 mod identities;
 mod messages;
 mod rows;
@@ -28,6 +29,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!(
         "../../../migrations/0002_session_lifetimes.sql"
     )),
+    M::up(include_str!("../../../migrations/0003_helpdesk.sql")),
 ];
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 

@@ -4,14 +4,17 @@
 //! area files import each other. Bad enum text becomes [`StoreError::Corrupt`] rather than a
 //! panic, so a hand-edited database cannot take the server down.
 
+use protocol::SessionId;
+use protocol::helpdesk::ChatSettings;
 use protocol::{
     AgentId, Conversation, ConversationId, ConversationStatus, Message, MessageId, MessageKind,
     Participant, Principal, Role, Seq, VisitorId,
 };
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
+use crate::credentials::TokenHash;
 use crate::policy::ConversationFacts;
-use crate::store::{MessagePage, StoreError};
+use crate::store::{MessagePage, NewCredential, StoreError};
 
 /// SQL selecting a message row with its author's name, for [`read_message_row`].
 pub(super) const MESSAGE_SELECT: &str = "SELECT m.id, m.conversation_id, m.seq, m.kind, \
@@ -251,4 +254,76 @@ pub(super) fn load_conversation(
         created_at,
         last_seq,
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials and settings, shared by the credential, identity and helpdesk areas
+// ---------------------------------------------------------------------------------------------
+
+/// A token digest column.
+pub(super) fn digest(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<TokenHash> {
+    let bytes: Vec<u8> = r.get(i)?;
+    bytes.try_into().map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Blob,
+            "token digest is not 32 bytes".into(),
+        )
+    })
+}
+
+/// Insert a credential inside an open transaction (also used by the password change).
+pub(super) fn insert_credential(
+    tx: &Transaction<'_>,
+    token: &TokenHash,
+    new: &NewCredential,
+) -> Result<SessionId, StoreError> {
+    tx.execute(
+        "INSERT INTO sessions \
+         (token_hash, role, subject_id, created_at, last_used_at, expires_at, user_agent) \
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
+        params![
+            &token[..],
+            role_str(new.holder.role()),
+            new.holder.raw(),
+            new.now,
+            new.expires_at,
+            new.device,
+        ],
+    )?;
+    Ok(SessionId(tx.last_insert_rowid()))
+}
+
+/// Delete every session of `holder` but `keep`, inside an open transaction: the digests.
+pub(super) fn delete_credentials_of(
+    tx: &Transaction<'_>,
+    holder: Principal,
+    keep: Option<&TokenHash>,
+) -> Result<Vec<TokenHash>, StoreError> {
+    let keep = keep.map(|k| &k[..]);
+    let mut stmt = tx.prepare(
+        "DELETE FROM sessions WHERE role = ?1 AND subject_id = ?2 \
+         AND (?3 IS NULL OR token_hash != ?3) RETURNING token_hash",
+    )?;
+    let ended = stmt
+        .query_map(params![role_str(holder.role()), holder.raw(), keep], |r| {
+            digest(r, 0)
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(ended)
+}
+
+/// The global chat settings (defaults until an admin saves some).
+pub(super) fn load_chat_settings(conn: &Connection) -> Result<ChatSettings, StoreError> {
+    let stored: Option<String> = conn
+        .query_row("SELECT value FROM settings WHERE key = 'chat'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match stored {
+        Some(json) => {
+            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("settings: {e}")))
+        }
+        None => Ok(ChatSettings::default()),
+    }
 }

@@ -1,0 +1,219 @@
+//! The helpdesk beside the chat, as the admin API, agents and portal contacts see it:
+//! companies, contacts (portal users), tickets with notes, chat settings, the audit log, and the
+//! bodies of a contact's sign-in.
+//!
+//! Everything is keyed by the ids an external helpdesk already has (`Company::id`,
+//! `Contact::id`, `Ticket::number`: strings the admin API `PUT`s by), so a sync job never needs
+//! ours. Plain serde derive: none of this is in the anonymous visitor's bundle.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{ConversationId, Millis};
+use crate::model::Identity;
+
+/// Longest external id (company, contact) or ticket number, in bytes.
+pub const MAX_KEY_BYTES: usize = 64;
+/// Longest company name or ticket subject, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// Longest ticket note an API caller may add, in characters (transcripts are not bounded by
+/// this: they are as long as the chat).
+pub const MAX_NOTE_CHARS: usize = 20_000;
+
+/// A customer organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Company {
+    /// The helpdesk's own id for it.
+    pub id: String,
+    pub name: String,
+    /// Chat allowed for this company's contacts: overrides the global setting; `None`
+    /// inherits it.
+    #[serde(default)]
+    pub chat_enabled: Option<bool>,
+}
+
+/// `PUT /api/admin/companies/{id}`: create or update.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyInput {
+    pub name: String,
+    #[serde(default)]
+    pub chat_enabled: Option<bool>,
+}
+
+/// A portal user, in exactly one company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: String,
+    /// The company's id.
+    pub company: String,
+    pub name: String,
+    pub email: String,
+    /// Overrides the company's and the global setting; `None` inherits.
+    #[serde(default)]
+    pub chat_enabled: Option<bool>,
+}
+
+/// `PUT /api/admin/contacts/{id}`: create or update.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    pub company: String,
+    pub name: String,
+    pub email: String,
+    #[serde(default)]
+    pub chat_enabled: Option<bool>,
+}
+
+/// Where a ticket stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketStatus {
+    Open,
+    Pending,
+    Resolved,
+    Closed,
+}
+
+impl TicketStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketStatus::Open => "open",
+            TicketStatus::Pending => "pending",
+            TicketStatus::Resolved => "resolved",
+            TicketStatus::Closed => "closed",
+        }
+    }
+
+    /// Open and pending tickets are the ones a contact can chat about.
+    pub fn is_open(self) -> bool {
+        matches!(self, TicketStatus::Open | TicketStatus::Pending)
+    }
+}
+
+/// A ticket, without its notes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    /// The helpdesk's ticket number ("T-1001").
+    pub number: String,
+    pub subject: String,
+    pub status: TicketStatus,
+    /// The requester: a contact's id.
+    pub contact: String,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// `PUT /api/admin/tickets/{number}`: create or update.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketInput {
+    pub subject: String,
+    pub status: TicketStatus,
+    pub contact: String,
+}
+
+/// What a note on a ticket is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    /// Written by someone (an agent, or the helpdesk through the API).
+    Note,
+    /// A chat's transcript, added when the chat ended.
+    Transcript,
+}
+
+/// One note on a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketNote {
+    pub kind: NoteKind,
+    /// Who wrote it, as shown ("Ada", "Helpdesk sync").
+    pub author: String,
+    pub body: String,
+    pub created_at: Millis,
+}
+
+/// `POST /api/admin/tickets/{number}/notes`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteInput {
+    pub author: String,
+    pub body: String,
+}
+
+/// A ticket with its notes, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketDetail {
+    pub ticket: Ticket,
+    pub notes: Vec<TicketNote>,
+}
+
+/// Global chat settings (`GET`/`PUT /api/admin/settings`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatSettings {
+    /// Chat for verified contacts, unless their company or they themselves say otherwise.
+    pub chat_enabled: bool,
+}
+
+impl Default for ChatSettings {
+    fn default() -> Self {
+        ChatSettings { chat_enabled: true }
+    }
+}
+
+/// One admin write, as the audit log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// `agent:<id>` or `api-key`.
+    pub actor: String,
+    /// `company.put`, `contact.put`, `ticket.put`, `ticket.note`, `settings.put`.
+    pub action: String,
+    /// What it changed: `company:acme`, `ticket:T-1001`, `settings`.
+    pub target: String,
+    /// The body it was given, as JSON.
+    pub detail: String,
+    pub at: Millis,
+}
+
+/// `POST /api/contact/session`: a portal page's signed identity for its logged-in contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactSessionRequest {
+    /// A JWT (HS256) signed with the site's identity secret; see the README.
+    pub identity: String,
+}
+
+/// Answer to [`ContactSessionRequest`]: like `SessionResponse`, plus who the contact is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactSessionResponse {
+    pub token: String,
+    pub me: Identity,
+    pub contact: Contact,
+    /// The company's name, for display.
+    pub company_name: String,
+    /// An anonymous visitor's open conversation that now belongs to the contact (the request
+    /// carried that visitor's token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adopted: Option<ConversationId>,
+}
+
+/// `GET /api/contact/tickets`: the caller's tickets, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketList {
+    pub tickets: Vec<Ticket>,
+}
+
+/// A person behind a visitor id, as agents see them (`GET /api/agent/visitors/{id}`):
+/// verified contact details when the visitor signed in through a portal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitorCard {
+    pub name: String,
+    /// `None` for an anonymous visitor.
+    #[serde(default)]
+    pub contact: Option<Contact>,
+    #[serde(default)]
+    pub company_name: Option<String>,
+    /// The contact's open tickets (to link a chat to), newest first.
+    #[serde(default)]
+    pub open_tickets: Vec<Ticket>,
+}

@@ -1,0 +1,212 @@
+//! The admin API: the helpdesk's companies, contacts and tickets (created or updated by the
+//! ids the helpdesk already has, so a sync job can `PUT` the same record again), ticket notes,
+//! chat settings, and the audit log of every write. For admin agents and the helpdesk's sync
+//! job (`--admin-api-key`); see `auth::AdminCaller`.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use protocol::helpdesk::{
+    AuditEntry, ChatSettings, Company, CompanyInput, Contact, ContactInput, MAX_KEY_BYTES,
+    MAX_NOTE_CHARS, MAX_TITLE_CHARS, NoteInput, Ticket, TicketDetail, TicketInput, TicketNote,
+};
+use serde::Deserialize;
+
+use super::json_body;
+use crate::auth::AdminCaller;
+use crate::error::RestError;
+use crate::policy::Denied;
+use crate::state::AppState;
+
+/// An external id or ticket number from the path: 1 to 64 bytes, no control characters.
+fn key(what: &str, value: &str) -> Result<(), RestError> {
+    if value.is_empty() || value.len() > MAX_KEY_BYTES || value.chars().any(char::is_control) {
+        return Err(RestError::InvalidInput(format!(
+            "{what} must be 1 to {MAX_KEY_BYTES} bytes without control characters"
+        )));
+    }
+    Ok(())
+}
+
+fn name(what: &str, value: &str) -> Result<(), RestError> {
+    protocol::validate_name(value)
+        .map(drop)
+        .map_err(|e| RestError::InvalidInput(format!("{what} {e}")))
+}
+
+fn title(what: &str, value: &str, max: usize) -> Result<(), RestError> {
+    let chars = value.trim().chars().count();
+    if chars == 0 || chars > max {
+        return Err(RestError::InvalidInput(format!(
+            "{what} must be 1 to {max} characters"
+        )));
+    }
+    Ok(())
+}
+
+fn email(value: &str) -> Result<(), RestError> {
+    if value.len() > protocol::MAX_EMAIL_BYTES
+        || !value.contains('@')
+        || value.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(RestError::InvalidInput(
+            "email must be an e-mail address of at most 254 bytes".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// `GET /api/admin/settings`.
+pub async fn get_settings(
+    State(app): State<AppState>,
+    AdminCaller(_): AdminCaller,
+) -> Result<Json<ChatSettings>, RestError> {
+    Ok(Json(app.db.call(|s| s.chat_settings()).await?))
+}
+
+/// `PUT /api/admin/settings`.
+pub async fn put_settings(
+    State(app): State<AppState>,
+    AdminCaller(actor): AdminCaller,
+    body: Result<Json<ChatSettings>, JsonRejection>,
+) -> Result<Json<ChatSettings>, RestError> {
+    let settings = json_body(body)?;
+    app.db
+        .call(move |s| s.put_chat_settings(actor, settings))
+        .await?;
+    Ok(Json(settings))
+}
+
+/// `GET /api/admin/companies`: every company, by id.
+pub async fn list_companies(
+    State(app): State<AppState>,
+    AdminCaller(_): AdminCaller,
+) -> Result<Json<Vec<Company>>, RestError> {
+    Ok(Json(app.db.call(|s| s.companies()).await?))
+}
+
+/// `PUT /api/admin/companies/{id}`: create or update.
+pub async fn put_company(
+    State(app): State<AppState>,
+    AdminCaller(actor): AdminCaller,
+    Path(id): Path<String>,
+    body: Result<Json<CompanyInput>, JsonRejection>,
+) -> Result<Json<Company>, RestError> {
+    let input = json_body(body)?;
+    key("the company id", &id)?;
+    name("name", &input.name)?;
+    Ok(Json(
+        app.db
+            .call(move |s| s.put_company(actor, &id, &input))
+            .await?,
+    ))
+}
+
+/// The query of [`list_contacts`].
+#[derive(Debug, Deserialize)]
+pub struct ContactsQuery {
+    company: Option<String>,
+}
+
+/// `GET /api/admin/contacts[?company=ID]`: contacts, of one company or all, by id.
+pub async fn list_contacts(
+    State(app): State<AppState>,
+    AdminCaller(_): AdminCaller,
+    query: Result<Query<ContactsQuery>, QueryRejection>,
+) -> Result<Json<Vec<Contact>>, RestError> {
+    let Query(ContactsQuery { company }) =
+        query.map_err(|e| RestError::InvalidInput(e.body_text()))?;
+    Ok(Json(
+        app.db.call(move |s| s.contacts(company.as_deref())).await?,
+    ))
+}
+
+/// `PUT /api/admin/contacts/{id}`: create or update; the company must exist.
+pub async fn put_contact(
+    State(app): State<AppState>,
+    AdminCaller(actor): AdminCaller,
+    Path(id): Path<String>,
+    body: Result<Json<ContactInput>, JsonRejection>,
+) -> Result<Json<Contact>, RestError> {
+    let mut input = json_body(body)?;
+    key("the contact id", &id)?;
+    key("company", &input.company)?;
+    name("name", &input.name)?;
+    input.email = input.email.trim().to_lowercase();
+    email(&input.email)?;
+    Ok(Json(
+        app.db
+            .call(move |s| s.put_contact(actor, &id, &input))
+            .await?,
+    ))
+}
+
+/// `PUT /api/admin/tickets/{number}`: create or update; the contact must exist.
+pub async fn put_ticket(
+    State(app): State<AppState>,
+    AdminCaller(actor): AdminCaller,
+    Path(number): Path<String>,
+    body: Result<Json<TicketInput>, JsonRejection>,
+) -> Result<Json<Ticket>, RestError> {
+    let input = json_body(body)?;
+    key("the ticket number", &number)?;
+    key("contact", &input.contact)?;
+    title("subject", &input.subject, MAX_TITLE_CHARS)?;
+    Ok(Json(
+        app.db
+            .call(move |s| s.put_ticket(actor, &number, &input))
+            .await?,
+    ))
+}
+
+/// `GET /api/admin/tickets/{number}`: the ticket and its notes.
+pub async fn get_ticket(
+    State(app): State<AppState>,
+    AdminCaller(_): AdminCaller,
+    Path(number): Path<String>,
+) -> Result<Json<TicketDetail>, RestError> {
+    app.db
+        .call(move |s| s.ticket(&number))
+        .await?
+        .map(Json)
+        .ok_or(RestError::Denied(Denied::NotFound))
+}
+
+/// `POST /api/admin/tickets/{number}/notes`: add a note (201).
+pub async fn add_note(
+    State(app): State<AppState>,
+    AdminCaller(actor): AdminCaller,
+    Path(number): Path<String>,
+    body: Result<Json<NoteInput>, JsonRejection>,
+) -> Result<(axum::http::StatusCode, Json<TicketNote>), RestError> {
+    let input = json_body(body)?;
+    name("author", &input.author)?;
+    title("body", &input.body, MAX_NOTE_CHARS)?;
+    app.db
+        .call(move |s| s.add_ticket_note(actor, &number, &input))
+        .await?
+        .map(|note| (axum::http::StatusCode::CREATED, Json(note)))
+        .ok_or(RestError::Denied(Denied::NotFound))
+}
+
+/// The query of [`audit_log`].
+#[derive(Debug, Deserialize)]
+pub struct AuditQuery {
+    limit: Option<usize>,
+}
+
+/// `GET /api/admin/audit[?limit=N]`: the newest writes first (default 100, at most 1000).
+pub async fn audit_log(
+    State(app): State<AppState>,
+    AdminCaller(_): AdminCaller,
+    query: Result<Query<AuditQuery>, QueryRejection>,
+) -> Result<Json<Vec<AuditEntry>>, RestError> {
+    let Query(AuditQuery { limit }) = query.map_err(|e| RestError::InvalidInput(e.body_text()))?;
+    let limit = limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(RestError::InvalidInput(
+            "limit must be between 1 and 1000".into(),
+        ));
+    }
+    Ok(Json(app.db.call(move |s| s.audit_log(limit)).await?))
+}

@@ -1,0 +1,104 @@
+//! Portal contacts: signing in with the signed identity their portal gives the widget, and
+//! their tickets; and agents' view of the person behind a visitor id.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use protocol::helpdesk::{ContactSessionRequest, ContactSessionResponse, TicketList, VisitorCard};
+use protocol::{Principal, Role, VisitorId};
+
+use super::{close_reason, device, json_body};
+use crate::auth::{AgentCaller, VisitorCaller};
+use crate::error::RestError;
+use crate::identity::IdentityError;
+use crate::limits::ClientIp;
+use crate::policy::Denied;
+use crate::state::AppState;
+
+/// `POST /api/contact/session` with a `ContactSessionRequest`: the contact's session (201).
+/// With the widget's anonymous visitor token as `Authorization: Bearer`, the contact keeps
+/// that visitor's open conversation and the anonymous token ends (its sockets close with
+/// 1008 "identified"). A statement that is missing, expired, tampered or signed with another
+/// secret is `401 unauthorized` with the reason for the site's developer, and attaches to
+/// nothing; a contact without chat permission is `403 forbidden`. Rate-limited like visitor
+/// sessions, per address.
+pub async fn contact_session(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: Result<Json<ContactSessionRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<ContactSessionResponse>), RestError> {
+    super::refuse_foreign_origin(&app, &headers)?;
+    app.limits.session(ip)?;
+    let req = json_body(body)?;
+    let claims = app.identity.verify(&req.identity).map_err(|e| {
+        tracing::info!(%ip, error = %e, "signed identity refused");
+        match e {
+            IdentityError::NotConfigured => RestError::Denied(Denied::Forbidden),
+            other => RestError::BadIdentity(other.to_string()),
+        }
+    })?;
+    // The anonymous visitor this browser was, if the widget says so with a valid token.
+    let anonymous = match bearer_token(&headers) {
+        Some(token) => app.sessions.authenticate_as(token, Role::Visitor).await?,
+        None => None,
+    };
+    let adopt_from = anonymous.as_ref().and_then(|a| match a.me.principal {
+        Principal::Visitor(id) => Some(id),
+        Principal::Agent(_) => None,
+    });
+    let session = app
+        .sessions
+        .contact(claims, device(&headers), adopt_from)
+        .await?;
+    if let Some(anonymous) = anonymous.filter(|a| a.me.principal != session.me.principal) {
+        app.sessions.logout(anonymous.credential).await?;
+        app.hub
+            .revoke(&anonymous.credential, close_reason::IDENTIFIED);
+    }
+    if let Some(id) = session.adopted {
+        app.hub.conversation_changed(id).await;
+    }
+    Ok((StatusCode::CREATED, Json(session)))
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// `GET /api/contact/tickets` with a visitor token: the tickets of the contact behind it,
+/// newest first (none for an anonymous visitor).
+pub async fn contact_tickets(
+    State(app): State<AppState>,
+    VisitorCaller(who): VisitorCaller,
+) -> Result<Json<TicketList>, RestError> {
+    let Principal::Visitor(id) = who.me.principal else {
+        return Err(RestError::Unauthorized);
+    };
+    let tickets = app.db.call(move |s| s.tickets_of(id)).await?;
+    Ok(Json(TicketList { tickets }))
+}
+
+/// `GET /api/agent/visitors/{id}` with an agent token: who a visitor is (a verified contact's
+/// details and open tickets, or just a name), for the console's conversation header.
+pub async fn visitor_card(
+    State(app): State<AppState>,
+    AgentCaller(_): AgentCaller,
+    Path(id): Path<String>,
+) -> Result<Json<VisitorCard>, RestError> {
+    let id = id
+        .parse()
+        .map(VisitorId)
+        .map_err(|_| RestError::InvalidInput("the visitor id must be an integer".into()))?;
+    app.db
+        .call(move |s| s.visitor_card(id))
+        .await?
+        .map(Json)
+        .ok_or(RestError::Denied(Denied::NotFound))
+}

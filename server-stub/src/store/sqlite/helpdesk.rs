@@ -1,0 +1,502 @@
+//! The helpdesk in SQLite: `companies`, `contacts`, `tickets`, `ticket_notes`, `settings` and
+//! `audit_log`, plus signing a contact in (their visitor identity and credential).
+
+use protocol::helpdesk::{
+    AuditEntry, ChatSettings, Company, CompanyInput, Contact, ContactInput, NoteInput, NoteKind,
+    Ticket, TicketDetail, TicketInput, TicketNote, TicketStatus, VisitorCard,
+};
+use protocol::{ConversationId, Identity, Principal, VisitorId};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+
+use super::SqliteStore;
+use super::rows::{insert_credential, load_chat_settings};
+use crate::credentials::TokenHash;
+use crate::policy::{self, Denied};
+use crate::store::{
+    Actor, ContactSignIn, HelpdeskStore, NewCredential, SignedInContact, StoreError, display_name,
+    now_millis,
+};
+
+const CONTACT_SELECT: &str = "SELECT ct.external_id, co.external_id, ct.name, ct.email, \
+     ct.chat_enabled FROM contacts ct JOIN companies co ON co.id = ct.company_id";
+
+const TICKET_SELECT: &str = "SELECT t.number, t.subject, t.status, ct.external_id, \
+     t.created_at, t.updated_at FROM tickets t JOIN contacts ct ON ct.id = t.contact_id";
+
+fn contact_row(r: &Row<'_>) -> rusqlite::Result<Contact> {
+    Ok(Contact {
+        id: r.get(0)?,
+        company: r.get(1)?,
+        name: r.get(2)?,
+        email: r.get(3)?,
+        chat_enabled: r.get(4)?,
+    })
+}
+
+fn ticket_row(r: &Row<'_>) -> rusqlite::Result<(Ticket, String)> {
+    Ok((
+        Ticket {
+            number: r.get(0)?,
+            subject: r.get(1)?,
+            status: TicketStatus::Open,
+            contact: r.get(3)?,
+            created_at: r.get(4)?,
+            updated_at: r.get(5)?,
+        },
+        r.get(2)?,
+    ))
+}
+
+fn parse_status(s: &str) -> Result<TicketStatus, StoreError> {
+    match s {
+        "open" => Ok(TicketStatus::Open),
+        "pending" => Ok(TicketStatus::Pending),
+        "resolved" => Ok(TicketStatus::Resolved),
+        "closed" => Ok(TicketStatus::Closed),
+        other => Err(StoreError::Corrupt(format!("ticket status {other:?}"))),
+    }
+}
+
+/// Tickets matching `filter` (SQL after `WHERE`, with `?1`), newest first.
+fn load_tickets(
+    conn: &Connection,
+    filter: &str,
+    arg: impl rusqlite::ToSql,
+) -> Result<Vec<Ticket>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "{TICKET_SELECT} WHERE {filter} ORDER BY t.created_at DESC, t.id DESC"
+    ))?;
+    let rows = stmt
+        .query_map([arg], ticket_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(mut t, status)| {
+            t.status = parse_status(&status)?;
+            Ok(t)
+        })
+        .collect()
+}
+
+fn load_contact(conn: &Connection, id: &str) -> Result<Option<Contact>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("{CONTACT_SELECT} WHERE ct.external_id = ?1"),
+            [id],
+            contact_row,
+        )
+        .optional()?)
+}
+
+fn load_company(conn: &Connection, id: &str) -> Result<Option<(i64, Company)>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT id, external_id, name, chat_enabled FROM companies WHERE external_id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    Company {
+                        id: r.get(1)?,
+                        name: r.get(2)?,
+                        chat_enabled: r.get(3)?,
+                    },
+                ))
+            },
+        )
+        .optional()?)
+}
+
+/// Record an admin write in the same transaction as the write.
+fn audit(
+    tx: &Transaction<'_>,
+    actor: Actor,
+    action: &str,
+    target: &str,
+    detail: &impl serde::Serialize,
+) -> Result<(), StoreError> {
+    let detail = serde_json::to_string(detail).unwrap_or_default();
+    tx.execute(
+        "INSERT INTO audit_log (actor, action, target, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![actor.label(), action, target, detail, now_millis()],
+    )?;
+    Ok(())
+}
+
+/// Create `id` when missing, else update its name and setting; its row id.
+fn upsert_company(
+    tx: &Transaction<'_>,
+    id: &str,
+    name: &str,
+    chat_enabled: Option<bool>,
+) -> Result<i64, StoreError> {
+    let now = now_millis();
+    Ok(tx.query_row(
+        "INSERT INTO companies (external_id, name, chat_enabled, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?4) \
+         ON CONFLICT (external_id) DO UPDATE SET name = excluded.name, \
+         chat_enabled = excluded.chat_enabled, updated_at = excluded.updated_at \
+         RETURNING id",
+        params![id, display_name(name), chat_enabled, now],
+        |r| r.get(0),
+    )?)
+}
+
+impl HelpdeskStore for SqliteStore {
+    fn chat_settings(&self) -> Result<ChatSettings, StoreError> {
+        self.with(|c| load_chat_settings(c))
+    }
+
+    fn put_chat_settings(&self, actor: Actor, settings: ChatSettings) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let json = serde_json::to_string(&settings).unwrap_or_default();
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES ('chat', ?1) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [&json],
+            )?;
+            audit(tx, actor, "settings.put", "settings", &settings)
+        })
+    }
+
+    fn put_company(
+        &self,
+        actor: Actor,
+        id: &str,
+        input: &CompanyInput,
+    ) -> Result<Company, StoreError> {
+        self.write(|tx| {
+            upsert_company(tx, id, &input.name, input.chat_enabled)?;
+            audit(tx, actor, "company.put", &format!("company:{id}"), input)?;
+            load_company(tx, id)?
+                .map(|(_, c)| c)
+                .ok_or_else(|| StoreError::Corrupt("company vanished".into()))
+        })
+    }
+
+    fn companies(&self) -> Result<Vec<Company>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT external_id, name, chat_enabled FROM companies ORDER BY external_id",
+            )?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok(Company {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        chat_enabled: r.get(2)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn put_contact(
+        &self,
+        actor: Actor,
+        id: &str,
+        input: &ContactInput,
+    ) -> Result<Contact, StoreError> {
+        self.write(|tx| {
+            let (company, _) = load_company(tx, &input.company)?.ok_or_else(|| {
+                StoreError::Invalid(format!("there is no company {:?}", input.company))
+            })?;
+            let now = now_millis();
+            let name = display_name(&input.name);
+            tx.execute(
+                "INSERT INTO contacts \
+                 (external_id, company_id, name, email, chat_enabled, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) \
+                 ON CONFLICT (external_id) DO UPDATE SET company_id = excluded.company_id, \
+                 name = excluded.name, email = excluded.email, \
+                 chat_enabled = excluded.chat_enabled, updated_at = excluded.updated_at",
+                params![id, company, name, input.email, input.chat_enabled, now],
+            )?;
+            // The name agents see on the contact's chats follows the helpdesk.
+            tx.execute(
+                "UPDATE visitors SET name = ?2 \
+                 WHERE id = (SELECT visitor_id FROM contacts WHERE external_id = ?1)",
+                params![id, name],
+            )?;
+            audit(tx, actor, "contact.put", &format!("contact:{id}"), input)?;
+            load_contact(tx, id)?.ok_or_else(|| StoreError::Corrupt("contact vanished".into()))
+        })
+    }
+
+    fn contacts(&self, company: Option<&str>) -> Result<Vec<Contact>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare(&format!(
+                "{CONTACT_SELECT} WHERE ?1 IS NULL OR co.external_id = ?1 ORDER BY ct.external_id"
+            ))?;
+            let rows = stmt
+                .query_map([company], contact_row)?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn put_ticket(
+        &self,
+        actor: Actor,
+        number: &str,
+        input: &TicketInput,
+    ) -> Result<Ticket, StoreError> {
+        self.write(|tx| {
+            let contact: i64 = tx
+                .query_row(
+                    "SELECT id FROM contacts WHERE external_id = ?1",
+                    [&input.contact],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .ok_or_else(|| {
+                    StoreError::Invalid(format!("there is no contact {:?}", input.contact))
+                })?;
+            let now = now_millis();
+            tx.execute(
+                "INSERT INTO tickets (number, subject, status, contact_id, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5) \
+                 ON CONFLICT (number) DO UPDATE SET subject = excluded.subject, \
+                 status = excluded.status, contact_id = excluded.contact_id, \
+                 updated_at = excluded.updated_at",
+                params![number, input.subject, input.status.as_str(), contact, now],
+            )?;
+            audit(tx, actor, "ticket.put", &format!("ticket:{number}"), input)?;
+            load_tickets(tx, "t.number = ?1", number)?
+                .pop()
+                .ok_or_else(|| StoreError::Corrupt("ticket vanished".into()))
+        })
+    }
+
+    fn ticket(&self, number: &str) -> Result<Option<TicketDetail>, StoreError> {
+        self.with(|c| {
+            let Some(ticket) = load_tickets(c, "t.number = ?1", number)?.pop() else {
+                return Ok(None);
+            };
+            let mut stmt = c.prepare(
+                "SELECT n.kind, n.author, n.body, n.created_at FROM ticket_notes n \
+                 JOIN tickets t ON t.id = n.ticket_id WHERE t.number = ?1 ORDER BY n.id",
+            )?;
+            let notes = stmt
+                .query_map([number], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        TicketNote {
+                            kind: NoteKind::Note,
+                            author: r.get(1)?,
+                            body: r.get(2)?,
+                            created_at: r.get(3)?,
+                        },
+                    ))
+                })?
+                .map(|row| {
+                    let (kind, mut note) = row?;
+                    note.kind = match kind.as_str() {
+                        "transcript" => NoteKind::Transcript,
+                        _ => NoteKind::Note,
+                    };
+                    Ok(note)
+                })
+                .collect::<Result<_, StoreError>>()?;
+            Ok(Some(TicketDetail { ticket, notes }))
+        })
+    }
+
+    fn add_ticket_note(
+        &self,
+        actor: Actor,
+        number: &str,
+        note: &NoteInput,
+    ) -> Result<Option<TicketNote>, StoreError> {
+        self.write(|tx| {
+            let now = now_millis();
+            let added = tx.execute(
+                "INSERT INTO ticket_notes (ticket_id, kind, author, body, created_at) \
+                 SELECT id, 'note', ?2, ?3, ?4 FROM tickets WHERE number = ?1",
+                params![number, note.author, note.body, now],
+            )?;
+            if added == 0 {
+                return Ok(None);
+            }
+            audit(tx, actor, "ticket.note", &format!("ticket:{number}"), note)?;
+            Ok(Some(TicketNote {
+                kind: NoteKind::Note,
+                author: note.author.clone(),
+                body: note.body.clone(),
+                created_at: now,
+            }))
+        })
+    }
+
+    fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT actor, action, target, detail, at FROM audit_log \
+                 ORDER BY id DESC LIMIT ?1",
+            )?;
+            let rows = stmt
+                .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+                    Ok(AuditEntry {
+                        actor: r.get(0)?,
+                        action: r.get(1)?,
+                        target: r.get(2)?,
+                        detail: r.get(3)?,
+                        at: r.get(4)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn sign_in_contact(
+        &self,
+        who: &ContactSignIn,
+        adopt_from: Option<VisitorId>,
+        (token, credential): (&TokenHash, &NewCredential),
+    ) -> Result<SignedInContact, StoreError> {
+        self.write(|tx| {
+            let now = now_millis();
+            // The company: an existing one keeps its name and setting (the admin API owns
+            // them); a new one is created from the statement.
+            let (company_row, company) = match load_company(tx, &who.company)? {
+                Some(found) => found,
+                None => {
+                    let name = who.company_name.as_deref().unwrap_or(&who.company);
+                    let row = upsert_company(tx, &who.company, name, None)?;
+                    let (_, company) = load_company(tx, &who.company)?
+                        .ok_or_else(|| StoreError::Corrupt("company vanished".into()))?;
+                    (row, company)
+                }
+            };
+            // The contact: the portal is the authority on who its logged-in user is, so the
+            // statement's name, e-mail and company win; the chat setting stays the admin's.
+            let name = display_name(&who.name);
+            tx.execute(
+                "INSERT INTO contacts \
+                 (external_id, company_id, name, email, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5) \
+                 ON CONFLICT (external_id) DO UPDATE SET company_id = excluded.company_id, \
+                 name = excluded.name, email = excluded.email, updated_at = excluded.updated_at",
+                params![who.contact, company_row, name, who.email, now],
+            )?;
+            let contact = load_contact(tx, &who.contact)?
+                .ok_or_else(|| StoreError::Corrupt("contact vanished".into()))?;
+            let global = load_chat_settings(tx)?.chat_enabled;
+            if !policy::chat_allowed(global, company.chat_enabled, contact.chat_enabled) {
+                return Err(Denied::ChatDisabled.into());
+            }
+            // The visitor identity the contact chats as, on every device.
+            let existing: Option<i64> = tx.query_row(
+                "SELECT visitor_id FROM contacts WHERE external_id = ?1",
+                [&who.contact],
+                |r| r.get(0),
+            )?;
+            let visitor = match existing {
+                Some(id) => {
+                    tx.execute(
+                        "UPDATE visitors SET name = ?2 WHERE id = ?1",
+                        params![id, name],
+                    )?;
+                    VisitorId(id)
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO visitors (name, created_at) VALUES (?1, ?2)",
+                        params![name, now],
+                    )?;
+                    let id = VisitorId(tx.last_insert_rowid());
+                    tx.execute(
+                        "UPDATE contacts SET visitor_id = ?2 WHERE external_id = ?1",
+                        params![who.contact, id.0],
+                    )?;
+                    id
+                }
+            };
+            // An anonymous visitor who identifies keeps their open conversation. Only an
+            // anonymous one: a contact's visitor is never adopted by another contact.
+            let adopted = match adopt_from.filter(|&anon| anon != visitor) {
+                Some(anon) => adopt_open_conversation(tx, anon, visitor)?,
+                None => None,
+            };
+            let credential = NewCredential {
+                holder: Principal::Visitor(visitor),
+                ..credential.clone()
+            };
+            insert_credential(tx, token, &credential)?;
+            Ok(SignedInContact {
+                me: Identity::new(Principal::Visitor(visitor), name),
+                contact,
+                company_name: company.name,
+                adopted,
+            })
+        })
+    }
+
+    fn tickets_of(&self, who: VisitorId) -> Result<Vec<Ticket>, StoreError> {
+        self.with(|c| load_tickets(c, "ct.visitor_id = ?1", who.0))
+    }
+
+    fn visitor_card(&self, who: VisitorId) -> Result<Option<VisitorCard>, StoreError> {
+        self.with(|c| {
+            let Some(name) = c
+                .query_row("SELECT name FROM visitors WHERE id = ?1", [who.0], |r| {
+                    r.get::<_, String>(0)
+                })
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            let contact = c
+                .query_row(
+                    &format!("{CONTACT_SELECT} WHERE ct.visitor_id = ?1"),
+                    [who.0],
+                    contact_row,
+                )
+                .optional()?;
+            let (company_name, open_tickets) = match &contact {
+                Some(contact) => (
+                    load_company(c, &contact.company)?.map(|(_, co)| co.name),
+                    load_tickets(c, "ct.visitor_id = ?1", who.0)?
+                        .into_iter()
+                        .filter(|t| t.status.is_open())
+                        .collect(),
+                ),
+                None => (None, Vec::new()),
+            };
+            Ok(Some(VisitorCard {
+                name,
+                contact,
+                company_name,
+                open_tickets,
+            }))
+        })
+    }
+}
+
+/// Move anonymous visitor `from`'s open (waiting or active) conversation to visitor `to`; its
+/// id, if it had one.
+fn adopt_open_conversation(
+    tx: &Transaction<'_>,
+    from: VisitorId,
+    to: VisitorId,
+) -> Result<Option<ConversationId>, StoreError> {
+    // Only an anonymous visitor's: a token that stands for a contact (a shared computer where
+    // one contact signed out and another signed in) never hands that contact's chat over.
+    let open: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM conversations WHERE visitor_id = ?1 AND status != 'ended' \
+             AND NOT EXISTS (SELECT 1 FROM contacts WHERE visitor_id = ?1) \
+             ORDER BY id DESC LIMIT 1",
+            [from.0],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = open {
+        tx.execute(
+            "UPDATE conversations SET visitor_id = ?2 WHERE id = ?1",
+            params![id, to.0],
+        )?;
+    }
+    Ok(open.map(ConversationId))
+}

@@ -1,0 +1,537 @@
+//! Portal contacts and the helpdesk over the real server: signed identity (valid, expired,
+//! tampered, another site's, missing), one contact on many devices, an anonymous visitor who
+//! identifies keeping their chat, chat permissions, the admin API's roles and audit log, and a
+//! contact's data never reaching another contact.
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use protocol::helpdesk::{
+    AuditEntry, ChatSettings, Company, Contact, ContactSessionResponse, TicketDetail, TicketList,
+    VisitorCard,
+};
+use protocol::{ClientMsg, ErrorBody, ErrorCode, ServerMsg};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+const SECRET: &str = "the demo portal's identity secret, 32+ bytes";
+const API_KEY: &str = "the helpdesk sync job's admin api key, 32+ bytes";
+
+async fn helpdesk_server() -> TestServer {
+    TestServer::start_with(|c| {
+        c.identity_secret = Some(SECRET.into());
+        c.admin_api_key = Some(API_KEY.into());
+        c.sessions_per_minute = 1_000;
+    })
+    .await
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// A statement about contact `sub` (of company `acme`) valid for `valid_for` seconds, signed
+/// with `secret`.
+fn statement(sub: &str, name: &str, valid_for: i64, secret: &str) -> String {
+    let claims = json!({
+        "sub": sub,
+        "name": name,
+        "email": format!("{sub}@acme.test"),
+        "company": "acme",
+        "company_name": "Acme Ltd",
+        "exp": now_secs() + valid_for,
+    });
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+/// `method path` with an optional bearer token and JSON body; status and body.
+async fn call(
+    srv: &TestServer,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = srv.http.request(method, srv.url(path));
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let r = bounded(path, req.send()).await.unwrap();
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn sign_in(srv: &TestServer, identity: &str, anonymous: Option<&str>) -> (StatusCode, Value) {
+    call(
+        srv,
+        Method::POST,
+        "/api/contact/session",
+        anonymous,
+        Some(json!({ "identity": identity })),
+    )
+    .await
+}
+
+fn session(body: Value) -> ContactSessionResponse {
+    serde_json::from_value(body).unwrap()
+}
+
+fn error(body: Value) -> ErrorBody {
+    serde_json::from_value(body).unwrap()
+}
+
+#[tokio::test]
+async fn signed_identity_is_verified_and_only_a_valid_one_signs_a_contact_in() {
+    let srv = helpdesk_server().await;
+    let (status, body) = sign_in(&srv, &statement("c-1", "Carla", 3600, SECRET), None).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let carla = session(body);
+    assert_eq!(carla.me.name, "Carla");
+    assert_eq!(carla.contact.id, "c-1");
+    assert_eq!(carla.contact.email, "c-1@acme.test");
+    assert_eq!(carla.company_name, "Acme Ltd");
+
+    let expired = statement("c-1", "Carla", -3600, SECRET);
+    let foreign = statement(
+        "c-1",
+        "Carla",
+        3600,
+        "another site's secret, also 32+ bytes",
+    );
+    // the payload swapped for another contact's, the signature kept
+    let good = statement("c-1", "Carla", 3600, SECRET);
+    let other = statement("c-2", "Gus", 3600, SECRET);
+    let parts: Vec<&str> = good.split('.').collect();
+    let other_parts: Vec<&str> = other.split('.').collect();
+    let replayed = format!("{}.{}.{}", parts[0], other_parts[1], parts[2]);
+    for (identity, why) in [
+        (expired.as_str(), "expired"),
+        (foreign.as_str(), "signature"),
+        (replayed.as_str(), "signature"),
+        ("not-a-jwt", "malformed"),
+    ] {
+        let (status, body) = sign_in(&srv, identity, None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{why}");
+        let e = error(body);
+        assert_eq!(e.code, ErrorCode::Unauthorized);
+        assert!(e.message.contains(why), "{why}: {}", e.message);
+    }
+    // no statement at all is not a contact either
+    let (status, _) = call(
+        &srv,
+        Method::POST,
+        "/api/contact/session",
+        None,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // none of the refusals created anyone: c-2 is unknown to the helpdesk
+    let (_, contacts) = call(
+        &srv,
+        Method::GET,
+        "/api/admin/contacts",
+        Some(API_KEY),
+        None,
+    )
+    .await;
+    let contacts: Vec<Contact> = serde_json::from_value(contacts).unwrap();
+    assert_eq!(
+        contacts.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        ["c-1"]
+    );
+
+    // a server without a secret takes no statement at all
+    let plain = TestServer::start().await;
+    let (status, _) = sign_in(&plain, &statement("c-1", "Carla", 3600, SECRET), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    plain.stop().await;
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_contact_resumes_on_any_device_and_sees_only_their_own() {
+    let srv = helpdesk_server().await;
+    let phone = session(
+        sign_in(&srv, &statement("c-1", "Carla", 3600, SECRET), None)
+            .await
+            .1,
+    );
+    let mut on_phone = srv.connect(&phone.token, vec![]).await;
+    let conv = on_phone
+        .c
+        .say_acked("m1", None, "my printer is on fire")
+        .await
+        .conversation_id;
+
+    // the same contact on a laptop: the same conversation, live
+    let laptop = session(
+        sign_in(&srv, &statement("c-1", "Carla", 3600, SECRET), None)
+            .await
+            .1,
+    );
+    assert_eq!(laptop.me.principal, phone.me.principal);
+    let on_laptop = srv.connect(&laptop.token, vec![]).await;
+    assert_eq!(on_laptop.conversations[0].id, conv);
+    assert_eq!(on_laptop.histories[0].1[0].body, "my printer is on fire");
+
+    // another contact of the same company sees none of it
+    let gus = session(
+        sign_in(&srv, &statement("c-2", "Gus", 3600, SECRET), None)
+            .await
+            .1,
+    );
+    let on_gus = srv.connect(&gus.token, vec![]).await;
+    assert!(on_gus.conversations.is_empty());
+    let r = srv.rest.history(Some(&gus.token), conv, "0").await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // tickets: each contact reads their own only
+    for (number, contact) in [("T-1", "c-1"), ("T-2", "c-2")] {
+        let (status, _) = call(
+            &srv,
+            Method::PUT,
+            &format!("/api/admin/tickets/{number}"),
+            Some(API_KEY),
+            Some(json!({"subject": format!("{number} subject"), "status": "open", "contact": contact})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (_, mine) = call(
+        &srv,
+        Method::GET,
+        "/api/contact/tickets",
+        Some(&gus.token),
+        None,
+    )
+    .await;
+    let mine: TicketList = serde_json::from_value(mine).unwrap();
+    assert_eq!(
+        mine.tickets
+            .iter()
+            .map(|t| t.number.as_str())
+            .collect::<Vec<_>>(),
+        ["T-2"]
+    );
+    let anonymous = srv.visitor("Guest").await;
+    let (_, none) = call(
+        &srv,
+        Method::GET,
+        "/api/contact/tickets",
+        Some(&anonymous.token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        serde_json::from_value::<TicketList>(none).unwrap().tickets,
+        []
+    );
+
+    // agents see who a visitor is: the verified contact and their open tickets
+    let ada = srv.ada().await;
+    let visitor_id = phone.me.principal.raw();
+    let path = format!("/api/agent/visitors/{visitor_id}");
+    let (status, card) = call(&srv, Method::GET, &path, Some(&ada.token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let card: VisitorCard = serde_json::from_value(card).unwrap();
+    assert_eq!(card.contact.unwrap().email, "c-1@acme.test");
+    assert_eq!(card.company_name.as_deref(), Some("Acme Ltd"));
+    assert_eq!(card.open_tickets[0].number, "T-1");
+    let (status, _) = call(&srv, Method::GET, &path, Some(&gus.token), None).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "visitors do not read cards"
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn an_anonymous_visitor_who_identifies_keeps_the_chat_and_the_agent_sees_who() {
+    let srv = helpdesk_server().await;
+    let guest = srv.visitor("Guest").await;
+    let ada = srv.ada().await;
+    let (mut v, mut a, conv) = srv.accepted_chat(&guest, &ada).await;
+
+    let (status, body) = sign_in(
+        &srv,
+        &statement("c-1", "Carla", 3600, SECRET),
+        Some(&guest.token),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let carla = session(body);
+    assert_eq!(carla.adopted, Some(conv));
+    // the anonymous session ends; the agent is told who they are talking to now
+    let (_, close) = v.c.until_close().await;
+    let close = close.unwrap();
+    assert_eq!(
+        (u16::from(close.code), close.reason.as_str()),
+        (1008, "identified")
+    );
+    match a.c.recv().await {
+        ServerMsg::Conversation { conversation } => {
+            assert_eq!(conversation.id, conv);
+            assert_eq!(conversation.visitor, carla.me);
+        }
+        other => panic!("expected the updated conversation, got {other:?}"),
+    }
+    let r = srv
+        .rest
+        .history(Some(&guest.token), conv, "0")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // the contact carries on in the same conversation
+    let mut c = srv.connect(&carla.token, vec![]).await;
+    assert_eq!(c.conversations[0].id, conv);
+    c.c.say_acked("m2", Some(conv), "it's me, Carla").await;
+    assert!(matches!(a.c.recv().await, ServerMsg::Message { .. }));
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn chat_permission_is_contact_over_company_over_global() {
+    let srv = helpdesk_server().await;
+    let put = |path: &'static str, body: Value| {
+        let srv = &srv;
+        async move {
+            call(srv, Method::PUT, path, Some(API_KEY), Some(body))
+                .await
+                .0
+        }
+    };
+    assert_eq!(
+        put("/api/admin/settings", json!({"chat_enabled": false})).await,
+        StatusCode::OK
+    );
+    let (status, body) = sign_in(&srv, &statement("c-1", "Carla", 3600, SECRET), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "off globally");
+    assert_eq!(error(body).code, ErrorCode::Forbidden);
+    assert_eq!(
+        put(
+            "/api/admin/companies/acme",
+            json!({"name": "Acme Ltd", "chat_enabled": true})
+        )
+        .await,
+        StatusCode::OK
+    );
+    let carla = session(
+        sign_in(&srv, &statement("c-1", "Carla", 3600, SECRET), None)
+            .await
+            .1,
+    );
+    // switched off for Carla alone: her session stops at its next use, socket included
+    assert_eq!(
+        put(
+            "/api/admin/contacts/c-1",
+            json!({"company": "acme", "name": "Carla", "email": "c-1@acme.test", "chat_enabled": false})
+        )
+        .await,
+        StatusCode::OK
+    );
+    let mut late = srv.client().await;
+    late.send(&ClientMsg::Hello {
+        protocol: protocol::PROTOCOL_VERSION,
+        token: carla.token.clone(),
+        cursors: vec![],
+    })
+    .await;
+    assert_eq!(late.refused().await, (ErrorCode::Unauthorized, Some(1008)));
+    let (status, _) = sign_in(&srv, &statement("c-1", "Carla", 3600, SECRET), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Gus, of the same company, still may
+    let (status, _) = sign_in(&srv, &statement("c-2", "Gus", 3600, SECRET), None).await;
+    assert_eq!(status, StatusCode::CREATED);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn the_admin_api_is_for_admins_and_the_sync_key_and_every_write_is_audited() {
+    let srv = helpdesk_server().await;
+    let ada = srv.ada().await; // the demo's admin
+    let grace = srv.grace().await;
+    let visitor = srv.visitor("Vi").await;
+    let company = json!({"name": "Acme Ltd"});
+    for (token, expected) in [
+        (None, StatusCode::UNAUTHORIZED),
+        (Some("not a token or key"), StatusCode::UNAUTHORIZED),
+        (Some(visitor.token.as_str()), StatusCode::FORBIDDEN),
+        (Some(grace.token.as_str()), StatusCode::FORBIDDEN),
+        (Some(ada.token.as_str()), StatusCode::OK),
+        (Some(API_KEY), StatusCode::OK),
+    ] {
+        let (status, _) = call(
+            &srv,
+            Method::PUT,
+            "/api/admin/companies/acme",
+            token,
+            Some(company.clone()),
+        )
+        .await;
+        assert_eq!(status, expected, "{token:?}");
+    }
+    let (_, companies) = call(
+        &srv,
+        Method::GET,
+        "/api/admin/companies",
+        Some(&ada.token),
+        None,
+    )
+    .await;
+    let companies: Vec<Company> = serde_json::from_value(companies).unwrap();
+    assert_eq!(companies.len(), 1);
+
+    // bad input is refused with the reason, and changes nothing
+    for (path, body, why) in [
+        (
+            "/api/admin/contacts/c-1",
+            json!({"company": "nope", "name": "Carla", "email": "c@a.test"}),
+            "no company",
+        ),
+        (
+            "/api/admin/contacts/c-1",
+            json!({"company": "acme", "name": "Carla", "email": "nope"}),
+            "email",
+        ),
+        (
+            "/api/admin/contacts/c-1",
+            json!({"company": "acme", "name": "", "email": "c@a.test"}),
+            "name",
+        ),
+        (
+            "/api/admin/tickets/T-1",
+            json!({"subject": "x", "status": "open", "contact": "nobody"}),
+            "no contact",
+        ),
+        (
+            "/api/admin/tickets/T-1",
+            json!({"subject": "x", "status": "lost", "contact": "c-1"}),
+            "status",
+        ),
+    ] {
+        let (status, body) = call(&srv, Method::PUT, path, Some(API_KEY), Some(body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{why}");
+        let e = error(body);
+        assert_eq!(e.code, ErrorCode::InvalidInput, "{why}");
+    }
+    let long = format!("/api/admin/companies/{}", "k".repeat(65));
+    let (status, _) = call(
+        &srv,
+        Method::PUT,
+        &long,
+        Some(API_KEY),
+        Some(company.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // a contact, a ticket and a note, then read back
+    let (status, _) = call(
+        &srv,
+        Method::PUT,
+        "/api/admin/contacts/c-1",
+        Some(API_KEY),
+        Some(json!({"company": "acme", "name": "Carla", "email": "Carla@Acme.test"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = call(
+        &srv,
+        Method::PUT,
+        "/api/admin/tickets/T-1",
+        Some(&ada.token),
+        Some(json!({"subject": "Printer", "status": "open", "contact": "c-1"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = call(
+        &srv,
+        Method::POST,
+        "/api/admin/tickets/T-1/notes",
+        Some(API_KEY),
+        Some(json!({"author": "Helpdesk sync", "body": "Customer called"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, detail) = call(
+        &srv,
+        Method::GET,
+        "/api/admin/tickets/T-1",
+        Some(API_KEY),
+        None,
+    )
+    .await;
+    let detail: TicketDetail = serde_json::from_value(detail).unwrap();
+    assert_eq!(detail.notes[0].body, "Customer called");
+    let (status, _) = call(
+        &srv,
+        Method::GET,
+        "/api/admin/tickets/T-9",
+        Some(API_KEY),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, settings) = call(
+        &srv,
+        Method::GET,
+        "/api/admin/settings",
+        Some(API_KEY),
+        None,
+    )
+    .await;
+    assert_eq!(
+        serde_json::from_value::<ChatSettings>(settings).unwrap(),
+        ChatSettings { chat_enabled: true }
+    );
+
+    // the audit log: who changed what, newest first; refusals are not in it
+    let (_, log) = call(
+        &srv,
+        Method::GET,
+        "/api/admin/audit?limit=10",
+        Some(&ada.token),
+        None,
+    )
+    .await;
+    let log: Vec<AuditEntry> = serde_json::from_value(log).unwrap();
+    let seen: Vec<(&str, &str, &str)> = log
+        .iter()
+        .map(|e| (e.actor.as_str(), e.action.as_str(), e.target.as_str()))
+        .collect();
+    let ada_actor = format!("agent:{}", ada.me.principal.raw());
+    assert_eq!(
+        seen,
+        [
+            ("api-key", "ticket.note", "ticket:T-1"),
+            (ada_actor.as_str(), "ticket.put", "ticket:T-1"),
+            ("api-key", "contact.put", "contact:c-1"),
+            ("api-key", "company.put", "company:acme"),
+            (ada_actor.as_str(), "company.put", "company:acme"),
+        ]
+    );
+    let (status, _) = call(
+        &srv,
+        Method::GET,
+        "/api/admin/audit",
+        Some(&grace.token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    srv.stop().await;
+}
