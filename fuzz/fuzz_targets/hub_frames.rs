@@ -476,7 +476,8 @@ impl World {
                     | ServerMsg::Accepted { conversation } => snapshots.push(conversation),
                     ServerMsg::Queue { .. }
                     | ServerMsg::RequestAdded { .. }
-                    | ServerMsg::RequestRemoved { .. } => {}
+                    | ServerMsg::RequestRemoved { .. }
+                    | ServerMsg::TicketLinked { .. } => {}
                 }
             }
             if mine {

@@ -90,6 +90,33 @@ impl TicketStatus {
     }
 }
 
+/// A ticket as a chat names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketRef {
+    pub number: String,
+    pub subject: String,
+}
+
+/// `PUT /api/conversations/{id}/ticket`: what the chat is about now (`None`: no ticket). By
+/// the conversation's contact or one of its agents; the ticket must be an open one of the
+/// contact's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkTicketRequest {
+    #[serde(default)]
+    pub ticket: Option<String>,
+}
+
+/// `POST /api/conversations/{id}/tickets`: a new ticket for the conversation's contact, linked
+/// to the chat (an agent making one from the chat, or a contact's pre-ticket chat). Retrying
+/// with the same `client_key` returns the same ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTicketRequest {
+    pub subject: String,
+    pub client_key: String,
+}
+
 /// A ticket, without its notes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ticket {

@@ -1,8 +1,10 @@
 //! Frames the server sends, and the stable error codes clients branch on.
 //!
-//! [`ServerMsg`] is declared through `server_frames!` (see the `wire` module): frames only agents
-//! receive sit in its `agents_only` group, which the visitor's decoder leaves out.
+//! [`ServerMsg`] is declared through `server_frames!` (see the `wire` module): frames an
+//! anonymous visitor never receives (agents' queue, tickets) sit in its `not_for_anonymous`
+//! group, which the anonymous visitor's decoder leaves out.
 
+use crate::helpdesk::TicketRef;
 use crate::ids::ConversationId;
 use crate::model::{ChatRequest, Conversation, Identity, Message, Participant};
 
@@ -55,10 +57,11 @@ server_frames! {
             client_id: Option<String>,
         },
     }
-    /// Frames only agents receive. The visitor widget decodes with
+    /// Frames an anonymous visitor never receives: agents' queue, and tickets (only agents and
+    /// verified contacts have those). The anonymous visitor widget decodes with
     /// [`ServerMsg::deserialize_for_visitor`], which refuses these, so their decoding code is
-    /// not in the visitor bundle (the server never sends them to a visitor).
-    agents_only {
+    /// not in its bundle.
+    not_for_anonymous {
         /// Agents: the full list of waiting requests, sent when going online.
         Queue { requests: Vec<ChatRequest> },
         /// Agents: a visitor is waiting.
@@ -71,6 +74,14 @@ server_frames! {
         },
         /// Agents: your `accept` won; you are now a participant of `conversation`.
         Accepted { conversation: Conversation },
+        /// Agents and verified contacts: the ticket `conversation_id` is about (`None`: none any
+        /// more). Sent when it changes (with a system message) and after `welcome` for every
+        /// conversation that has one.
+        TicketLinked {
+            conversation_id: ConversationId,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            ticket: Option<TicketRef>,
+        },
     }
 }
 

@@ -25,7 +25,7 @@ macro_rules! server_frames {
             ),* $(,)?
         }
         $(#[$ameta:meta])*
-        agents_only {
+        not_for_anonymous {
             $(
                 $(#[$avmeta:meta])*
                 $avariant:ident { $( $(#[$afmeta:meta])* $afield:ident : $aty:ty ),* $(,)? }

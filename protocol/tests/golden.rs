@@ -220,6 +220,23 @@ fn server_frames() {
         },
     );
     check(
+        "server_ticket_linked",
+        &ServerMsg::TicketLinked {
+            conversation_id: ConversationId(3),
+            ticket: Some(protocol::helpdesk::TicketRef {
+                number: "T-1001".into(),
+                subject: "Printer on fire".into(),
+            }),
+        },
+    );
+    check(
+        "server_ticket_unlinked",
+        &ServerMsg::TicketLinked {
+            conversation_id: ConversationId(3),
+            ticket: None,
+        },
+    );
+    check(
         "server_error",
         &ServerMsg::Error {
             code: ErrorCode::ConversationEnded,
@@ -282,6 +299,19 @@ fn rest_bodies() {
         },
     );
     check("rest_sessions_ended", &SessionsEnded { ended: 2 });
+    check(
+        "rest_link_ticket",
+        &protocol::helpdesk::LinkTicketRequest {
+            ticket: Some("T-1001".into()),
+        },
+    );
+    check(
+        "rest_create_ticket",
+        &protocol::helpdesk::CreateTicketRequest {
+            subject: "The printer is on fire".into(),
+            client_key: "k-01".into(),
+        },
+    );
     check(
         "rest_change_password",
         &ChangePasswordRequest {
@@ -355,13 +385,15 @@ fn server_frames_must_lead_with_type() {
 }
 
 #[test]
-fn the_visitor_decoder_reads_visitor_frames_and_refuses_agent_frames() {
+fn the_visitor_decoder_reads_visitor_frames_and_refuses_the_others() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    let agent_only = [
+    let not_for_anonymous = [
         "server_queue",
         "server_request_added",
         "server_request_removed",
         "server_accepted",
+        "server_ticket_linked",
+        "server_ticket_unlinked",
     ];
     let mut seen = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -375,14 +407,14 @@ fn the_visitor_decoder_reads_visitor_frames_and_refuses_agent_frames() {
         let full: ServerMsg = serde_json::from_str(&json).unwrap();
         let visitor =
             ServerMsg::deserialize_for_visitor(&mut serde_json::Deserializer::from_str(&json));
-        if agent_only.contains(&name.as_str()) {
+        if not_for_anonymous.contains(&name.as_str()) {
             assert!(
                 visitor.is_err(),
-                "{name}: the visitor decoder must refuse agent frames"
+                "{name}: the anonymous visitor decoder must refuse it"
             );
         } else {
             assert_eq!(visitor.unwrap(), full, "{name}: both decoders must agree");
         }
     }
-    assert_eq!(seen, 13, "every server golden was checked");
+    assert_eq!(seen, 15, "every server golden was checked");
 }

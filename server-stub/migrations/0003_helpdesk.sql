@@ -34,7 +34,12 @@ CREATE TABLE tickets (
     status     TEXT    NOT NULL CHECK (status IN ('open', 'pending', 'resolved', 'closed')),
     contact_id INTEGER NOT NULL REFERENCES contacts(id),
     created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
+    updated_at INTEGER NOT NULL,
+    -- Tickets made from a chat: the conversation and the client's key, so a retried request
+    -- finds the ticket it already made (NULLs never collide for tickets from elsewhere).
+    created_from INTEGER REFERENCES conversations(id),
+    client_key   TEXT,
+    UNIQUE (created_from, client_key)
 );
 CREATE INDEX tickets_by_contact ON tickets (contact_id, id);
 

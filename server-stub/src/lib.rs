@@ -275,17 +275,19 @@ fn router(state: AppState, config: &Config) -> Router {
                 .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
                 .max_age(Duration::from_secs(600)),
         );
-    let read_api = Router::new()
+    let conversation_api = Router::new()
         .route(
             "/conversations/{id}/messages",
             get(api::conversation_messages),
         )
+        .route("/conversations/{id}/ticket", put(api::link_ticket))
+        .route("/conversations/{id}/tickets", post(api::create_ticket))
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(
             CorsLayer::new()
                 .allow_origin(listed(&state.origins))
-                .allow_methods([Method::GET])
-                .allow_headers([header::AUTHORIZATION])
+                .allow_methods([Method::GET, Method::PUT, Method::POST])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
                 .max_age(Duration::from_secs(600)),
         );
     // Everything under /api/ answers with an ErrorBody, unknown paths and methods included.
@@ -315,7 +317,7 @@ fn router(state: AppState, config: &Config) -> Router {
         .route("/admin/audit", get(api::audit_log))
         .merge(visitor_api)
         .merge(contact_api)
-        .merge(read_api)
+        .merge(conversation_api)
         .fallback(api::no_route)
         // Last: it applies to the routes registered before it (the agent's; the two merged
         // above have theirs).

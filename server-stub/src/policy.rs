@@ -117,6 +117,20 @@ pub fn may_join_another(open: usize) -> Result<(), Denied> {
     }
 }
 
+/// Linking a chat to a ticket (or making one from it): its visitor, when a verified contact
+/// (`visitor_is_contact`), or one of its agents, while it is open.
+pub fn may_link_ticket(
+    who: &Identity,
+    c: Option<&ConversationFacts>,
+    visitor_is_contact: bool,
+) -> Result<(), Denied> {
+    may_send(who, c)?;
+    if who.role() == Role::Visitor && !visitor_is_contact {
+        return Err(Denied::Forbidden);
+    }
+    Ok(())
+}
+
 /// Whether a contact may chat: their own setting if they have one, else their company's, else
 /// the global one (the most specific setting wins, whichever way it points).
 pub fn chat_allowed(global: bool, company: Option<bool>, contact: Option<bool>) -> bool {
@@ -155,6 +169,31 @@ mod tests {
             status,
             agents: agents.iter().copied().map(AgentId).collect(),
         }
+    }
+
+    #[test]
+    fn tickets_are_linked_by_the_contact_or_an_agent_of_an_open_chat() {
+        let open = facts(ConversationStatus::Active, &[5]);
+        assert_eq!(may_link_ticket(&visitor(1), Some(&open), true), Ok(()));
+        assert_eq!(may_link_ticket(&agent(5), Some(&open), true), Ok(()));
+        assert_eq!(
+            may_link_ticket(&visitor(1), Some(&open), false),
+            Err(Denied::Forbidden),
+            "an anonymous visitor has no tickets"
+        );
+        assert_eq!(
+            may_link_ticket(&visitor(2), Some(&open), true),
+            Err(Denied::NotFound)
+        );
+        assert_eq!(
+            may_link_ticket(&agent(6), Some(&open), true),
+            Err(Denied::NotFound)
+        );
+        let ended = facts(ConversationStatus::Ended, &[5]);
+        assert_eq!(
+            may_link_ticket(&agent(5), Some(&ended), true),
+            Err(Denied::Ended)
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Catching up: the `welcome` snapshot a socket gets when it connects (its conversations, then
-//! one `history` per conversation with the first page of messages after the client's cursor),
+//! one `history` per conversation with the first page of messages after the client's cursor,
+//! then `ticket_linked` for each that is about a ticket),
 //! and `sync`, which reads one page of a conversation's messages after a `seq` (the REST read
 //! path applies the same rule through the same store's policy check).
 //!
@@ -45,6 +46,14 @@ impl Hub {
                         .map(|k| k.last_seq);
                     histories.push(history_page(s, &who, c.id, after)?);
                 }
+                // Then what each conversation is about, for those that have a ticket.
+                let ids: Vec<_> = conversations.iter().map(|c| c.id).collect();
+                histories.extend(s.conversation_tickets(&ids)?.into_iter().map(
+                    |(conversation_id, ticket)| ServerMsg::TicketLinked {
+                        conversation_id,
+                        ticket: Some(ticket),
+                    },
+                ));
                 Ok((conversations, histories))
             })
             .await?;

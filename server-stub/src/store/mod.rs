@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use protocol::helpdesk::{
     AuditEntry, ChatSettings, Company, CompanyInput, Contact, ContactInput, NoteInput, Ticket,
-    TicketDetail, TicketInput, TicketNote, VisitorCard,
+    TicketDetail, TicketInput, TicketNote, TicketRef, VisitorCard,
 };
 use protocol::{
     AgentId, ChatRequest, Conversation, ConversationId, Identity, Message, Millis, Principal, Seq,
@@ -250,6 +250,15 @@ pub struct SignedInContact {
     pub adopted: Option<ConversationId>,
 }
 
+/// What linking a chat to a ticket did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketLinkChange {
+    pub conversation: Conversation,
+    pub ticket: Option<TicketRef>,
+    /// "Chat linked to ticket T-1: …" / "Chat no longer linked to a ticket".
+    pub system_message: Message,
+}
+
 /// The helpdesk beside the chat: companies, contacts, tickets and their notes, chat settings,
 /// the audit log. The interface a real helpdesk plugs into (the built-in tables are one
 /// implementation; the admin API and webhooks sync another). Every admin write records its
@@ -306,6 +315,30 @@ pub trait HelpdeskStore {
     fn tickets_of(&self, who: VisitorId) -> Result<Vec<Ticket>, StoreError>;
     /// The person behind a visitor id, for agents; `None` when there is no such visitor.
     fn visitor_card(&self, who: VisitorId) -> Result<Option<VisitorCard>, StoreError>;
+    /// Link `conversation` to the contact's open ticket `ticket` (`None`: unlink), by its
+    /// contact or one of its agents, with a system message. A ticket that is not one of the
+    /// contact's open tickets is `NotFound`; an anonymous visitor's chat has no tickets.
+    fn link_ticket(
+        &self,
+        who: &Identity,
+        conversation: ConversationId,
+        ticket: Option<&str>,
+    ) -> Result<TicketLinkChange, StoreError>;
+    /// Create a ticket for the conversation's contact and link the chat to it (same rules as
+    /// [`HelpdeskStore::link_ticket`]). A retry with the same `client_key` returns the ticket
+    /// already made and no change.
+    fn create_ticket_from_chat(
+        &self,
+        who: &Identity,
+        conversation: ConversationId,
+        subject: &str,
+        client_key: &str,
+    ) -> Result<(Ticket, Option<TicketLinkChange>), StoreError>;
+    /// The tickets of those of `conversations` that have one.
+    fn conversation_tickets(
+        &self,
+        conversations: &[ConversationId],
+    ) -> Result<Vec<(ConversationId, TicketRef)>, StoreError>;
 }
 
 /// Conversations as a whole: the queue, accepting, ending, and what a client sees on connect.

@@ -43,9 +43,10 @@ use crate::state::AppState;
 const MAX_BAD_FRAMES: u32 = 20;
 /// Frames queued for one socket before it counts as too slow and is disconnected.
 const QUEUE_CAPACITY: usize = 512;
-// A connect queues `welcome` and one `history` per open conversation before the writer has
-// sent anything; an agent at the cap must fit with room to spare for live frames.
-const _: () = assert!(QUEUE_CAPACITY >= 2 * (1 + protocol::MAX_OPEN_CONVERSATIONS));
+// A connect queues `welcome`, then per open conversation one `history` and at most one
+// `ticket_linked`, before the writer has sent anything: an agent at the cap must fit, with
+// room to spare for live frames.
+const _: () = assert!(QUEUE_CAPACITY >= 1 + 3 * protocol::MAX_OPEN_CONVERSATIONS + 100);
 /// tungstenite's 128 KiB defaults cost ~138 KB per idle socket; 4 KiB costs ~10 KB.
 const BUFFER_BYTES: usize = 4 * 1024;
 

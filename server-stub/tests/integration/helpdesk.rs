@@ -535,3 +535,201 @@ async fn the_admin_api_is_for_admins_and_the_sync_key_and_every_write_is_audited
     assert_eq!(status, StatusCode::FORBIDDEN);
     srv.stop().await;
 }
+
+/// Read frames until `ticket_linked`; the system lines seen on the way.
+async fn until_ticket_linked(c: &mut Client) -> (Vec<String>, Option<String>) {
+    let mut lines = Vec::new();
+    loop {
+        match c.recv().await {
+            ServerMsg::Message { message } => lines.push(message.body),
+            ServerMsg::TicketLinked { ticket, .. } => {
+                return (
+                    lines,
+                    ticket.map(|t| format!("{}: {}", t.number, t.subject)),
+                );
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_chat_is_linked_to_the_contacts_ticket_and_its_transcript_lands_on_it() {
+    let srv = helpdesk_server().await;
+    let carla = session(
+        sign_in(&srv, &statement("c-1", "Carla", 3600, SECRET), None)
+            .await
+            .1,
+    );
+    sign_in(&srv, &statement("c-2", "Gus", 3600, SECRET), None).await;
+    for (number, contact, status) in [
+        ("T-1", "c-1", "open"),
+        ("T-2", "c-2", "open"),
+        ("T-3", "c-1", "closed"),
+    ] {
+        let (s, _) = call(
+            &srv,
+            Method::PUT,
+            &format!("/api/admin/tickets/{number}"),
+            Some(API_KEY),
+            Some(json!({"subject": format!("{number} printer"), "status": status, "contact": contact})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let ada = srv.ada().await;
+    let carla_session = protocol::SessionResponse {
+        token: carla.token.clone(),
+        me: carla.me.clone(),
+    };
+    let (mut v, mut a, conv) = srv.accepted_chat(&carla_session, &ada).await;
+    let link = |token: String, ticket: Option<&'static str>| {
+        let srv = &srv;
+        async move {
+            call(
+                srv,
+                Method::PUT,
+                &format!("/api/conversations/{}/ticket", conv.0),
+                Some(&token),
+                Some(json!({ "ticket": ticket })),
+            )
+            .await
+            .0
+        }
+    };
+    // another contact's ticket and a closed one are not hers to link
+    assert_eq!(
+        link(carla.token.clone(), Some("T-2")).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        link(carla.token.clone(), Some("T-3")).await,
+        StatusCode::NOT_FOUND
+    );
+    let grace = srv.grace().await;
+    assert_eq!(
+        link(grace.token.clone(), Some("T-1")).await,
+        StatusCode::NOT_FOUND
+    );
+    // the contact picks her ticket: both sides see the line and the ticket
+    assert_eq!(
+        link(carla.token.clone(), Some("T-1")).await,
+        StatusCode::NO_CONTENT
+    );
+    for c in [&mut v.c, &mut a.c] {
+        let (lines, ticket) = until_ticket_linked(c).await;
+        assert_eq!(lines, ["Chat linked to ticket T-1: T-1 printer"]);
+        assert_eq!(ticket.as_deref(), Some("T-1: T-1 printer"));
+    }
+
+    // the agent makes a new ticket from the chat; a retry makes no second one
+    let create = |key: &'static str| {
+        let (srv, token) = (&srv, ada.token.clone());
+        async move {
+            call(
+                srv,
+                Method::POST,
+                &format!("/api/conversations/{}/tickets", conv.0),
+                Some(&token),
+                Some(json!({"subject": "Toner order", "client_key": key})),
+            )
+            .await
+        }
+    };
+    let (status, made) = create("k-1").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let made: protocol::helpdesk::Ticket = serde_json::from_value(made).unwrap();
+    assert!(made.number.starts_with("C-"), "{}", made.number);
+    assert_eq!(made.contact, "c-1");
+    for c in [&mut v.c, &mut a.c] {
+        let (_, ticket) = until_ticket_linked(c).await;
+        assert_eq!(ticket, Some(format!("{}: Toner order", made.number)));
+    }
+    let (status, again) = create("k-1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_value::<protocol::helpdesk::Ticket>(again).unwrap(),
+        made
+    );
+    a.c.barrier().await;
+
+    // reconnecting, the agent learns what the chat is about again
+    let mut back = srv.connect(&ada.token, vec![]).await;
+    let (_, ticket) = until_ticket_linked(&mut back.c).await;
+    assert_eq!(ticket, Some(format!("{}: Toner order", made.number)));
+
+    // ending the chat puts its transcript on the ticket; the chat cannot change ticket any more
+    v.c.say_acked("m9", Some(conv), "thanks, bye").await;
+    a.c.send(&ClientMsg::End {
+        conversation_id: conv,
+    })
+    .await;
+    // The transcript is written in the end's own transaction: once the agent is told the
+    // chat ended, it is on the ticket.
+    loop {
+        match a.c.recv().await {
+            ServerMsg::Conversation { conversation }
+                if conversation.status == protocol::ConversationStatus::Ended =>
+            {
+                break;
+            }
+            _ => {}
+        }
+    }
+    let (_, detail) = call(
+        &srv,
+        Method::GET,
+        &format!("/api/admin/tickets/{}", made.number),
+        Some(API_KEY),
+        None,
+    )
+    .await;
+    let detail: TicketDetail = serde_json::from_value(detail).unwrap();
+    let transcript = &detail.notes[0];
+    assert_eq!(transcript.kind, protocol::helpdesk::NoteKind::Transcript);
+    assert_eq!(transcript.author, "Ada");
+    for line in [
+        "Carla: hello",
+        "Ada joined the chat",
+        "Chat linked to ticket T-1: T-1 printer",
+        "Carla: thanks, bye",
+        "Ada ended the chat",
+    ] {
+        assert!(
+            transcript.body.contains(line),
+            "{line:?} in {}",
+            transcript.body
+        );
+    }
+    assert_eq!(link(carla.token.clone(), None).await, StatusCode::CONFLICT);
+    // T-1 was unlinked before the end: it has no transcript
+    let (_, t1) = call(
+        &srv,
+        Method::GET,
+        "/api/admin/tickets/T-1",
+        Some(API_KEY),
+        None,
+    )
+    .await;
+    assert!(
+        serde_json::from_value::<TicketDetail>(t1)
+            .unwrap()
+            .notes
+            .is_empty()
+    );
+
+    // an anonymous visitor's chat has no tickets
+    let guest = srv.visitor("Guest").await;
+    let mut g = srv.connect(&guest.token, vec![]).await;
+    let gconv = g.c.say_acked("g1", None, "hi").await.conversation_id;
+    let (status, _) = call(
+        &srv,
+        Method::PUT,
+        &format!("/api/conversations/{}/ticket", gconv.0),
+        Some(&guest.token),
+        Some(json!({"ticket": "T-1"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    srv.stop().await;
+}

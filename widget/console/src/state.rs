@@ -7,6 +7,7 @@
 //! [`Panes::edit`], so a frame for one conversation touches that pane alone. Tests drive it
 //! with a plain `Vec<Pane>`; the app with signals (see `store`). No DOM, storage or socket.
 
+use protocol::helpdesk::TicketRef;
 use protocol::{
     ChatRequest, Conversation, ConversationId, ConversationStatus, ErrorCode, Identity, ServerMsg,
 };
@@ -31,6 +32,8 @@ pub struct Pane {
     pub chat: Chat,
     /// A message arrived while another conversation was open.
     pub unread: bool,
+    /// The ticket the chat is about.
+    pub ticket: Option<TicketRef>,
 }
 
 impl Pane {
@@ -39,6 +42,7 @@ impl Pane {
             conversation,
             chat: Chat::default(),
             unread: false,
+            ticket: None,
         }
     }
 
@@ -258,6 +262,17 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
                 });
                 desk.quiet_refusals += 1;
             }
+        }
+        ServerMsg::TicketLinked {
+            conversation_id,
+            ticket,
+        } => {
+            desk_changed = false;
+            panes.edit(conversation_id, |p| {
+                let changed = p.ticket != ticket;
+                p.ticket = ticket;
+                changed
+            });
         }
         ServerMsg::Accepted { conversation } => {
             let id = conversation.id;

@@ -554,3 +554,46 @@ async fn a_password_change_is_checked_before_it_is_sent() {
     alert_says(&pane, "Could not reach the server. Please try again.").await;
     assert_eq!(c.link.connected.borrow().as_deref(), Some("agent-tok"));
 }
+
+#[wasm_bindgen_test]
+async fn the_conversation_header_shows_the_ticket_the_chat_is_about() {
+    let c = console(true);
+    c.welcome();
+    c.ctl.receive(ServerMsg::Accepted {
+        conversation: conversation(3, ConversationStatus::Active, "Carla"),
+    });
+    tick().await;
+    assert!(
+        find(&c.root, ".conv-head .ticket").is_none(),
+        "no ticket yet"
+    );
+    let ticket = |number: &str| {
+        Some(protocol::helpdesk::TicketRef {
+            number: number.into(),
+            subject: "Printer <b>on fire</b>".into(),
+        })
+    };
+    c.ctl.receive(ServerMsg::TicketLinked {
+        conversation_id: id(3),
+        ticket: ticket("T-1001"),
+    });
+    tick().await;
+    let shown = get(&c.root, ".conv-head .ticket");
+    assert_eq!(label(&shown), "Ticket T-1001");
+    assert_eq!(
+        shown.text_content().unwrap(),
+        "T-1001 Printer <b>on fire</b>"
+    );
+    assert!(find(&shown, "b").is_none(), "subjects are text");
+    // a frame for a conversation I do not have changes nothing
+    c.ctl.receive(ServerMsg::TicketLinked {
+        conversation_id: id(99),
+        ticket: ticket("T-9"),
+    });
+    c.ctl.receive(ServerMsg::TicketLinked {
+        conversation_id: id(3),
+        ticket: None,
+    });
+    tick().await;
+    assert!(find(&c.root, ".conv-head .ticket").is_none(), "unlinked");
+}

@@ -187,7 +187,8 @@ impl VisitorState {
             ServerMsg::Queue { .. }
             | ServerMsg::RequestAdded { .. }
             | ServerMsg::RequestRemoved { .. }
-            | ServerMsg::Accepted { .. } => {}
+            | ServerMsg::Accepted { .. }
+            | ServerMsg::TicketLinked { .. } => {}
         }
         fx
     }

@@ -102,6 +102,25 @@ impl ConversationStore for SqliteStore {
             let name = agent_name(tx, agent_of(who)?)?;
             let system_message =
                 insert_system_message(tx, conversation, &format!("{name} ended the chat"))?;
+            // The transcript goes onto the ticket the chat was about, in the same transaction:
+            // an ended chat with a ticket always has its transcript there.
+            let ticket: Option<i64> = tx.query_row(
+                "SELECT ticket_id FROM conversations WHERE id = ?1",
+                [conversation.0],
+                |r| r.get(0),
+            )?;
+            if let Some(ticket) = ticket {
+                tx.execute(
+                    "INSERT INTO ticket_notes (ticket_id, kind, author, body, created_at) \
+                     VALUES (?1, 'transcript', ?2, ?3, ?4)",
+                    params![
+                        ticket,
+                        name,
+                        super::helpdesk::transcript(tx, conversation)?,
+                        now_millis()
+                    ],
+                )?;
+            }
             Ok(Ended {
                 conversation: load_conversation(tx, conversation)?,
                 system_message,

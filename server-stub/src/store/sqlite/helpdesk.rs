@@ -3,18 +3,21 @@
 
 use protocol::helpdesk::{
     AuditEntry, ChatSettings, Company, CompanyInput, Contact, ContactInput, NoteInput, NoteKind,
-    Ticket, TicketDetail, TicketInput, TicketNote, TicketStatus, VisitorCard,
+    Ticket, TicketDetail, TicketInput, TicketNote, TicketRef, TicketStatus, VisitorCard,
 };
 use protocol::{ConversationId, Identity, Principal, VisitorId};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::SqliteStore;
-use super::rows::{insert_credential, load_chat_settings};
+use super::messages::insert_system_message;
+use super::rows::{
+    insert_credential, load_chat_settings, load_conversation, load_facts, load_messages_after,
+};
 use crate::credentials::TokenHash;
 use crate::policy::{self, Denied};
 use crate::store::{
-    Actor, ContactSignIn, HelpdeskStore, NewCredential, SignedInContact, StoreError, display_name,
-    now_millis,
+    Actor, ContactSignIn, HelpdeskStore, NewCredential, SignedInContact, StoreError,
+    TicketLinkChange, display_name, now_millis,
 };
 
 const CONTACT_SELECT: &str = "SELECT ct.external_id, co.external_id, ct.name, ct.email, \
@@ -437,6 +440,125 @@ impl HelpdeskStore for SqliteStore {
         self.with(|c| load_tickets(c, "ct.visitor_id = ?1", who.0))
     }
 
+    fn link_ticket(
+        &self,
+        who: &Identity,
+        conversation: ConversationId,
+        ticket: Option<&str>,
+    ) -> Result<TicketLinkChange, StoreError> {
+        self.write(|tx| {
+            let contact = check_link(tx, who, conversation)?;
+            let target = match ticket {
+                None => None,
+                Some(number) => {
+                    let found = tx
+                        .query_row(
+                            "SELECT id, number, subject, status FROM tickets \
+                             WHERE number = ?1 AND contact_id = ?2",
+                            params![number, contact],
+                            |r| {
+                                Ok((
+                                    r.get::<_, i64>(0)?,
+                                    TicketRef {
+                                        number: r.get(1)?,
+                                        subject: r.get(2)?,
+                                    },
+                                    r.get::<_, String>(3)?,
+                                ))
+                            },
+                        )
+                        .optional()?;
+                    // Someone else's ticket and a closed one look the same: not one to link.
+                    match found {
+                        Some((row, t, status)) if parse_status(&status)?.is_open() => {
+                            Some((row, t))
+                        }
+                        _ => return Err(Denied::NotFound.into()),
+                    }
+                }
+            };
+            set_link(tx, conversation, target)
+        })
+    }
+
+    fn create_ticket_from_chat(
+        &self,
+        who: &Identity,
+        conversation: ConversationId,
+        subject: &str,
+        client_key: &str,
+    ) -> Result<(Ticket, Option<TicketLinkChange>), StoreError> {
+        self.write(|tx| {
+            let contact = check_link(tx, who, conversation)?
+                .ok_or_else(|| StoreError::Invalid("an anonymous visitor has no tickets".into()))?;
+            let made: Option<String> = tx
+                .query_row(
+                    "SELECT number FROM tickets WHERE created_from = ?1 AND client_key = ?2",
+                    params![conversation.0, client_key],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(number) = made {
+                let ticket = load_tickets(tx, "t.number = ?1", &number)?
+                    .pop()
+                    .ok_or_else(|| StoreError::Corrupt("ticket vanished".into()))?;
+                return Ok((ticket, None));
+            }
+            let number = next_chat_ticket_number(tx)?;
+            let now = now_millis();
+            tx.execute(
+                "INSERT INTO tickets (number, subject, status, contact_id, created_at, \
+                 updated_at, created_from, client_key) \
+                 VALUES (?1, ?2, 'open', ?3, ?4, ?4, ?5, ?6)",
+                params![
+                    number,
+                    subject.trim(),
+                    contact,
+                    now,
+                    conversation.0,
+                    client_key
+                ],
+            )?;
+            let row = tx.last_insert_rowid();
+            let ticket = load_tickets(tx, "t.number = ?1", &number)?
+                .pop()
+                .ok_or_else(|| StoreError::Corrupt("ticket vanished".into()))?;
+            let reference = TicketRef {
+                number: ticket.number.clone(),
+                subject: ticket.subject.clone(),
+            };
+            let change = set_link(tx, conversation, Some((row, reference)))?;
+            Ok((ticket, Some(change)))
+        })
+    }
+
+    fn conversation_tickets(
+        &self,
+        conversations: &[ConversationId],
+    ) -> Result<Vec<(ConversationId, TicketRef)>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT t.number, t.subject FROM conversations c \
+                 JOIN tickets t ON t.id = c.ticket_id WHERE c.id = ?1",
+            )?;
+            let mut out = Vec::new();
+            for id in conversations {
+                if let Some(t) = stmt
+                    .query_row([id.0], |r| {
+                        Ok(TicketRef {
+                            number: r.get(0)?,
+                            subject: r.get(1)?,
+                        })
+                    })
+                    .optional()?
+                {
+                    out.push((*id, t));
+                }
+            }
+            Ok(out)
+        })
+    }
+
     fn visitor_card(&self, who: VisitorId) -> Result<Option<VisitorCard>, StoreError> {
         self.with(|c| {
             let Some(name) = c
@@ -472,6 +594,97 @@ impl HelpdeskStore for SqliteStore {
             }))
         })
     }
+}
+
+/// The contact behind conversation `id`'s visitor, if its visitor is a contact.
+fn conversation_contact(tx: &Connection, id: ConversationId) -> Result<Option<i64>, StoreError> {
+    Ok(tx
+        .query_row(
+            "SELECT ct.id FROM conversations c JOIN contacts ct ON ct.visitor_id = c.visitor_id \
+             WHERE c.id = ?1",
+            [id.0],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Check that `who` may link conversation `id` to a ticket; the conversation's contact.
+fn check_link(
+    tx: &Transaction<'_>,
+    who: &Identity,
+    id: ConversationId,
+) -> Result<Option<i64>, StoreError> {
+    let contact = conversation_contact(tx, id)?;
+    policy::may_link_ticket(who, load_facts(tx, id)?.as_ref(), contact.is_some())?;
+    Ok(contact)
+}
+
+/// Point conversation `id` at ticket row `ticket` (or none) and say so in a system message.
+fn set_link(
+    tx: &Transaction<'_>,
+    id: ConversationId,
+    ticket: Option<(i64, TicketRef)>,
+) -> Result<TicketLinkChange, StoreError> {
+    tx.execute(
+        "UPDATE conversations SET ticket_id = ?2 WHERE id = ?1",
+        params![id.0, ticket.as_ref().map(|(row, _)| *row)],
+    )?;
+    let line = match &ticket {
+        Some((_, t)) => format!("Chat linked to ticket {}: {}", t.number, t.subject),
+        None => "Chat no longer linked to a ticket".to_owned(),
+    };
+    let system_message = insert_system_message(tx, id, &line)?;
+    Ok(TicketLinkChange {
+        conversation: load_conversation(tx, id)?,
+        ticket: ticket.map(|(_, t)| t),
+        system_message,
+    })
+}
+
+/// The next free built-in ticket number for tickets made from chats: `C-<n>`.
+fn next_chat_ticket_number(tx: &Transaction<'_>) -> Result<String, StoreError> {
+    let mut n: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM tickets", [], |r| {
+        r.get(0)
+    })?;
+    loop {
+        let number = format!("C-{n}");
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM tickets WHERE number = ?1)",
+            [&number],
+            |r| r.get(0),
+        )?;
+        if !taken {
+            return Ok(number);
+        }
+        n += 1;
+    }
+}
+
+/// A chat's transcript as a ticket note: a heading, then one line per message, in order.
+pub(super) fn transcript(tx: &Connection, id: ConversationId) -> Result<String, StoreError> {
+    let messages = load_messages_after(tx, id, 0)?;
+    let when = |ms: i64| {
+        let t = std::time::UNIX_EPOCH
+            + std::time::Duration::from_millis(u64::try_from(ms).unwrap_or(0));
+        httpdate::fmt_http_date(t)
+    };
+    let mut out = match (messages.first(), messages.last()) {
+        (Some(first), Some(last)) => format!(
+            "Chat transcript, {} to {}\n",
+            when(first.sent_at),
+            when(last.sent_at)
+        ),
+        _ => "Chat transcript (no messages)\n".to_owned(),
+    };
+    for m in &messages {
+        let minutes = m.sent_at.div_euclid(60_000).rem_euclid(24 * 60);
+        let clock = format!("{:02}:{:02}", minutes / 60, minutes % 60);
+        match &m.author {
+            Some(author) => out.push_str(&format!("[{clock}] {}: {}\n", author.name, m.body)),
+            None => out.push_str(&format!("[{clock}] {}\n", m.body)),
+        }
+    }
+    Ok(out)
 }
 
 /// Move anonymous visitor `from`'s open (waiting or active) conversation to visitor `to`; its

@@ -1,4 +1,5 @@
-//! The open conversation: its log, Reply box, and End chat. It follows that conversation's
+//! The open conversation: its header (visitor, the ticket it is about), log, Reply box, and
+//! End chat. It follows that conversation's
 //! own signal, so frames for other conversations leave it alone.
 
 use leptos::prelude::*;
@@ -24,6 +25,10 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
         let pane = pane.clone();
         move |_| pane.with(|p| p.ended())
     });
+    let ticket = Memo::new({
+        let pane = pane.clone();
+        move |_| pane.with(|p| p.ticket.clone())
+    });
     let me = Memo::new(move |_| ctl.store.desk.with(|d| d.me.as_ref().map(|m| m.principal)));
     let log = NodeRef::<leptos::html::Div>::new();
     keep_scrolled_to_bottom(log, {
@@ -33,7 +38,22 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
     view! {
         <section class="conversation" aria-label=move || format!("Chat with {}", name.get())>
             <header class="conv-head">
-                <h2>{move || name.get()}</h2>
+                <div class="conv-title">
+                    <h2>{move || name.get()}</h2>
+                    {move || {
+                        ticket
+                            .get()
+                            .map(|t| {
+                                view! {
+                                    <p class="ticket" aria-label=format!("Ticket {}", t.number)>
+                                        <span class="number">{t.number.clone()}</span>
+                                        " "
+                                        <span class="subject">{t.subject}</span>
+                                    </p>
+                                }
+                            })
+                    }}
+                </div>
                 <button
                     type="button"
                     class="danger"
