@@ -29,6 +29,7 @@ pub mod model;
 pub mod rest;
 pub mod server;
 pub mod validate;
+pub mod webhooks;
 
 pub use client::{ClientMsg, Cursor};
 pub use ids::{

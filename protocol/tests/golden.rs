@@ -327,6 +327,49 @@ fn rest_bodies() {
         },
     );
     check(
+        "webhook_chat_started",
+        &protocol::webhooks::WebhookEvent::ChatStarted {
+            conversation_id: ConversationId(3),
+            visitor: visitor(),
+            contact: Some("c-42".into()),
+            first_message: "hello".into(),
+            at: 1_763_900_000_000,
+        },
+    );
+    check(
+        "webhook_chat_ended",
+        &protocol::webhooks::WebhookEvent::ChatEnded {
+            conversation_id: ConversationId(3),
+            ended_by: "Ada".into(),
+            ticket: Some("T-1001".into()),
+            transcript: "Chat transcript, …\n[21:03] Marta: hello\n".into(),
+            at: 1_763_900_100_000,
+        },
+    );
+    check(
+        "webhook_ticket_created",
+        &protocol::webhooks::WebhookEvent::TicketCreated {
+            ticket: protocol::helpdesk::Ticket {
+                number: "C-7".into(),
+                subject: "Toner order".into(),
+                status: protocol::helpdesk::TicketStatus::Open,
+                contact: "c-42".into(),
+                created_at: 1_763_900_000_000,
+                updated_at: 1_763_900_000_000,
+            },
+            conversation_id: ConversationId(3),
+            at: 1_763_900_000_000,
+        },
+    );
+    check(
+        "rest_webhook_settings",
+        &protocol::webhooks::WebhookSettings {
+            url: Some("https://helpdesk.example/hooks/livechat".into()),
+            secret: None,
+            secret_set: true,
+        },
+    );
+    check(
         "rest_error_limit_reached",
         &ErrorBody {
             code: ErrorCode::LimitReached,

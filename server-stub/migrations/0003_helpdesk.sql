@@ -68,6 +68,22 @@ CREATE TABLE audit_log (
     at     INTEGER NOT NULL
 );
 
+-- Outgoing webhooks, as a durable outbox: a row is written in the same transaction as the
+-- event it reports, and the delivery task works through the due ones.
+CREATE TABLE webhook_deliveries (
+    id              INTEGER PRIMARY KEY,
+    event           TEXT    NOT NULL,
+    payload         TEXT    NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    delivered_at    INTEGER,
+    -- Set when the delivery gave up after its last attempt.
+    failed_at       INTEGER,
+    last_error      TEXT
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
+    WHERE delivered_at IS NULL AND failed_at IS NULL;
+
 ALTER TABLE agents ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE conversations ADD COLUMN ticket_id INTEGER REFERENCES tickets(id);
 

@@ -121,6 +121,12 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_IDENTITY_SECRET", hide_env_values = true)]
     pub identity_secret: Option<String>,
 
+    /// Milliseconds before the first retry of a failed webhook delivery; each further retry
+    /// waits twice as long (at most an hour), 10 attempts in all.
+    #[arg(long, env = "LIVECHAT_WEBHOOK_RETRY_MS", default_value_t = 1_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub webhook_retry_ms: u64,
+
     /// A key (at least 32 bytes) a helpdesk's sync job presents as `Authorization: Bearer
     /// <key>` to the admin API; admin agents use their own sessions. Unset: no key works.
     #[arg(long, env = "LIVECHAT_ADMIN_API_KEY", hide_env_values = true)]
@@ -190,6 +196,7 @@ impl Config {
             visitor_session_secs: 30 * 24 * 3600,
             agent_session_secs: 12 * 3600,
             identity_secret: None,
+            webhook_retry_ms: 1_000,
             admin_api_key: None,
         }
     }

@@ -20,6 +20,7 @@ pub mod policy;
 pub mod sessions;
 pub mod state;
 pub mod store;
+pub mod webhooks;
 pub mod ws;
 
 use std::future::Future;
@@ -117,6 +118,13 @@ impl Server {
             admin_key: config.admin_api_key.as_deref().map(credentials::hash_token),
         };
         spawn_housekeeping(&state);
+        tokio::spawn(
+            webhooks::Deliverer::new(
+                state.db.clone(),
+                Duration::from_millis(config.webhook_retry_ms),
+            )
+            .run(hub.shutdown_token()),
+        );
         let sessions = state.sessions.clone();
         let router = router(state, &config);
         Ok(Server {
@@ -315,6 +323,10 @@ fn router(state: AppState, config: &Config) -> Router {
         )
         .route("/admin/tickets/{number}/notes", post(api::add_note))
         .route("/admin/audit", get(api::audit_log))
+        .route(
+            "/admin/webhook",
+            get(api::get_webhook).put(api::put_webhook),
+        )
         .merge(visitor_api)
         .merge(contact_api)
         .merge(conversation_api)

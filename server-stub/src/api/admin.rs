@@ -1,6 +1,6 @@
 //! The admin API: the helpdesk's companies, contacts and tickets (created or updated by the
 //! ids the helpdesk already has, so a sync job can `PUT` the same record again), ticket notes,
-//! chat settings, and the audit log of every write. For admin agents and the helpdesk's sync
+//! chat settings, the webhook target, and the audit log of every write. For admin agents and the helpdesk's sync
 //! job (`--admin-api-key`); see `auth::AdminCaller`.
 
 use axum::Json;
@@ -10,6 +10,7 @@ use protocol::helpdesk::{
     AuditEntry, ChatSettings, Company, CompanyInput, Contact, ContactInput, MAX_KEY_BYTES,
     MAX_NOTE_CHARS, MAX_TITLE_CHARS, NoteInput, Ticket, TicketDetail, TicketInput, TicketNote,
 };
+use protocol::webhooks::WebhookSettings;
 use serde::Deserialize;
 
 use super::json_body;
@@ -209,4 +210,42 @@ pub async fn audit_log(
         ));
     }
     Ok(Json(app.db.call(move |s| s.audit_log(limit)).await?))
+}
+
+/// `GET /api/admin/webhook`: the URL and whether a secret is set (never the secret).
+pub async fn get_webhook(
+    State(app): State<AppState>,
+    AdminCaller(_): AdminCaller,
+) -> Result<Json<WebhookSettings>, RestError> {
+    Ok(Json(app.db.call(|s| s.webhook_settings()).await?))
+}
+
+/// `PUT /api/admin/webhook`: set the URL (`null` switches webhooks off) and, when given, the
+/// secret (at least 32 bytes). Deliveries start with the next event.
+pub async fn put_webhook(
+    State(app): State<AppState>,
+    AdminCaller(actor): AdminCaller,
+    body: Result<Json<WebhookSettings>, JsonRejection>,
+) -> Result<Json<WebhookSettings>, RestError> {
+    let req = json_body(body)?;
+    if let Some(url) = &req.url {
+        let parsed = reqwest::Url::parse(url)
+            .map_err(|e| RestError::InvalidInput(format!("url is not a URL: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+            return Err(RestError::InvalidInput(
+                "url must be an http:// or https:// URL".into(),
+            ));
+        }
+    }
+    if req.secret.as_ref().is_some_and(|s| s.len() < 32) {
+        return Err(RestError::InvalidInput(
+            "secret must be at least 32 bytes".into(),
+        ));
+    }
+    let (url, secret) = (req.url, req.secret);
+    Ok(Json(
+        app.db
+            .call(move |s| s.put_webhook_settings(actor, url, secret))
+            .await?,
+    ))
 }

@@ -2,7 +2,7 @@
 //!
 //! Owns the shape of every durable operation (one method = one transaction) and what it returns
 //! to the hub, grouped by area ([`IdentityStore`], [`CredentialStore`], [`ConversationStore`],
-//! [`MessageStore`], [`HelpdeskStore`]; [`Store`] is all of them). It does not decide who may do what: each method
+//! [`MessageStore`], [`HelpdeskStore`], [`WebhookStore`]; [`Store`] is all of them). It does not decide who may do what: each method
 //! loads the facts and asks [`crate::policy`] inside its transaction, so the check and the write
 //! cannot be separated. Backends are blocking (rusqlite); [`Db::call`] moves them onto tokio's
 //! blocking pool. Each backend is a folder beside `sqlite/` with one file per area, and must
@@ -18,6 +18,7 @@ use protocol::helpdesk::{
     AuditEntry, ChatSettings, Company, CompanyInput, Contact, ContactInput, NoteInput, Ticket,
     TicketDetail, TicketInput, TicketNote, TicketRef, VisitorCard,
 };
+use protocol::webhooks::WebhookSettings;
 use protocol::{
     AgentId, ChatRequest, Conversation, ConversationId, Identity, Message, Millis, Principal, Seq,
     SessionId, VisitorId,
@@ -341,6 +342,51 @@ pub trait HelpdeskStore {
     ) -> Result<Vec<(ConversationId, TicketRef)>, StoreError>;
 }
 
+/// Where webhooks go, as the delivery task needs it (both set).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookTarget {
+    pub url: String,
+    pub secret: String,
+}
+
+/// A webhook delivery that is due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueWebhook {
+    /// Also the `X-Livechat-Delivery` id.
+    pub id: i64,
+    pub event: String,
+    pub payload: String,
+    /// Attempts made so far.
+    pub attempts: u32,
+}
+
+/// Outgoing webhooks: their settings and the durable outbox of deliveries. Events are written
+/// to the outbox by the store methods that cause them (`append_message` opening a chat, `end`,
+/// making a ticket from a chat), in their own transaction, when a target is configured.
+pub trait WebhookStore {
+    /// The URL, and whether a secret is set (the secret itself is never read back).
+    fn webhook_settings(&self) -> Result<WebhookSettings, StoreError>;
+    /// Set the URL (`None`: off) and, when given, the secret; audited without the secret.
+    fn put_webhook_settings(
+        &self,
+        actor: Actor,
+        url: Option<String>,
+        secret: Option<String>,
+    ) -> Result<WebhookSettings, StoreError>;
+    fn webhook_target(&self) -> Result<Option<WebhookTarget>, StoreError>;
+    /// Undelivered, not given-up deliveries due at `now`, oldest first.
+    fn due_webhooks(&self, now: Millis, limit: usize) -> Result<Vec<DueWebhook>, StoreError>;
+    fn webhook_delivered(&self, id: i64, now: Millis) -> Result<(), StoreError>;
+    /// Record a failed attempt: try again at `retry_at`, or give up (`None`).
+    fn webhook_failed(
+        &self,
+        id: i64,
+        now: Millis,
+        error: &str,
+        retry_at: Option<Millis>,
+    ) -> Result<(), StoreError>;
+}
+
 /// Conversations as a whole: the queue, accepting, ending, and what a client sees on connect.
 pub trait ConversationStore {
     /// The conversations `who` sees on connect: a visitor's most recent one (any status), an
@@ -391,6 +437,7 @@ pub trait Store:
     + ConversationStore
     + MessageStore
     + HelpdeskStore
+    + WebhookStore
     + Send
     + Sync
     + 'static
@@ -403,6 +450,7 @@ impl<T> Store for T where
         + ConversationStore
         + MessageStore
         + HelpdeskStore
+        + WebhookStore
         + Send
         + Sync
         + 'static

@@ -14,3 +14,4 @@ mod logins;
 mod resume;
 mod security;
 mod support;
+mod webhooks;

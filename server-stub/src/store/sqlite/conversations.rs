@@ -2,6 +2,7 @@
 //! the queue and what a client sees on connect. (Reading a conversation, and the facts the
 //! policy decides on, are loaders in `rows.rs`, shared with `messages.rs`.)
 
+use protocol::webhooks::WebhookEvent;
 use protocol::{
     ChatRequest, Conversation, ConversationId, Identity, Participant, Principal, Role, VisitorId,
 };
@@ -109,18 +110,32 @@ impl ConversationStore for SqliteStore {
                 [conversation.0],
                 |r| r.get(0),
             )?;
+            let transcript = super::helpdesk::transcript(tx, conversation)?;
             if let Some(ticket) = ticket {
                 tx.execute(
                     "INSERT INTO ticket_notes (ticket_id, kind, author, body, created_at) \
                      VALUES (?1, 'transcript', ?2, ?3, ?4)",
-                    params![
-                        ticket,
-                        name,
-                        super::helpdesk::transcript(tx, conversation)?,
-                        now_millis()
-                    ],
+                    params![ticket, name, transcript, now_millis()],
                 )?;
             }
+            let number: Option<String> = match ticket {
+                Some(t) => Some(tx.query_row(
+                    "SELECT number FROM tickets WHERE id = ?1",
+                    [t],
+                    |r| r.get(0),
+                )?),
+                None => None,
+            };
+            super::webhooks::enqueue(
+                tx,
+                &WebhookEvent::ChatEnded {
+                    conversation_id: conversation,
+                    ended_by: name.clone(),
+                    ticket: number,
+                    transcript,
+                    at: system_message.sent_at,
+                },
+            )?;
             Ok(Ended {
                 conversation: load_conversation(tx, conversation)?,
                 system_message,

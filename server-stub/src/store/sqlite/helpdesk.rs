@@ -528,6 +528,14 @@ impl HelpdeskStore for SqliteStore {
                 subject: ticket.subject.clone(),
             };
             let change = set_link(tx, conversation, Some((row, reference)))?;
+            super::webhooks::enqueue(
+                tx,
+                &protocol::webhooks::WebhookEvent::TicketCreated {
+                    ticket: ticket.clone(),
+                    conversation_id: conversation,
+                    at: now,
+                },
+            )?;
             Ok((ticket, Some(change)))
         })
     }

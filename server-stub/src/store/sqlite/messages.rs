@@ -1,6 +1,7 @@
 //! Messages in SQLite: the `messages` table and each conversation's `last_seq` counter, and
 //! which conversation a visitor's message without one goes to (opening a request if need be).
 
+use protocol::webhooks::WebhookEvent;
 use protocol::{ConversationId, Identity, Message, MessageKind, Principal, Seq, VisitorId};
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -112,9 +113,29 @@ impl MessageStore for SqliteStore {
                 &msg.body,
                 Some(&msg.client_id),
             )?;
+            let conversation = load_conversation(tx, conversation_id)?;
+            if created {
+                let contact: Option<String> = tx
+                    .query_row(
+                        "SELECT external_id FROM contacts WHERE visitor_id = ?1",
+                        [who.principal.raw()],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                super::webhooks::enqueue(
+                    tx,
+                    &WebhookEvent::ChatStarted {
+                        conversation_id,
+                        visitor: conversation.visitor.clone(),
+                        contact,
+                        first_message: message.body.clone(),
+                        at: message.sent_at,
+                    },
+                )?;
+            }
             Ok(AppendOutcome::Stored {
                 message,
-                conversation: load_conversation(tx, conversation_id)?,
+                conversation,
                 created,
             })
         })

@@ -14,6 +14,7 @@ mod helpdesk;
 mod identities;
 mod messages;
 mod rows;
+mod webhooks;
 
 use std::path::Path;
 use std::sync::Mutex;
