@@ -215,12 +215,14 @@ pub async fn run(
 
 /// Until shutdown, periodically: keep the sessions of open sockets alive and delete expired
 /// ones (as often as [`sessions::Lifetimes::housekeeping_every`] says, at most a minute), and
-/// every minute drop the rate limiters' quiet keys (they keep one entry per key).
+/// every minute drop the rate limiters' quiet keys (they keep one entry per key) and webhook
+/// deliveries finished more than a week ago.
 fn spawn_housekeeping(state: &AppState) {
-    let (hub, limits, sessions) = (
+    let (hub, limits, sessions, db) = (
         state.hub.clone(),
         Arc::clone(&state.limits),
         state.sessions.clone(),
+        state.db.clone(),
     );
     let stop = hub.shutdown_token();
     tokio::spawn(async move {
@@ -232,6 +234,11 @@ fn spawn_housekeeping(state: &AppState) {
                 _ = limiters.tick() => {
                     hub.retain_recent();
                     limits.retain_recent();
+                    // The webhook outbox keeps finished deliveries a week, for inspection.
+                    let week_ago = store::now_millis() - 7 * 24 * 3600 * 1000;
+                    if let Err(e) = db.call(move |s| s.prune_webhooks(week_ago)).await {
+                        tracing::warn!(error = %e, "pruning webhook deliveries failed");
+                    }
                 }
                 _ = lifetimes.tick() => {
                     match sessions.housekeeping(hub.live_credentials()).await {

@@ -53,6 +53,7 @@ macro_rules! contract_tests {
                 an_anonymous_visitor_who_identifies_keeps_the_open_conversation,
                 chat_permission_holds_at_sign_in_and_on_every_use,
                 a_contact_sees_only_their_own_tickets,
+                webhooks_are_queued_with_their_event_only_when_a_target_is_set,
             );
         }
     };
@@ -1043,4 +1044,58 @@ pub fn a_contact_sees_only_their_own_tickets(s: &impl Store) {
             .unwrap()
             .is_none()
     );
+}
+
+pub fn webhooks_are_queued_with_their_event_only_when_a_target_is_set(s: &impl Store) {
+    let v = s.create_visitor("Vi").unwrap();
+    say(s, &v, "before", None);
+    assert!(
+        s.due_webhooks(i64::MAX, 10).unwrap().is_empty(),
+        "no target yet"
+    );
+    assert_eq!(s.webhook_target().unwrap(), None);
+    let settings = s
+        .put_webhook_settings(
+            ADMIN,
+            Some("https://hooks.test/x".into()),
+            Some("s".repeat(32)),
+        )
+        .unwrap();
+    assert!(settings.secret_set && settings.secret.is_none());
+    let a = agent(s, "Ada");
+    let w = s.create_visitor("Wu").unwrap();
+    let (_, c, _) = say(s, &w, "hello", None);
+    s.accept(&a, c.id).unwrap();
+    s.end(&a, c.id).unwrap();
+    let due = s.due_webhooks(i64::MAX, 10).unwrap();
+    let events: Vec<_> = due.iter().map(|d| d.event.as_str()).collect();
+    assert_eq!(events, ["chat.started", "chat.ended"]);
+    assert!(
+        due[1].payload.contains("Wu: body hello"),
+        "{}",
+        due[1].payload
+    );
+    // a failure with a retry time waits; giving up takes it out; delivered ones are done
+    let now = crate::store::now_millis();
+    s.webhook_failed(due[0].id, now, "HTTP 500", Some(now + 60_000))
+        .unwrap();
+    let waiting = s.due_webhooks(now + 59_999, 10).unwrap();
+    assert_eq!(waiting.len(), 1, "only chat.ended is due");
+    assert_eq!(waiting[0].id, due[1].id);
+    let again = s.due_webhooks(now + 60_000, 10).unwrap();
+    assert_eq!(again.len(), 2);
+    assert_eq!(
+        again.iter().find(|d| d.id == due[0].id).unwrap().attempts,
+        1
+    );
+    s.webhook_delivered(due[1].id, 20).unwrap();
+    s.webhook_failed(due[0].id, 30, "HTTP 500", None).unwrap();
+    assert!(s.due_webhooks(i64::MAX, 10).unwrap().is_empty());
+    // finished ones are pruned after their time
+    assert_eq!(s.prune_webhooks(25).unwrap(), 1);
+    assert_eq!(s.prune_webhooks(i64::MAX).unwrap(), 1);
+    // switched off: nothing more is queued
+    s.put_webhook_settings(ADMIN, None, None).unwrap();
+    say(s, &s.create_visitor("Xi").unwrap(), "later", None);
+    assert!(s.due_webhooks(i64::MAX, 10).unwrap().is_empty());
 }

@@ -377,6 +377,8 @@ pub trait WebhookStore {
     /// Undelivered, not given-up deliveries due at `now`, oldest first.
     fn due_webhooks(&self, now: Millis, limit: usize) -> Result<Vec<DueWebhook>, StoreError>;
     fn webhook_delivered(&self, id: i64, now: Millis) -> Result<(), StoreError>;
+    /// Delete deliveries that were delivered or given up before `before`: how many.
+    fn prune_webhooks(&self, before: Millis) -> Result<usize, StoreError>;
     /// Record a failed attempt: try again at `retry_at`, or give up (`None`).
     fn webhook_failed(
         &self,

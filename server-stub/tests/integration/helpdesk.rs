@@ -93,7 +93,7 @@ fn error(body: Value) -> ErrorBody {
 }
 
 #[tokio::test]
-async fn signed_identity_is_verified_and_only_a_valid_one_signs_a_contact_in() {
+async fn scenario_8_only_a_valid_signed_identity_signs_a_contact_in() {
     let srv = helpdesk_server().await;
     let (status, body) = sign_in(&srv, &statement("c-1", "Carla", 3600, SECRET), None).await;
     assert_eq!(status, StatusCode::CREATED);

@@ -138,6 +138,16 @@ impl WebhookStore for SqliteStore {
         })
     }
 
+    fn prune_webhooks(&self, before: Millis) -> Result<usize, StoreError> {
+        self.write(|tx| {
+            Ok(tx.execute(
+                "DELETE FROM webhook_deliveries \
+                 WHERE COALESCE(delivered_at, failed_at) < ?1",
+                [before],
+            )?)
+        })
+    }
+
     fn webhook_failed(
         &self,
         id: i64,
