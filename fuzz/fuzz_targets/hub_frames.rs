@@ -195,7 +195,7 @@ struct Socket {
 /// What the driver knows about the world it built, and has seen so far.
 struct World {
     hub: Hub,
-    db: Db,
+    sessions: sessions::Sessions,
     agents: [Identity; 2],
     /// Tokens of the three visitor slots and two agents; a signed-out slot starts over.
     visitor_tokens: [Option<String>; 3],
@@ -221,9 +221,10 @@ async fn run(events: Vec<Event>) {
         .expect("seeding agents");
     // Limits far above what one input can send: rate limiting is not what is fuzzed here.
     let hub = Hub::new(db.clone(), 10_000, 10_000);
+    let lifetimes = livechat_server::Config::new(".", ".").lifetimes();
     let mut world = World {
         hub,
-        db,
+        sessions: sessions::Sessions::new(db, lifetimes),
         agents,
         visitor_tokens: Default::default(),
         agent_tokens: Default::default(),
@@ -280,7 +281,9 @@ impl World {
                     })
                     .collect();
                 let token = self.token_for(who).await;
-                let who = sessions::authenticate(&self.db, &token)
+                let who = self
+                    .sessions
+                    .authenticate(&token)
                     .await
                     .expect("authenticate")
                     .expect("a fresh token authenticates");
@@ -310,14 +313,16 @@ impl World {
                 let Some(i) = self.pick(socket) else { return };
                 let token = self.sockets[i].token.clone();
                 // As `api.rs` does: authenticate the token for its role, then forget it.
-                let revoked = sessions::authenticate(&self.db, &token)
+                let revoked = self
+                    .sessions
+                    .authenticate(&token)
                     .await
                     .expect("authenticate")
                     .expect("a live socket's token is known")
                     .credential;
                 assert_eq!(revoked, self.sockets[i].credential);
-                sessions::logout(&self.db, revoked).await.expect("logout");
-                self.hub.revoke(&revoked);
+                self.sessions.logout(revoked).await.expect("logout");
+                self.hub.revoke(&revoked, "signed out");
                 for slot in self.visitor_tokens.iter_mut().chain(&mut self.agent_tokens) {
                     if slot.as_deref() == Some(token.as_str()) {
                         *slot = None;
@@ -372,14 +377,16 @@ impl World {
         }
         let token = match who {
             Who::Visitor(n) => {
-                sessions::visitor_session(&self.db, format!("Visitor {}", n % 3))
+                self.sessions
+                    .visitor(format!("Visitor {}", n % 3), "fuzz".into())
                     .await
                     .expect("visitor session")
                     .token
             }
             Who::Agent(grace) => {
                 let me = &self.agents[usize::from(grace)];
-                sessions::issue_credential(&self.db, me)
+                self.sessions
+                    .issue(me, "fuzz".into())
                     .await
                     .expect("agent credential")
             }

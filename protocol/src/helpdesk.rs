@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{ConversationId, Millis};
-use crate::model::Identity;
+use crate::model::{Identity, Participant};
 
 /// Longest external id (company, contact) or ticket number, in bytes.
 pub const MAX_KEY_BYTES: usize = 64;
@@ -180,13 +180,120 @@ pub struct TicketDetail {
 pub struct ChatSettings {
     /// Chat for verified contacts, unless their company or they themselves say otherwise.
     pub chat_enabled: bool,
+    /// Seconds a request may wait unanswered before the visitor is offered a callback and may
+    /// end it themselves.
+    #[serde(default = "default_unanswered_after")]
+    pub unanswered_after_secs: u32,
+}
+
+fn default_unanswered_after() -> u32 {
+    60
 }
 
 impl Default for ChatSettings {
     fn default() -> Self {
-        ChatSettings { chat_enabled: true }
+        ChatSettings {
+            chat_enabled: true,
+            unanswered_after_secs: default_unanswered_after(),
+        }
     }
 }
+
+/// When people answer chats (`GET`/`PUT /api/admin/office-hours`). Outside them the widget says
+/// so and offers a callback, and a visitor may end their own chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficeHours {
+    /// Off: always open (the default).
+    pub enabled: bool,
+    /// An IANA time zone ("Europe/Berlin"); the hours are wall-clock times there, so they stay
+    /// put across daylight-saving changes.
+    pub time_zone: String,
+    /// Opening windows; a day may have several, and a day without any is closed.
+    #[serde(default)]
+    pub weekly: Vec<OpeningWindow>,
+    /// Closed all day, as `YYYY-MM-DD` in the time zone.
+    #[serde(default)]
+    pub holidays: Vec<String>,
+}
+
+impl Default for OfficeHours {
+    fn default() -> Self {
+        OfficeHours {
+            enabled: false,
+            time_zone: "UTC".into(),
+            weekly: Vec::new(),
+            holidays: Vec::new(),
+        }
+    }
+}
+
+/// Open from `open` to `close` (`HH:MM`, `open` < `close`) on `day` (`mon` … `sun`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpeningWindow {
+    pub day: String,
+    pub open: String,
+    pub close: String,
+}
+
+/// `GET /api/availability`: whether chats are answered now, for the widget (no sign-in).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Availability {
+    pub open: bool,
+    /// When it opens next (closed now, and within two weeks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_open: Option<Millis>,
+}
+
+/// `POST /api/callbacks`: "call me back", from a visitor nobody could answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackRequest {
+    pub phone: String,
+    /// In the visitor's words ("after 3 pm", "tomorrow morning").
+    #[serde(default)]
+    pub preferred_time: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A callback request, as agents see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Callback {
+    pub id: i64,
+    /// Who asked.
+    pub visitor: Participant,
+    /// The helpdesk's id of the contact, when the visitor is one.
+    #[serde(default)]
+    pub contact: Option<String>,
+    /// The chat they were waiting in, and the ticket it was about.
+    #[serde(default)]
+    pub conversation_id: Option<ConversationId>,
+    #[serde(default)]
+    pub ticket: Option<String>,
+    pub phone: String,
+    pub preferred_time: String,
+    pub note: String,
+    pub requested_at: Millis,
+    /// When an agent marked it done, and who.
+    #[serde(default)]
+    pub done_at: Option<Millis>,
+    #[serde(default)]
+    pub done_by: Option<String>,
+}
+
+/// `GET /api/agent/callbacks`: open ones oldest first, or (`?done=true`) the done ones newest
+/// first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallbackList {
+    pub callbacks: Vec<Callback>,
+}
+
+/// Longest phone number, preferred time and note of a callback request, in characters.
+pub const MAX_PHONE_CHARS: usize = 32;
+pub const MAX_PREFERRED_TIME_CHARS: usize = 100;
+pub const MAX_CALLBACK_NOTE_CHARS: usize = 1000;
 
 /// One admin write, as the audit log keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::helpdesk::Ticket;
+use crate::helpdesk::{Callback, Ticket};
 use crate::ids::{ConversationId, Millis};
 use crate::model::Participant;
 
@@ -55,6 +55,9 @@ pub enum WebhookEvent {
         transcript: String,
         at: Millis,
     },
+    /// A visitor nobody could answer asked to be called back.
+    #[serde(rename = "callback.requested")]
+    CallbackRequested { callback: Callback, at: Millis },
     /// A ticket was made from a chat (an agent's, or a contact's pre-ticket chat).
     #[serde(rename = "ticket.created")]
     TicketCreated {
@@ -71,6 +74,7 @@ impl WebhookEvent {
             WebhookEvent::ChatStarted { .. } => "chat.started",
             WebhookEvent::ChatEnded { .. } => "chat.ended",
             WebhookEvent::TicketCreated { .. } => "ticket.created",
+            WebhookEvent::CallbackRequested { .. } => "callback.requested",
         }
     }
 }

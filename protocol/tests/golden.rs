@@ -361,6 +361,62 @@ fn rest_bodies() {
             at: 1_763_900_000_000,
         },
     );
+    let callback = protocol::helpdesk::Callback {
+        id: 5,
+        visitor: visitor(),
+        contact: Some("c-42".into()),
+        conversation_id: Some(ConversationId(3)),
+        ticket: Some("T-1001".into()),
+        phone: "+49 30 1234567".into(),
+        preferred_time: "after 3 pm".into(),
+        note: "about the printer".into(),
+        requested_at: 1_763_900_000_000,
+        done_at: None,
+        done_by: None,
+    };
+    check("rest_callback", &callback);
+    check(
+        "rest_callback_request",
+        &protocol::helpdesk::CallbackRequest {
+            phone: "+49 30 1234567".into(),
+            preferred_time: "after 3 pm".into(),
+            note: "about the printer".into(),
+        },
+    );
+    check(
+        "webhook_callback_requested",
+        &protocol::webhooks::WebhookEvent::CallbackRequested {
+            callback,
+            at: 1_763_900_000_000,
+        },
+    );
+    check(
+        "rest_office_hours",
+        &protocol::helpdesk::OfficeHours {
+            enabled: true,
+            time_zone: "Europe/Berlin".into(),
+            weekly: vec![protocol::helpdesk::OpeningWindow {
+                day: "mon".into(),
+                open: "09:00".into(),
+                close: "17:00".into(),
+            }],
+            holidays: vec!["2026-12-25".into()],
+        },
+    );
+    check(
+        "rest_availability",
+        &protocol::helpdesk::Availability {
+            open: false,
+            next_open: Some(1_763_971_200_000),
+        },
+    );
+    check(
+        "rest_chat_settings",
+        &protocol::helpdesk::ChatSettings {
+            chat_enabled: true,
+            unanswered_after_secs: 60,
+        },
+    );
     check(
         "rest_webhook_settings",
         &protocol::webhooks::WebhookSettings {

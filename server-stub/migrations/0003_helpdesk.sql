@@ -68,6 +68,21 @@ CREATE TABLE audit_log (
     at     INTEGER NOT NULL
 );
 
+-- Callback requests: a visitor nobody could answer asks to be called back.
+CREATE TABLE callbacks (
+    id              INTEGER PRIMARY KEY,
+    visitor_id      INTEGER NOT NULL REFERENCES visitors(id),
+    conversation_id INTEGER REFERENCES conversations(id),
+    phone           TEXT    NOT NULL,
+    preferred_time  TEXT    NOT NULL,
+    note            TEXT    NOT NULL,
+    requested_at    INTEGER NOT NULL,
+    done_at         INTEGER,
+    done_by         INTEGER REFERENCES agents(id)
+);
+CREATE INDEX callbacks_by_state ON callbacks (done_at, id);
+CREATE INDEX callbacks_by_visitor ON callbacks (visitor_id, done_at);
+
 -- Outgoing webhooks, as a durable outbox: a row is written in the same transaction as the
 -- event it reports, and the delivery task works through the due ones.
 CREATE TABLE webhook_deliveries (

@@ -123,7 +123,10 @@ impl RestError {
                     Denied::Ended | Denied::AlreadyAccepted(_) | Denied::TooManyOpen => {
                         StatusCode::CONFLICT
                     }
-                    Denied::ChatDisabled => StatusCode::FORBIDDEN,
+                    Denied::ChatDisabled | Denied::NotYours | Denied::TooEarly => {
+                        StatusCode::FORBIDDEN
+                    }
+                    Denied::AlreadyRequested => StatusCode::CONFLICT,
                 };
                 (status, d.code())
             }

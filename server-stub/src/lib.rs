@@ -14,6 +14,7 @@ pub mod error;
 pub mod hub;
 pub mod identity;
 pub mod limits;
+pub mod office_hours;
 pub mod origin;
 pub mod passwords;
 pub mod policy;
@@ -282,6 +283,8 @@ fn router(state: AppState, config: &Config) -> Router {
     let contact_api = Router::new()
         .route("/contact/session", post(api::contact_session))
         .route("/contact/tickets", get(api::contact_tickets))
+        .route("/availability", get(api::availability))
+        .route("/callbacks", post(api::request_callback))
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(
             CorsLayer::new()
@@ -316,6 +319,8 @@ fn router(state: AppState, config: &Config) -> Router {
         .route("/agent/sessions/{id}", delete(api::end_session))
         .route("/agent/password", post(api::change_password))
         .route("/agent/visitors/{id}", get(api::visitor_card))
+        .route("/agent/callbacks", get(api::list_callbacks))
+        .route("/agent/callbacks/{id}/done", post(api::callback_done))
         .route(
             "/admin/settings",
             get(api::get_settings).put(api::put_settings),
@@ -333,6 +338,10 @@ fn router(state: AppState, config: &Config) -> Router {
         .route(
             "/admin/webhook",
             get(api::get_webhook).put(api::put_webhook),
+        )
+        .route(
+            "/admin/office-hours",
+            get(api::get_office_hours).put(api::put_office_hours),
         )
         .merge(visitor_api)
         .merge(contact_api)

@@ -41,6 +41,21 @@ pub enum Denied {
     /// Someone else accepted first; names them (agents only ever see this).
     #[error("{0} already accepted this chat")]
     AlreadyAccepted(String),
+    /// A visitor asked to end a chat that is still the agent's to end.
+    #[error(
+        "you can end the chat yourself once nobody has answered for a while, outside office \
+         hours, or after an hour without messages"
+    )]
+    NotYours,
+    /// A callback asked for while agents may still answer.
+    #[error(
+        "a callback can be requested once nobody has answered for a while, or outside office \
+         hours"
+    )]
+    TooEarly,
+    /// The visitor already has an open callback request.
+    #[error("you have already asked to be called back")]
+    AlreadyRequested,
     /// Chat is switched off for this contact (by their own, their company's or the global
     /// setting).
     #[error("chat is not enabled for this contact")]
@@ -62,7 +77,8 @@ impl Denied {
             Denied::Ended => ErrorCode::ConversationEnded,
             Denied::AlreadyAccepted(_) => ErrorCode::AlreadyAccepted,
             Denied::TooManyOpen => ErrorCode::LimitReached,
-            Denied::ChatDisabled => ErrorCode::Forbidden,
+            Denied::ChatDisabled | Denied::NotYours | Denied::TooEarly => ErrorCode::Forbidden,
+            Denied::AlreadyRequested => ErrorCode::LimitReached,
         }
     }
 }
@@ -137,12 +153,20 @@ pub fn chat_allowed(global: bool, company: Option<bool>, contact: Option<bool>) 
     contact.or(company).unwrap_or(global)
 }
 
-/// Only a participating agent ends a conversation, once.
-pub fn may_end(who: &Identity, c: Option<&ConversationFacts>) -> Result<(), Denied> {
-    if who.role() != Role::Agent {
-        return Err(Denied::Forbidden);
+/// A participating agent ends a conversation, once. Its visitor may too, but only when
+/// `visitor_may_end`: nobody answered within the wait, it is outside office hours, or nothing
+/// was said for an hour (the store works that out); otherwise ending is the agent's call.
+pub fn may_end(
+    who: &Identity,
+    c: Option<&ConversationFacts>,
+    visitor_may_end: bool,
+) -> Result<(), Denied> {
+    may_send(who, c)?;
+    match who.role() {
+        Role::Agent => Ok(()),
+        Role::Visitor if visitor_may_end => Ok(()),
+        Role::Visitor => Err(Denied::NotYours),
     }
-    may_send(who, c)
 }
 
 /// Only agents have an online state and see the queue.
@@ -244,12 +268,22 @@ mod tests {
     }
 
     #[test]
+    fn visitors_end_their_own_chat_only_when_the_store_says_they_may() {
+        let c = facts(ConversationStatus::Active, &[7]);
+        assert_eq!(may_end(&visitor(1), Some(&c), false), Err(Denied::NotYours));
+        assert_eq!(may_end(&visitor(1), Some(&c), true), Ok(()));
+        assert_eq!(may_end(&visitor(2), Some(&c), true), Err(Denied::NotFound));
+        let ended = facts(ConversationStatus::Ended, &[7]);
+        assert_eq!(may_end(&visitor(1), Some(&ended), true), Err(Denied::Ended));
+    }
+
+    #[test]
     fn agents_need_to_participate() {
         let c = facts(ConversationStatus::Active, &[7]);
         assert_eq!(may_read(&agent(7), Some(&c)), Ok(()));
         assert_eq!(may_read(&agent(8), Some(&c)), Err(Denied::NotFound));
-        assert_eq!(may_end(&agent(8), Some(&c)), Err(Denied::NotFound));
-        assert_eq!(may_end(&agent(7), Some(&c)), Ok(()));
+        assert_eq!(may_end(&agent(8), Some(&c), false), Err(Denied::NotFound));
+        assert_eq!(may_end(&agent(7), Some(&c), false), Ok(()));
         let ended = facts(ConversationStatus::Ended, &[7]);
         assert_eq!(may_send(&agent(7), Some(&ended)), Err(Denied::Ended));
         // a stranger learns nothing about an ended chat either

@@ -6,6 +6,7 @@
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
+use protocol::helpdesk::OfficeHours;
 use protocol::helpdesk::{
     AuditEntry, ChatSettings, Company, CompanyInput, Contact, ContactInput, MAX_KEY_BYTES,
     MAX_NOTE_CHARS, MAX_TITLE_CHARS, NoteInput, Ticket, TicketDetail, TicketInput, TicketNote,
@@ -16,6 +17,7 @@ use serde::Deserialize;
 use super::json_body;
 use crate::auth::AdminCaller;
 use crate::error::RestError;
+use crate::office_hours::Schedule;
 use crate::policy::Denied;
 use crate::state::AppState;
 
@@ -248,4 +250,33 @@ pub async fn put_webhook(
             .call(move |s| s.put_webhook_settings(actor, url, secret))
             .await?,
     ))
+}
+
+/// `GET /api/admin/office-hours`.
+pub async fn get_office_hours(
+    State(app): State<AppState>,
+    AdminCaller(_): AdminCaller,
+) -> Result<Json<OfficeHours>, RestError> {
+    Ok(Json(app.db.call(|s| s.office_hours()).await?))
+}
+
+/// `PUT /api/admin/office-hours`: refused with the reason when the time zone, a day, a time or
+/// a holiday does not parse, or a window closes before it opens.
+pub async fn put_office_hours(
+    State(app): State<AppState>,
+    AdminCaller(actor): AdminCaller,
+    body: Result<Json<OfficeHours>, JsonRejection>,
+) -> Result<Json<OfficeHours>, RestError> {
+    let hours = json_body(body)?;
+    if hours.weekly.len() > 7 * 8 || hours.holidays.len() > 366 {
+        return Err(RestError::InvalidInput(
+            "at most 56 windows and 366 holidays".into(),
+        ));
+    }
+    Schedule::parse(&hours).map_err(RestError::InvalidInput)?;
+    let stored = hours.clone();
+    app.db
+        .call(move |s| s.put_office_hours(actor, &stored))
+        .await?;
+    Ok(Json(hours))
 }

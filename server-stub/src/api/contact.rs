@@ -1,11 +1,14 @@
 //! Portal contacts: signing in with the signed identity their portal gives the widget, and
-//! their tickets; and agents' view of the person behind a visitor id.
+//! their tickets; agents' view of the person behind a visitor id; and whether chats are
+//! answered now (office hours), which any widget asks.
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use protocol::helpdesk::{ContactSessionRequest, ContactSessionResponse, TicketList, VisitorCard};
+use protocol::helpdesk::{
+    Availability, ContactSessionRequest, ContactSessionResponse, TicketList, VisitorCard,
+};
 use protocol::{Principal, Role, VisitorId};
 
 use super::{close_reason, device, json_body};
@@ -13,6 +16,7 @@ use crate::auth::{AgentCaller, VisitorCaller};
 use crate::error::RestError;
 use crate::identity::IdentityError;
 use crate::limits::ClientIp;
+use crate::office_hours::Schedule;
 use crate::policy::Denied;
 use crate::state::AppState;
 
@@ -101,4 +105,24 @@ pub async fn visitor_card(
         .await?
         .map(Json)
         .ok_or(RestError::Denied(Denied::NotFound))
+}
+
+/// `GET /api/availability`: whether chats are answered now and, if not, when next (no
+/// sign-in; the widget asks before it offers a chat or a callback).
+pub async fn availability(State(app): State<AppState>) -> Result<Json<Availability>, RestError> {
+    let hours = app.db.call(|s| s.office_hours()).await?;
+    let schedule = Schedule::parse(&hours).map_err(|e| {
+        // Stored settings were validated when saved; a failure here is a corrupt row.
+        RestError::Store(crate::store::StoreError::Corrupt(format!(
+            "office hours: {e}"
+        )))
+    })?;
+    let now = jiff::Timestamp::now();
+    let open = schedule.is_open(now);
+    let next_open = if open {
+        None
+    } else {
+        schedule.next_open(now).map(|t| t.as_millisecond())
+    };
+    Ok(Json(Availability { open, next_open }))
 }

@@ -1,7 +1,7 @@
 //! The REST surface, one file per audience: `account.rs` (visitor sessions and their logout,
 //! agent login and logout, an agent's own sessions and password), `history.rs` (reading a
 //! conversation's messages a page at a time), `tickets.rs` (a chat's ticket: link, or make
-//! one from the chat), `contact.rs` (a portal contact's signed sign-in,
+//! one from the chat), `callbacks.rs` (call-me-back requests), `contact.rs` (a portal contact's signed sign-in,
 //! their tickets; agents' view of a visitor), `admin.rs` (the helpdesk's companies, contacts,
 //! tickets, settings and audit log, for admins and the helpdesk's sync job). This file: what
 //! they share, health, and the `/api/` fallbacks.
@@ -15,12 +15,14 @@
 
 mod account;
 mod admin;
+mod callbacks;
 mod contact;
 mod history;
 mod tickets;
 
 pub use account::*;
 pub use admin::*;
+pub use callbacks::*;
 pub use contact::*;
 pub use history::*;
 pub use tickets::*;

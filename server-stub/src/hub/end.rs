@@ -1,5 +1,6 @@
-//! `end`: a participating agent closes the conversation; every member gets the "ended"
-//! message, then the conversation in its `ended` state.
+//! `end`: a participating agent closes the conversation, or its visitor when the rules let
+//! them (`policy::may_end`); every member gets the "ended" message, then the conversation in
+//! its `ended` state; a request that was still waiting leaves the agents' queue.
 
 use protocol::{ConversationId, ServerMsg};
 
@@ -19,6 +20,13 @@ impl Hub {
             .call(move |st| st.end(&who, conversation_id))
             .await?;
         let conversation = ended.conversation;
+        if ended.was_waiting {
+            // A visitor gave up waiting: the request leaves every agent's queue.
+            self.to_online_agents(ServerMsg::RequestRemoved {
+                conversation_id,
+                accepted_by: None,
+            });
+        }
         self.to_members(
             &conversation,
             None,

@@ -54,6 +54,7 @@ macro_rules! contract_tests {
                 chat_permission_holds_at_sign_in_and_on_every_use,
                 a_contact_sees_only_their_own_tickets,
                 webhooks_are_queued_with_their_event_only_when_a_target_is_set,
+                a_visitor_ends_their_chat_only_when_the_rules_allow,
             );
         }
     };
@@ -282,8 +283,8 @@ pub fn end_closes_the_conversation(s: &impl Store) {
     s.accept(&a, c.id).unwrap();
     assert_eq!(
         denied(s.end(&v, c.id)),
-        Denied::Forbidden,
-        "visitors do not end"
+        Denied::NotYours,
+        "a visitor does not end an answered, lively chat"
     );
     assert_eq!(
         denied(s.end(&b, c.id)),
@@ -955,15 +956,11 @@ pub fn chat_permission_holds_at_sign_in_and_on_every_use(s: &impl Store) {
         ADMIN,
         ChatSettings {
             chat_enabled: false,
+            ..ChatSettings::default()
         },
     )
     .unwrap();
-    assert_eq!(
-        s.chat_settings().unwrap(),
-        ChatSettings {
-            chat_enabled: false
-        }
-    );
+    assert!(!s.chat_settings().unwrap().chat_enabled);
     s.put_company(ADMIN, "acme", &company("Acme", None))
         .unwrap();
     assert_eq!(
@@ -1098,4 +1095,52 @@ pub fn webhooks_are_queued_with_their_event_only_when_a_target_is_set(s: &impl S
     s.put_webhook_settings(ADMIN, None, None).unwrap();
     say(s, &s.create_visitor("Xi").unwrap(), "later", None);
     assert!(s.due_webhooks(i64::MAX, 10).unwrap().is_empty());
+}
+
+pub fn a_visitor_ends_their_chat_only_when_the_rules_allow(s: &impl Store) {
+    let a = agent(s, "Ada");
+    // a request nobody has answered, within the wait: not yet
+    let v = s.create_visitor("Vi").unwrap();
+    let (_, c, _) = say(s, &v, "m1", None);
+    assert_eq!(denied(s.end(&v, c.id)), Denied::NotYours);
+    // the wait is over (an admin set it to 0 s): the visitor gives up on it
+    s.put_chat_settings(
+        ADMIN,
+        ChatSettings {
+            unanswered_after_secs: 0,
+            ..ChatSettings::default()
+        },
+    )
+    .unwrap();
+    let ended = s.end(&v, c.id).unwrap();
+    assert!(ended.was_waiting);
+    assert_eq!(ended.system_message.body, "Vi ended the chat");
+    assert_eq!(ended.conversation.status, ConversationStatus::Ended);
+    assert!(
+        s.waiting_requests().unwrap().is_empty(),
+        "gone from the queue"
+    );
+    // an answered chat stays the agent's while office hours are open...
+    let w = s.create_visitor("Wu").unwrap();
+    let (_, c, _) = say(s, &w, "m1", None);
+    s.accept(&a, c.id).unwrap();
+    assert_eq!(denied(s.end(&w, c.id)), Denied::NotYours);
+    // ...but outside them (office hours on, no window ever open) the visitor may leave
+    s.put_office_hours(
+        ADMIN,
+        &protocol::helpdesk::OfficeHours {
+            enabled: true,
+            time_zone: "Europe/Berlin".into(),
+            weekly: vec![],
+            holidays: vec![],
+        },
+    )
+    .unwrap();
+    assert_eq!(s.office_hours().unwrap().time_zone, "Europe/Berlin");
+    let ended = s.end(&w, c.id).unwrap();
+    assert!(!ended.was_waiting);
+    // and nobody ends someone else's chat
+    let x = s.create_visitor("Xi").unwrap();
+    let (_, c, _) = say(s, &x, "m1", None);
+    assert_eq!(denied(s.end(&v, c.id)), Denied::NotFound);
 }

@@ -15,8 +15,9 @@ pub mod sqlite;
 use std::sync::Arc;
 
 use protocol::helpdesk::{
-    AuditEntry, ChatSettings, Company, CompanyInput, Contact, ContactInput, NoteInput, Ticket,
-    TicketDetail, TicketInput, TicketNote, TicketRef, VisitorCard,
+    AuditEntry, Callback, CallbackRequest, ChatSettings, Company, CompanyInput, Contact,
+    ContactInput, NoteInput, OfficeHours, Ticket, TicketDetail, TicketInput, TicketNote, TicketRef,
+    VisitorCard,
 };
 use protocol::webhooks::WebhookSettings;
 use protocol::{
@@ -102,8 +103,10 @@ pub struct MessagePage {
 #[derive(Debug, Clone)]
 pub struct Ended {
     pub conversation: Conversation,
-    /// "<Agent> ended the chat".
+    /// "<Name> ended the chat".
     pub system_message: Message,
+    /// It was still a waiting request (a visitor gave up): the queue loses it.
+    pub was_waiting: bool,
 }
 
 /// A credential to store: whom it stands for, when it was issued and until when it holds.
@@ -266,6 +269,10 @@ pub struct TicketLinkChange {
 /// actor in the audit log in the same transaction.
 pub trait HelpdeskStore {
     fn chat_settings(&self) -> Result<ChatSettings, StoreError>;
+    /// Office hours (off until an admin sets them).
+    fn office_hours(&self) -> Result<OfficeHours, StoreError>;
+    /// Already validated (`office_hours::Schedule::parse`).
+    fn put_office_hours(&self, actor: Actor, hours: &OfficeHours) -> Result<(), StoreError>;
     fn put_chat_settings(&self, actor: Actor, settings: ChatSettings) -> Result<(), StoreError>;
     fn put_company(
         &self,
@@ -335,6 +342,20 @@ pub trait HelpdeskStore {
         subject: &str,
         client_key: &str,
     ) -> Result<(Ticket, Option<TicketLinkChange>), StoreError>;
+    /// Record a visitor's callback request, with their open conversation (and its ticket).
+    /// Allowed outside office hours or once that conversation has waited unanswered for the
+    /// configured time ([`Denied::TooEarly`] otherwise), one open request per visitor
+    /// ([`Denied::AlreadyRequested`]).
+    fn request_callback(
+        &self,
+        who: &Identity,
+        request: &CallbackRequest,
+    ) -> Result<Callback, StoreError>;
+    /// Open requests oldest first, or done ones newest first (at most 200).
+    fn callbacks(&self, done: bool) -> Result<Vec<Callback>, StoreError>;
+    /// Mark request `id` done by `agent` (done once; a second time changes nothing). `None`
+    /// when there is no such request.
+    fn callback_done(&self, agent: AgentId, id: i64) -> Result<Option<Callback>, StoreError>;
     /// The tickets of those of `conversations` that have one.
     fn conversation_tickets(
         &self,

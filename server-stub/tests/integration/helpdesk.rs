@@ -496,7 +496,7 @@ async fn the_admin_api_is_for_admins_and_the_sync_key_and_every_write_is_audited
     .await;
     assert_eq!(
         serde_json::from_value::<ChatSettings>(settings).unwrap(),
-        ChatSettings { chat_enabled: true }
+        ChatSettings::default()
     );
 
     // the audit log: who changed what, newest first; refusals are not in it

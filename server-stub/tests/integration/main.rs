@@ -14,4 +14,5 @@ mod logins;
 mod resume;
 mod security;
 mod support;
+mod waiting;
 mod webhooks;

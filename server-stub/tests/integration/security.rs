@@ -45,7 +45,8 @@ async fn scenario_5_6_a_visitor_cannot_touch_another_visitors_conversation() {
         )
         .await;
     assert!(peek.histories.is_empty());
-    // visitors may not accept or end anything (by role, whatever the id)
+    // visitors may not accept anything (by role, whatever the id); another visitor's chat is
+    // not found to end (a visitor ends only their own, and only when the rules allow)
     m.c.send(&ClientMsg::Accept {
         conversation_id: theirs,
     })
@@ -55,7 +56,7 @@ async fn scenario_5_6_a_visitor_cannot_touch_another_visitors_conversation() {
         conversation_id: theirs,
     })
     .await;
-    assert_eq!(m.c.expect_error().await.0, ErrorCode::Forbidden);
+    assert_eq!(m.c.expect_error().await.0, ErrorCode::NotFound);
     m.c.send(&ClientMsg::SetOnline { online: true }).await;
     assert_eq!(m.c.expect_error().await.0, ErrorCode::Forbidden);
     // alice saw none of it: her next frame is the answer to her own barrier

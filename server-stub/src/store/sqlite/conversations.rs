@@ -6,14 +6,31 @@ use protocol::webhooks::WebhookEvent;
 use protocol::{
     ChatRequest, Conversation, ConversationId, Identity, Participant, Principal, Role, VisitorId,
 };
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::SqliteStore;
 use super::identities::{agent_name, agent_of};
 use super::messages::insert_system_message;
-use super::rows::{load_conversation, load_facts, load_messages_page};
+use super::rows::{
+    load_conversation, load_facts, load_messages_page, office_closed_now, waited_unanswered,
+};
 use crate::policy::{self, Denied};
 use crate::store::{Accepted, ConversationStore, Ended, StoreError, now_millis};
+
+/// Whether a visitor may end conversation `id` themselves now: it has waited unanswered for
+/// the configured time, chats are outside office hours, or nothing was said for an hour.
+fn visitor_may_end(tx: &Transaction<'_>, id: ConversationId) -> Result<bool, StoreError> {
+    if waited_unanswered(tx, id)? || office_closed_now(tx)? {
+        return Ok(true);
+    }
+    let last: i64 = tx.query_row(
+        "SELECT COALESCE((SELECT MAX(sent_at) FROM messages WHERE conversation_id = c.id), \
+         c.created_at) FROM conversations c WHERE c.id = ?1",
+        [id.0],
+        |r| r.get(0),
+    )?;
+    Ok(now_millis() - last >= 3_600_000)
+}
 
 impl ConversationStore for SqliteStore {
     fn welcome_conversations(&self, who: &Identity) -> Result<Vec<Conversation>, StoreError> {
@@ -94,13 +111,19 @@ impl ConversationStore for SqliteStore {
 
     fn end(&self, who: &Identity, conversation: ConversationId) -> Result<Ended, StoreError> {
         self.write(|tx| {
-            policy::may_end(who, load_facts(tx, conversation)?.as_ref())?;
+            let facts = load_facts(tx, conversation)?;
+            let was_waiting = facts
+                .as_ref()
+                .is_some_and(|f| f.status == protocol::ConversationStatus::Waiting);
+            let visitor_may_end =
+                who.role() == protocol::Role::Visitor && visitor_may_end(tx, conversation)?;
+            policy::may_end(who, facts.as_ref(), visitor_may_end)?;
             tx.execute(
                 "UPDATE conversations SET status = 'ended', ended_at = ?2 \
                  WHERE id = ?1 AND status <> 'ended'",
                 params![conversation.0, now_millis()],
             )?;
-            let name = agent_name(tx, agent_of(who)?)?;
+            let name = who.name.clone();
             let system_message =
                 insert_system_message(tx, conversation, &format!("{name} ended the chat"))?;
             // The transcript goes onto the ticket the chat was about, in the same transaction:
@@ -139,6 +162,7 @@ impl ConversationStore for SqliteStore {
             Ok(Ended {
                 conversation: load_conversation(tx, conversation)?,
                 system_message,
+                was_waiting,
             })
         })
     }

@@ -2,16 +2,18 @@
 //! `audit_log`, plus signing a contact in (their visitor identity and credential).
 
 use protocol::helpdesk::{
-    AuditEntry, ChatSettings, Company, CompanyInput, Contact, ContactInput, NoteInput, NoteKind,
-    Ticket, TicketDetail, TicketInput, TicketNote, TicketRef, TicketStatus, VisitorCard,
+    AuditEntry, Callback, CallbackRequest, ChatSettings, Company, CompanyInput, Contact,
+    ContactInput, NoteInput, NoteKind, OfficeHours, Ticket, TicketDetail, TicketInput, TicketNote,
+    TicketRef, TicketStatus, VisitorCard,
 };
-use protocol::{ConversationId, Identity, Principal, VisitorId};
+use protocol::{AgentId, ConversationId, Identity, Principal, VisitorId};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::SqliteStore;
 use super::messages::insert_system_message;
 use super::rows::{
     insert_credential, load_chat_settings, load_conversation, load_facts, load_messages_after,
+    load_office_hours, office_closed_now, waited_unanswered,
 };
 use crate::credentials::TokenHash;
 use crate::policy::{self, Denied};
@@ -22,6 +24,44 @@ use crate::store::{
 
 const CONTACT_SELECT: &str = "SELECT ct.external_id, co.external_id, ct.name, ct.email, \
      ct.chat_enabled FROM contacts ct JOIN companies co ON co.id = ct.company_id";
+
+const CALLBACK_SELECT: &str = "SELECT cb.id, cb.visitor_id, v.name, ct.external_id, \
+     cb.conversation_id, t.number, cb.phone, cb.preferred_time, cb.note, cb.requested_at, \
+     cb.done_at, a.name FROM callbacks cb \
+     JOIN visitors v ON v.id = cb.visitor_id \
+     LEFT JOIN contacts ct ON ct.visitor_id = cb.visitor_id \
+     LEFT JOIN conversations c ON c.id = cb.conversation_id \
+     LEFT JOIN tickets t ON t.id = c.ticket_id \
+     LEFT JOIN agents a ON a.id = cb.done_by";
+
+fn callback_row(r: &Row<'_>) -> rusqlite::Result<Callback> {
+    Ok(Callback {
+        id: r.get(0)?,
+        visitor: protocol::Participant::new(
+            Principal::Visitor(VisitorId(r.get(1)?)),
+            r.get::<_, String>(2)?,
+        ),
+        contact: r.get(3)?,
+        conversation_id: r.get::<_, Option<i64>>(4)?.map(ConversationId),
+        ticket: r.get(5)?,
+        phone: r.get(6)?,
+        preferred_time: r.get(7)?,
+        note: r.get(8)?,
+        requested_at: r.get(9)?,
+        done_at: r.get(10)?,
+        done_by: r.get(11)?,
+    })
+}
+
+fn load_callback(conn: &Connection, id: i64) -> Result<Option<Callback>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("{CALLBACK_SELECT} WHERE cb.id = ?1"),
+            [id],
+            callback_row,
+        )
+        .optional()?)
+}
 
 const TICKET_SELECT: &str = "SELECT t.number, t.subject, t.status, ct.external_id, \
      t.created_at, t.updated_at FROM tickets t JOIN contacts ct ON ct.id = t.contact_id";
@@ -147,6 +187,22 @@ fn upsert_company(
 impl HelpdeskStore for SqliteStore {
     fn chat_settings(&self) -> Result<ChatSettings, StoreError> {
         self.with(|c| load_chat_settings(c))
+    }
+
+    fn office_hours(&self) -> Result<OfficeHours, StoreError> {
+        self.with(|c| load_office_hours(c))
+    }
+
+    fn put_office_hours(&self, actor: Actor, hours: &OfficeHours) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let json = serde_json::to_string(hours).unwrap_or_default();
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES ('office_hours', ?1) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [&json],
+            )?;
+            audit(tx, actor, "office_hours.put", "office_hours", hours)
+        })
     }
 
     fn put_chat_settings(&self, actor: Actor, settings: ChatSettings) -> Result<(), StoreError> {
@@ -537,6 +593,89 @@ impl HelpdeskStore for SqliteStore {
                 },
             )?;
             Ok((ticket, Some(change)))
+        })
+    }
+
+    fn request_callback(
+        &self,
+        who: &Identity,
+        request: &CallbackRequest,
+    ) -> Result<Callback, StoreError> {
+        self.write(|tx| {
+            let Principal::Visitor(visitor) = who.principal else {
+                return Err(Denied::Forbidden.into());
+            };
+            let open: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM conversations WHERE visitor_id = ?1 \
+                     AND status != 'ended' ORDER BY id DESC LIMIT 1",
+                    [visitor.0],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let unanswered = match open {
+                Some(id) => waited_unanswered(tx, ConversationId(id))?,
+                None => false,
+            };
+            if !unanswered && !office_closed_now(tx)? {
+                return Err(Denied::TooEarly.into());
+            }
+            let pending: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM callbacks WHERE visitor_id = ?1 AND done_at IS NULL)",
+                [visitor.0],
+                |r| r.get(0),
+            )?;
+            if pending {
+                return Err(Denied::AlreadyRequested.into());
+            }
+            let now = now_millis();
+            tx.execute(
+                "INSERT INTO callbacks \
+                 (visitor_id, conversation_id, phone, preferred_time, note, requested_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    visitor.0,
+                    open,
+                    request.phone.trim(),
+                    request.preferred_time.trim(),
+                    request.note.trim(),
+                    now
+                ],
+            )?;
+            let callback = load_callback(tx, tx.last_insert_rowid())?
+                .ok_or_else(|| StoreError::Corrupt("callback vanished".into()))?;
+            super::webhooks::enqueue(
+                tx,
+                &protocol::webhooks::WebhookEvent::CallbackRequested {
+                    callback: callback.clone(),
+                    at: now,
+                },
+            )?;
+            Ok(callback)
+        })
+    }
+
+    fn callbacks(&self, done: bool) -> Result<Vec<Callback>, StoreError> {
+        self.with(|c| {
+            let order = if done { "cb.done_at DESC" } else { "cb.id" };
+            let mut stmt = c.prepare(&format!(
+                "{CALLBACK_SELECT} WHERE (cb.done_at IS NOT NULL) = ?1 ORDER BY {order} LIMIT 200"
+            ))?;
+            let rows = stmt
+                .query_map([done], callback_row)?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn callback_done(&self, agent: AgentId, id: i64) -> Result<Option<Callback>, StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE callbacks SET done_at = ?2, done_by = ?3 \
+                 WHERE id = ?1 AND done_at IS NULL",
+                params![id, now_millis(), agent.0],
+            )?;
+            load_callback(tx, id)
         })
     }
 

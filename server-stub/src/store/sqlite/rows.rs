@@ -5,7 +5,7 @@
 //! panic, so a hand-edited database cannot take the server down.
 
 use protocol::SessionId;
-use protocol::helpdesk::ChatSettings;
+use protocol::helpdesk::{ChatSettings, OfficeHours};
 use protocol::{
     AgentId, Conversation, ConversationId, ConversationStatus, Message, MessageId, MessageKind,
     Participant, Principal, Role, Seq, VisitorId,
@@ -14,7 +14,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::credentials::TokenHash;
 use crate::policy::ConversationFacts;
-use crate::store::{MessagePage, NewCredential, StoreError};
+use crate::store::{MessagePage, NewCredential, StoreError, now_millis};
 
 /// SQL selecting a message row with its author's name, for [`read_message_row`].
 pub(super) const MESSAGE_SELECT: &str = "SELECT m.id, m.conversation_id, m.seq, m.kind, \
@@ -311,6 +311,43 @@ pub(super) fn delete_credentials_of(
         })?
         .collect::<Result<_, _>>()?;
     Ok(ended)
+}
+
+/// Office hours (off until an admin saves some).
+pub(super) fn load_office_hours(conn: &Connection) -> Result<OfficeHours, StoreError> {
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'office_hours'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match stored {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("office hours: {e}"))),
+        None => Ok(OfficeHours::default()),
+    }
+}
+
+/// Whether chats are outside office hours right now.
+pub(super) fn office_closed_now(conn: &Connection) -> Result<bool, StoreError> {
+    let schedule = crate::office_hours::Schedule::parse(&load_office_hours(conn)?)
+        .map_err(StoreError::Corrupt)?;
+    Ok(!schedule.is_open(jiff::Timestamp::now()))
+}
+
+/// Whether visitor conversation `id` is a request that has waited unanswered for at least the
+/// configured time.
+pub(super) fn waited_unanswered(conn: &Connection, id: ConversationId) -> Result<bool, StoreError> {
+    let waiting_since: Option<i64> = conn
+        .query_row(
+            "SELECT created_at FROM conversations WHERE id = ?1 AND status = 'waiting'",
+            [id.0],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let wait = i64::from(load_chat_settings(conn)?.unanswered_after_secs) * 1000;
+    Ok(waiting_since.is_some_and(|since| now_millis() - since >= wait))
 }
 
 /// The global chat settings (defaults until an admin saves some).
