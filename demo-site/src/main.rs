@@ -1,9 +1,12 @@
 //! The demo "third-party site": a small coffee shop whose pages carry nothing of the chat but
-//! the one `<script>` tag a site owner would paste.
+//! the one `<script>` tag a site owner would paste, and its customer portal (`portal.rs`),
+//! which signs its logged-in contacts in to the chat as a real portal would.
 //!
 //! It exists to prove the embed works across origins, so it is served by its own process on its
-//! own origin. The only dynamic part is the server URL written into that script tag
+//! own origin. The shop's only dynamic part is the server URL written into that script tag
 //! (`{{LIVECHAT_SERVER}}` in the HTML files), because the chat server's port is chosen at start.
+
+mod portal;
 
 use anyhow::Context;
 use axum::{
@@ -11,7 +14,7 @@ use axum::{
     extract::{Path, State},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
 };
 use clap::Parser;
 use std::{path::PathBuf, sync::Arc};
@@ -32,6 +35,13 @@ struct Args {
     /// Directory with the pages.
     #[arg(long, env = "DEMO_SITE_DIR", default_value_os_t = default_dir())]
     dir: PathBuf,
+    /// The secret shared with the chat server (its `--identity-secret`) to sign contacts'
+    /// identities. Without it and `--admin-api-key` the portal is off.
+    #[arg(long, env = "LIVECHAT_IDENTITY_SECRET", hide_env_values = true)]
+    identity_secret: Option<String>,
+    /// The chat server's `--admin-api-key`, to sync the demo helpdesk and read ticket notes.
+    #[arg(long, env = "LIVECHAT_ADMIN_API_KEY", hide_env_values = true)]
+    admin_api_key: Option<String>,
 }
 
 fn default_dir() -> PathBuf {
@@ -50,10 +60,40 @@ async fn main() -> anyhow::Result<()> {
         dir: args.dir,
         server_url: args.server_url.trim_end_matches('/').to_owned(),
     });
-    let app = Router::new()
+    let shop = Router::new()
         .route("/", get(|state| page(state, Path("index.html".to_owned()))))
         .route("/{file}", get(page))
-        .with_state(site);
+        .with_state(Arc::clone(&site));
+    let app = match (args.identity_secret, args.admin_api_key) {
+        (Some(secret), Some(key)) => {
+            let portal = Arc::new(portal::Portal::new(site.server_url.clone(), &secret, key));
+            let sync = Arc::clone(&portal);
+            tokio::spawn(async move {
+                if let Err(e) = sync.sync().await {
+                    eprintln!("demo-site: syncing the demo helpdesk failed: {e:#}");
+                }
+            });
+            shop.merge(
+                Router::new()
+                    .route("/portal/", get(portal::home))
+                    .route("/portal/login", post(portal::login))
+                    .route("/portal/logout", post(portal::logout))
+                    .route("/portal/tickets", get(portal::tickets))
+                    .route("/portal/tickets/{number}", get(portal::ticket))
+                    .with_state(portal),
+            )
+        }
+        _ => shop.route(
+            "/portal/",
+            get(|| async {
+                "The portal needs --identity-secret and --admin-api-key (cargo xtask demo sets both)."
+            }),
+        ),
+    };
+    let app = app.route(
+        "/portal",
+        get(|| async { axum::response::Redirect::to("/portal/") }),
+    );
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("binding {}", args.listen))?;

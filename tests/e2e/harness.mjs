@@ -17,6 +17,10 @@ import { chromium } from 'playwright-core';
 const here = dirname(fileURLToPath(import.meta.url));
 export const ARTIFACTS = join(here, 'artifacts');
 export const PASSWORD = 'e2e-demo-password';
+export const IDENTITY_SECRET = 'e2e-identity-secret-shared-with-the-portal';
+export const ADMIN_API_KEY = 'e2e-admin-api-key-of-the-portal-sync-job';
+/** The demo portal's customers' password (its own sign-in). */
+export const PORTAL_PASSWORD = 'portal-demo';
 
 function required(name) {
   const value = process.env[name];
@@ -89,12 +93,15 @@ export async function startStack({ serverArgs: extraServerArgs = [] } = {}) {
     '--allowed-origins', siteUrl,
     ...extraServerArgs,
   ];
-  const serverEnv = { LIVECHAT_DEMO_PASSWORD: PASSWORD, RUST_LOG: process.env.RUST_LOG ?? 'info' };
+  // The portal signs its contacts in with the secret it shares with the chat server, and
+  // syncs its demo helpdesk through the admin API.
+  const secrets = { LIVECHAT_IDENTITY_SECRET: IDENTITY_SECRET, LIVECHAT_ADMIN_API_KEY: ADMIN_API_KEY };
+  const serverEnv = { LIVECHAT_DEMO_PASSWORD: PASSWORD, RUST_LOG: process.env.RUST_LOG ?? 'info', ...secrets };
   let server = await startProcess('server', required('LIVECHAT_SERVER_BIN'), serverArgs('127.0.0.1:0'), serverEnv);
   const site = await startProcess('demo-site', required('DEMO_SITE_BIN'), [
     '--listen', `127.0.0.1:${sitePort}`,
     '--server-url', server.url,
-  ]);
+  ], secrets);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     // As root Chromium needs --no-sandbox; the rest keep it off the (closed) network.

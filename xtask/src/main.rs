@@ -58,6 +58,11 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The demo's shared secrets (the portal signs contacts' identities; it syncs its helpdesk
+/// through the admin API). Demo values for localhost only: a real deployment generates its own.
+const DEMO_IDENTITY_SECRET: &str = "demo-identity-secret-for-localhost-only";
+const DEMO_ADMIN_API_KEY: &str = "demo-admin-api-key-for-localhost-only!!";
+
 fn demo() -> Result<()> {
     tools::ensure_all(tools::Need::Build)?;
     dist::build()?;
@@ -80,18 +85,27 @@ fn demo() -> Result<()> {
             ])
             .arg("--data-dir")
             .arg(&data_dir)
-            .env("LIVECHAT_DEMO_PASSWORD", &password),
+            .env("LIVECHAT_DEMO_PASSWORD", &password)
+            .env("LIVECHAT_IDENTITY_SECRET", DEMO_IDENTITY_SECRET)
+            .env("LIVECHAT_ADMIN_API_KEY", DEMO_ADMIN_API_KEY),
     )?;
     server.wait_for_listening()?;
     let mut site = proc::Child::spawn(
         "demo-site",
         std::process::Command::new(bin.join("demo-site"))
             .current_dir(root())
-            .args(["--listen", "127.0.0.1:8081", "--server-url", server_url]),
+            .args(["--listen", "127.0.0.1:8081", "--server-url", server_url])
+            .env("LIVECHAT_IDENTITY_SECRET", DEMO_IDENTITY_SECRET)
+            .env("LIVECHAT_ADMIN_API_KEY", DEMO_ADMIN_API_KEY),
     )?;
     site.wait_for_listening()?;
     println!();
     println!("  Shop with the chat widget:  {site_url}/");
+    println!("  Customer portal:            {site_url}/portal/");
+    println!(
+        "  Portal customers:           carla@acme.test, dan@acme.test (Acme Cafés), \
+         gus@globex.test (Globex Hotels) / password portal-demo"
+    );
     println!("  Agent console:              {server_url}/console/");
     println!("  Demo agents:                ada@example.com and grace@example.com");
     println!(
