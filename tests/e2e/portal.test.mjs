@@ -1,7 +1,8 @@
 // The customer portal on the shop's origin, as a contact and an agent use it: Carla signs in to
 // the portal and sees her tickets (only hers); the portal page carries her signed identity,
 // which the chat exchanges for her session; she chats about ticket T-1001; the agent sees the
-// ticket in the conversation header, ends the chat, and the transcript shows on the ticket page.
+// ticket in the conversation header beside a verified-contact lock, ends the chat, and the
+// transcript shows on the ticket page.
 //
 // Until the widget's contact bundle exists, the page script below does what it will do (the
 // same calls, from the portal's origin, with the identity the portal put in the page).
@@ -73,6 +74,9 @@ test('a portal contact chats about her ticket and its transcript lands on it', a
     .getByRole('button', { name: 'Accept chat with Carla Diaz' }).click();
   const conversation = ada.page.getByRole('log', { name: 'Conversation with Carla Diaz' });
   await conversation.getByText('My grinder is very loud').waitFor();
+  // she is a verified contact: a lock, her e-mail and company from the helpdesk
+  await ada.page.getByRole('img', { name: 'Verified contact' }).waitFor();
+  await ada.page.getByLabel('Verified details').getByText('carla@acme.test · Acme Cafés').waitFor();
   const linked = await portal.evaluate(async ({ server, token, conversation }) => {
     const r = await fetch(`${server}/api/conversations/${conversation}/ticket`, {
       method: 'PUT',

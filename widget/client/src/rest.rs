@@ -34,7 +34,16 @@ pub async fn get_json<R: DeserializeOwned>(url: &str, bearer: &str) -> Result<R,
 
 /// `DELETE` with a bearer token; success is any 2xx (the answer's body is not read).
 pub async fn delete(url: &str, bearer: &str) -> Result<(), ApiError> {
-    let resp = request("DELETE", url, None, Some(bearer)).await?;
+    no_content(request("DELETE", url, None, Some(bearer)).await?)
+}
+
+/// `PUT` a JSON body with a bearer token; success is any 2xx (the answer's body is not read).
+pub async fn put_json<B: Serialize>(url: &str, body: &B, bearer: &str) -> Result<(), ApiError> {
+    let body = serde_json::to_string(body).map_err(|_| ApiError::Network)?;
+    no_content(request("PUT", url, Some(&body), Some(bearer)).await?)
+}
+
+fn no_content(resp: web_sys::Response) -> Result<(), ApiError> {
     if resp.ok() {
         Ok(())
     } else {

@@ -56,7 +56,7 @@ fn failure(e: &ApiError) -> String {
 }
 
 impl Ctl {
-    fn token(self) -> Option<String> {
+    pub(crate) fn token(self) -> Option<String> {
         self.store
             .desk
             .with_untracked(|d| d.session.as_ref().map(|s| s.token.clone()))

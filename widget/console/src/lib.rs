@@ -8,6 +8,7 @@
 //! them. What it shares with the visitor widget is `livechat-client`.
 
 pub mod account;
+pub mod contact;
 pub mod state;
 pub mod store;
 pub mod ui;
@@ -70,6 +71,8 @@ pub struct Ctl {
     pub busy: RwSignal<bool>,
     /// The account panel: sessions and password.
     pub account: account::Account,
+    /// Visitors' cards (verified contacts, their open tickets).
+    pub cards: contact::Cards,
     server: StoredValue<String>,
     link: LinkSlot,
 }
@@ -87,6 +90,7 @@ impl Ctl {
             login_error: RwSignal::new(None),
             busy: RwSignal::new(false),
             account: account::Account::new(),
+            cards: contact::Cards::new(),
             server: StoredValue::new(server_url::normalize_server(server)),
             link: LinkSlot::new(),
         }

@@ -407,8 +407,9 @@ async fn a_visitor_named_like_a_system_line_is_shown_as_a_visitor() {
 
 /// Wait until the `role=alert` in `root` says `expected` (a failed fetch takes a moment).
 async fn alert_says(root: &Element, expected: &str) {
+    // Generous: a failed fetch (no server) can take seconds on a busy machine.
     let mut seen = None;
-    for _ in 0..150 {
+    for _ in 0..500 {
         seen = find(root, "[role=alert]").and_then(|a| a.text_content());
         if seen.as_deref() == Some(expected) {
             return;
@@ -596,4 +597,99 @@ async fn the_conversation_header_shows_the_ticket_the_chat_is_about() {
     });
     tick().await;
     assert!(find(&c.root, ".conv-head .ticket").is_none(), "unlinked");
+}
+
+#[wasm_bindgen_test]
+async fn a_verified_contact_shows_a_lock_their_details_and_ticket_actions() {
+    let c = console(true);
+    c.welcome();
+    let ticket = |number: &str, subject: &str| protocol::helpdesk::Ticket {
+        number: number.into(),
+        subject: subject.into(),
+        status: protocol::helpdesk::TicketStatus::Open,
+        contact: "c-100".into(),
+        created_at: 0,
+        updated_at: 0,
+    };
+    // The card is known already (as if fetched), so nothing goes to the (absent) server.
+    let card = protocol::helpdesk::VisitorCard {
+        name: "Carla".into(),
+        contact: Some(protocol::helpdesk::Contact {
+            id: "c-100".into(),
+            company: "acme".into(),
+            name: "Carla".into(),
+            email: "carla@acme.test".into(),
+            chat_enabled: None,
+        }),
+        company_name: Some("Acme Cafés".into()),
+        open_tickets: vec![ticket("T-1001", "Grinder"), ticket("T-1002", "Invoice")],
+    };
+    let visitor_id = match conversation(3, ConversationStatus::Active, "Carla")
+        .visitor
+        .principal
+    {
+        protocol::Principal::Visitor(id) => id,
+        _ => unreachable!(),
+    };
+    c.ctl.cards.0.update(|m| {
+        m.insert(visitor_id, Some(card));
+    });
+    c.ctl.receive(ServerMsg::Accepted {
+        conversation: conversation(3, ConversationStatus::Active, "Carla"),
+    });
+    tick().await;
+    let head = get(&c.root, ".conv-head");
+    let lock = get(&head, "[role=img]");
+    assert_eq!(label(&lock), "Verified contact");
+    assert_eq!(
+        get(&head, "[aria-label='Verified details']")
+            .text_content()
+            .unwrap(),
+        "carla@acme.test · Acme Cafés"
+    );
+    let select: web_sys::HtmlSelectElement = get(&head, "select").unchecked_into();
+    assert_eq!(
+        all_text(&head, "select option"),
+        ["No ticket", "T-1001 · Grinder", "T-1002 · Invoice"]
+    );
+    assert_eq!(select.value(), "", "not linked yet");
+    c.ctl.receive(ServerMsg::TicketLinked {
+        conversation_id: id(3),
+        ticket: Some(protocol::helpdesk::TicketRef {
+            number: "T-1002".into(),
+            subject: "Invoice".into(),
+        }),
+    });
+    tick().await;
+    assert_eq!(select.value(), "T-1002", "follows the linked ticket");
+    // choosing another asks the server; with none there, the failure is shown
+    select.set_value("T-1001");
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    let mut shown = None;
+    for _ in 0..500 {
+        shown = find(&c.root, ".alert[role=alert] span").and_then(|a| a.text_content());
+        if shown.is_some() {
+            break;
+        }
+        tick().await;
+    }
+    assert_eq!(
+        shown.as_deref(),
+        Some("Could not reach the server. Please try again.")
+    );
+    // a chat whose visitor is not a verified contact (no card: the fetch fails here) has
+    // neither lock nor ticket actions
+    c.ctl.receive(ServerMsg::Accepted {
+        conversation: protocol::Conversation {
+            visitor: visitor(2, "Guest"),
+            ..conversation(4, ConversationStatus::Active, "Guest")
+        },
+    });
+    tick().await;
+    let head = get(&c.root, ".conv-head");
+    assert_eq!(get(&head, "h2").text_content().unwrap(), "Guest");
+    assert!(find(&head, "[role=img]").is_none());
+    assert!(find(&head, "select").is_none());
 }

@@ -3,7 +3,9 @@
 //! own signal, so frames for other conversations leave it alone.
 
 use leptos::prelude::*;
-use protocol::ConversationId;
+use leptos::task::spawn_local;
+use protocol::helpdesk::{Ticket, TicketRef};
+use protocol::{ConversationId, Principal, VisitorId};
 
 use crate::Ctl;
 use livechat_client::chat::{Line, keep_scrolled_to_bottom};
@@ -29,6 +31,11 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
         let pane = pane.clone();
         move |_| pane.with(|p| p.ticket.clone())
     });
+    let visitor = pane.with_untracked(|p| match p.conversation.visitor.principal {
+        Principal::Visitor(id) => Some(id),
+        Principal::Agent(_) => None,
+    });
+    let card = Memo::new(move |_| visitor.and_then(|v| ctl.card(v)));
     let me = Memo::new(move |_| ctl.store.desk.with(|d| d.me.as_ref().map(|m| m.principal)));
     let log = NodeRef::<leptos::html::Div>::new();
     keep_scrolled_to_bottom(log, {
@@ -39,7 +46,29 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
         <section class="conversation" aria-label=move || format!("Chat with {}", name.get())>
             <header class="conv-head">
                 <div class="conv-title">
-                    <h2>{move || name.get()}</h2>
+                    <h2>
+                        {move || name.get()}
+                        {move || {
+                            card.with(|c| c.as_ref().is_some_and(|c| c.contact.is_some()))
+                                .then(|| view! { <VerifiedMark /> })
+                        }}
+                    </h2>
+                    {move || {
+                        card.get()
+                            .and_then(|c| {
+                                let company = c.company_name.unwrap_or_default();
+                                c.contact
+                                    .map(|contact| {
+                                        view! {
+                                            <p class="contact" aria-label="Verified details">
+                                                {contact.email}
+                                                " · "
+                                                {company}
+                                            </p>
+                                        }
+                                    })
+                            })
+                    }}
                     {move || {
                         ticket
                             .get()
@@ -54,14 +83,23 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
                             })
                     }}
                 </div>
-                <button
-                    type="button"
-                    class="danger"
-                    disabled=move || ended.get()
-                    on:click=move |_| ctl.end(id)
-                >
-                    "End chat"
-                </button>
+                <div class="conv-actions">
+                    {move || {
+                        let open = card
+                            .get()
+                            .filter(|c| c.contact.is_some() && !ended.get())?
+                            .open_tickets;
+                        Some(view! { <TicketActions id=id visitor=visitor? open=open current=ticket /> })
+                    }}
+                    <button
+                        type="button"
+                        class="danger"
+                        disabled=move || ended.get()
+                        on:click=move |_| ctl.end(id)
+                    >
+                        "End chat"
+                    </button>
+                </div>
             </header>
             <div
                 class="log"
@@ -86,4 +124,87 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// The lock beside a verified contact's name.
+#[component]
+fn VerifiedMark() -> impl IntoView {
+    view! {
+        <span class="verified" role="img" aria-label="Verified contact" title="Verified contact">
+            <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                <path
+                    fill="currentColor"
+                    d="M8 1a3.5 3.5 0 0 0-3.5 3.5V7H4a1 1 0 0 0-1 1v6a1 1 0 0 0 1 1h8a1 1 0 0 0 1-1V8a1 1 0 0 0-1-1h-.5V4.5A3.5 3.5 0 0 0 8 1Zm-2 6V4.5a2 2 0 1 1 4 0V7H6Z"
+                />
+            </svg>
+        </span>
+    }
+}
+
+/// A verified contact's chat: which of their open tickets it is about, or a new one.
+#[component]
+fn TicketActions(
+    id: ConversationId,
+    visitor: VisitorId,
+    open: Vec<Ticket>,
+    current: Memo<Option<TicketRef>>,
+) -> impl IntoView {
+    let ctl = expect_context::<Ctl>();
+    let subject = RwSignal::new(String::new());
+    let select_id = format!("ticket-for-{}", id.0);
+    let subject_id = format!("new-ticket-{}", id.0);
+    let options = open
+        .into_iter()
+        .map(|t| {
+            let number = t.number.clone();
+            let selected = {
+                let number = number.clone();
+                move || current.with(|c| c.as_ref().is_some_and(|c| c.number == number))
+            };
+            view! {
+                <option value=number.clone() selected=selected>
+                    {format!("{} · {}", t.number, t.subject)}
+                </option>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="ticket-actions">
+            <label for=select_id.clone()>"Ticket"</label>
+            <select
+                id=select_id
+                on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    let number = (!value.is_empty()).then_some(value);
+                    spawn_local(ctl.link_ticket(id, number));
+                }
+            >
+                <option value="" selected=move || current.with(Option::is_none)>
+                    "No ticket"
+                </option>
+                {options}
+            </select>
+            <form
+                class="new-ticket"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    let text = subject.get_untracked();
+                    if !text.trim().is_empty() {
+                        subject.set(String::new());
+                        spawn_local(ctl.create_ticket(id, visitor, text));
+                    }
+                }
+            >
+                <label for=subject_id.clone() class="sr-only">"New ticket subject"</label>
+                <input
+                    id=subject_id
+                    placeholder="New ticket subject"
+                    maxlength="200"
+                    prop:value=move || subject.get()
+                    on:input=move |ev| subject.set(event_target_value(&ev))
+                />
+                <button type="submit" class="ghost small">"Create ticket"</button>
+            </form>
+        </div>
+    }
 }
