@@ -1,4 +1,5 @@
-// An agent's own account, as an agent uses it: signed in on two devices, they see both in
+// An admin's Settings, then an agent's own account, as agents use them: signed in on two
+// devices, they see both in
 // "Your sessions", sign the other one out (that console is back at the sign-in form at once,
 // told why), then change their password: the console they are using stays signed in, with a
 // new session that survives a reload, and the old password no longer works.
@@ -17,6 +18,25 @@ test('an agent signs out another device and changes their password', async (t) =
   const laptop = await stack.person('ada-laptop');
   await signIn(desk.page, stack.serverUrl, 'ada@example.com');
   await signIn(laptop.page, stack.serverUrl, 'ada@example.com');
+
+  // --- Ada is an admin: Settings; Grace is not ----------------------------------------------
+  await desk.page.getByRole('button', { name: 'Settings' }).click();
+  const settings = desk.page.getByRole('region', { name: 'Settings' });
+  await settings.getByLabel('Seconds a request waits before the visitor may ask for a callback').fill('45');
+  await settings.getByRole('button', { name: 'Save chat settings' }).click();
+  await settings.getByRole('status').getByText('Chat settings saved.').waitFor();
+  await settings.getByLabel('Time zone').fill('Europe/Berlin');
+  await settings.getByRole('button', { name: 'Save office hours' }).click();
+  await settings.getByRole('status').getByText('Office hours saved.').waitFor();
+  await settings.getByLabel('Time zone').fill('Mars/Olympus');
+  await settings.getByRole('button', { name: 'Save office hours' }).click();
+  await settings.getByRole('alert').getByText('Some of these settings are not valid', { exact: false }).waitFor();
+  await screenshot(desk.page, '22-console-settings');
+  await settings.getByRole('button', { name: 'Back to chats' }).click();
+  const grace = await stack.person('grace');
+  await signIn(grace.page, stack.serverUrl, 'grace@example.com');
+  await grace.page.getByRole('button', { name: 'Account' }).waitFor();
+  assert.equal(await grace.page.getByRole('button', { name: 'Settings' }).count(), 0, 'not an admin');
 
   // --- "Your sessions": both devices, this one marked ---------------------------------------
   await desk.page.getByRole('button', { name: 'Account' }).click();

@@ -66,6 +66,7 @@ impl Ctl {
     pub fn toggle_account(self) {
         let open = !self.account.open.get_untracked();
         self.account.open.set(open);
+        self.settings.open.set(false);
         self.account.error.set(None);
         self.account.notice.set(None);
         if open {

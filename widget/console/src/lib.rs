@@ -8,7 +8,9 @@
 //! them. What it shares with the visitor widget is `livechat-client`.
 
 pub mod account;
+pub mod callbacks;
 pub mod contact;
+pub mod settings;
 pub mod state;
 pub mod store;
 pub mod ui;
@@ -73,6 +75,10 @@ pub struct Ctl {
     pub account: account::Account,
     /// Visitors' cards (verified contacts, their open tickets).
     pub cards: contact::Cards,
+    /// The admin's Settings screen.
+    pub settings: settings::Settings,
+    /// Open callback requests, oldest first.
+    pub callbacks: RwSignal<Vec<protocol::helpdesk::Callback>>,
     server: StoredValue<String>,
     link: LinkSlot,
 }
@@ -91,6 +97,8 @@ impl Ctl {
             busy: RwSignal::new(false),
             account: account::Account::new(),
             cards: contact::Cards::new(),
+            callbacks: RwSignal::new(Vec::new()),
+            settings: settings::Settings::new(),
             server: StoredValue::new(server_url::normalize_server(server)),
             link: LinkSlot::new(),
         }
@@ -127,6 +135,10 @@ impl Ctl {
             // Presence is not remembered by the server across sockets: re-state it.
             let online = self.store.desk.with_untracked(|d| d.online);
             self.link.with(|l| l.send(ClientMsg::SetOnline { online }));
+            // Is this agent an admin (the Settings screen)? Asked once per sign-in.
+            if !self.settings.admin.get_untracked() {
+                leptos::task::spawn_local(self.load_settings());
+            }
         }
     }
 
@@ -180,6 +192,8 @@ impl Ctl {
         gloo_storage::LocalStorage::delete(self.session_key());
         self.store.reset(Desk::default());
         self.account.open.set(false);
+        self.settings.open.set(false);
+        self.settings.admin.set(false);
         if let Some(token) = token {
             let url = self.url("/api/agent/logout");
             leptos::task::spawn_local(async move { rest::post_empty(&url, &token).await });

@@ -693,3 +693,129 @@ async fn a_verified_contact_shows_a_lock_their_details_and_ticket_actions() {
     assert!(find(&head, "[role=img]").is_none());
     assert!(find(&head, "select").is_none());
 }
+
+#[wasm_bindgen_test]
+async fn callbacks_are_listed_with_a_phone_link_and_a_done_button() {
+    let c = console(true);
+    c.welcome();
+    tick().await;
+    let region = get(&c.root, "section[aria-labelledby=callbacks-h]");
+    assert_eq!(get(&region, ".count").text_content().unwrap(), "0");
+    c.ctl.callbacks.set(vec![protocol::helpdesk::Callback {
+        id: 5,
+        visitor: visitor(1, "Marta"),
+        contact: None,
+        conversation_id: Some(id(3)),
+        ticket: Some("T-1001".into()),
+        phone: "+49 (30) 123-4567".into(),
+        preferred_time: "after 3 pm".into(),
+        note: "about <b>the</b> printer".into(),
+        requested_at: now_ms() - 150_000,
+        done_at: None,
+        done_by: None,
+    }]);
+    tick().await;
+    assert_eq!(get(&region, ".count").text_content().unwrap(), "1");
+    let phone = get(&region, "a");
+    assert_eq!(
+        phone.get_attribute("href").as_deref(),
+        Some("tel:+49301234567")
+    );
+    assert_eq!(phone.text_content().unwrap(), "+49 (30) 123-4567");
+    assert_eq!(
+        all_text(&region, ".preview"),
+        ["Prefers: after 3 pm", "about <b>the</b> printer"]
+    );
+    assert!(find(&region, "b").is_none(), "notes are text");
+    assert_eq!(all_text(&region, ".ticket"), ["Ticket T-1001"]);
+    assert_eq!(all_text(&region, ".who .small"), ["2 min"]);
+    // "Done" asks the server; with none there, the failure is shown and the request stays
+    c.button("Mark callback to Marta done").unwrap().click();
+    let mut shown = None;
+    for _ in 0..500 {
+        shown = find(&c.root, ".alert[role=alert] span").and_then(|a| a.text_content());
+        if shown.is_some() {
+            break;
+        }
+        tick().await;
+    }
+    assert_eq!(
+        shown.as_deref(),
+        Some("The callback could not be marked done. Please try again.")
+    );
+    assert_eq!(get(&region, ".count").text_content().unwrap(), "1");
+}
+
+#[wasm_bindgen_test]
+async fn admins_get_a_settings_screen_with_chat_hours_and_webhook_sections() {
+    let c = console(true);
+    c.welcome();
+    tick().await;
+    let settings_button = || {
+        let list = c.root.query_selector_all("header button").unwrap();
+        (0..list.length())
+            .filter_map(|i| list.item(i))
+            .map(|n| n.unchecked_into::<HtmlElement>())
+            .find(|b| b.text_content().as_deref() == Some("Settings"))
+    };
+    // the admin API did not answer (no server here): not an admin, no Settings
+    assert!(settings_button().is_none());
+    c.ctl.settings.admin.set(true);
+    tick().await;
+    settings_button()
+        .expect("a Settings button for admins")
+        .click();
+    c.ctl
+        .settings
+        .chat
+        .set(Some(protocol::helpdesk::ChatSettings::default()));
+    c.ctl
+        .settings
+        .hours
+        .set(Some(protocol::helpdesk::OfficeHours {
+            enabled: true,
+            time_zone: "Europe/Berlin".into(),
+            weekly: vec![protocol::helpdesk::OpeningWindow {
+                day: "mon".into(),
+                open: "08:30".into(),
+                close: "16:00".into(),
+            }],
+            holidays: vec!["2026-12-25".into()],
+        }));
+    c.ctl
+        .settings
+        .webhook
+        .set(Some(protocol::webhooks::WebhookSettings {
+            url: Some("https://hooks.example/x".into()),
+            secret: None,
+            secret_set: true,
+        }));
+    tick().await;
+    let pane = get(&c.root, "section[aria-labelledby=settings-h]");
+    assert_eq!(all_text(&pane, "h3"), ["Chat", "Office hours", "Webhooks"]);
+    let value = |sel: &str| {
+        get(&pane, sel)
+            .unchecked_into::<web_sys::HtmlInputElement>()
+            .value()
+    };
+    assert_eq!(value("#unanswered-after"), "60");
+    assert_eq!(value("#time-zone"), "Europe/Berlin");
+    assert_eq!(value("#open-mon"), "08:30");
+    assert_eq!(
+        get(&pane, "#holidays")
+            .unchecked_into::<web_sys::HtmlTextAreaElement>()
+            .value(),
+        "2026-12-25"
+    );
+    assert_eq!(value("#webhook-url"), "https://hooks.example/x");
+    assert_eq!(
+        get(&pane, "#webhook-secret")
+            .get_attribute("placeholder")
+            .as_deref(),
+        Some("A secret is set; leave empty to keep it"),
+        "the secret itself is never shown"
+    );
+    // saving with no server: the failure is shown
+    get(&pane, "#chat-settings-h + form button[type=submit]").click();
+    alert_says(&pane, "Could not reach the server. Please try again.").await;
+}

@@ -3,10 +3,12 @@
 //! area shows the open conversation or the account panel).
 
 mod account;
+mod callbacks;
 mod conversation;
 mod login;
 mod my_chats;
 mod queue;
+mod settings;
 mod topbar;
 
 use leptos::prelude::*;
@@ -15,10 +17,12 @@ use crate::Ctl;
 use livechat_client::clock::now_ms;
 
 pub use account::AccountPane;
+pub use callbacks::Callbacks;
 pub use conversation::ConversationPane;
 pub use login::Login;
 pub use my_chats::MyChats;
 pub use queue::WaitingChats;
+pub use settings::SettingsPane;
 pub use topbar::TopBar;
 
 /// Now, in ms, refreshed every 15 s so waiting times move on their own.
@@ -41,6 +45,7 @@ pub fn App(ctl: Ctl) -> impl IntoView {
     let alert = Memo::new(move |_| desk.with(|d| d.alert.clone()));
     let selected = Memo::new(move |_| desk.with(|d| d.selected));
     let account = ctl.account.open;
+    let settings = ctl.settings.open;
     view! {
         <Show when=move || signed_in.get() fallback=|| view! { <Login /> }>
             <div class="shell">
@@ -67,10 +72,12 @@ pub fn App(ctl: Ctl) -> impl IntoView {
                     <aside class="sidebar">
                         <WaitingChats />
                         <MyChats />
+                        <Callbacks />
                     </aside>
                     <main class="main">
                         {move || match selected.get() {
                             _ if account.get() => view! { <AccountPane /> }.into_any(),
+                            _ if settings.get() => view! { <SettingsPane /> }.into_any(),
                             Some(id) => view! { <ConversationPane id=id /> }.into_any(),
                             None => {
                                 view! {

@@ -1,4 +1,5 @@
-//! Header: who is signed in, connection state, the Online switch, Account and Sign out.
+//! Header: who is signed in, connection state, the Online switch, Settings (admins), Account
+//! and Sign out.
 
 use leptos::prelude::*;
 
@@ -39,6 +40,23 @@ pub fn TopBar() -> impl IntoView {
                 <span class="track" aria-hidden="true"></span>
                 "Online"
             </label>
+            {move || {
+                ctl.settings
+                    .admin
+                    .get()
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="ghost"
+                                aria-expanded=move || ctl.settings.open.get().to_string()
+                                on:click=move |_| ctl.toggle_settings()
+                            >
+                                "Settings"
+                            </button>
+                        }
+                    })
+            }}
             <button
                 type="button"
                 class="ghost"
