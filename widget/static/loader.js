@@ -1,7 +1,8 @@
 /*! Live chat loader: draws the chat bubble at once and loads the real widget (WebAssembly)
  * on the first click or when the browser is idle. Include with
  * <script src="https://chat.example/widget/loader.js" async></script>
- * (optional data-server="https://chat.example" when the API lives elsewhere). */
+ * (optional data-server="https://chat.example" when the API lives elsewhere; a portal adds
+ * data-identity="<signed statement>" for its logged-in contact, which loads the contact build). */
 (function () {
   'use strict';
   var me = document.currentScript; // only valid synchronously, so read it first
@@ -10,6 +11,20 @@
   var src = new URL(me.src, location.href);
   var server = (me.getAttribute('data-server') || src.origin).replace(/\/+$/, '');
   var base = src.href.slice(0, src.href.lastIndexOf('/') + 1);
+  var identity = me.getAttribute('data-identity');
+  // A page without an identity after one with it (the contact signed out of the portal):
+  // forget the contact in this browser, and end that chat session on the server.
+  var key = 'livechat:' + server + ':';
+  try {
+    if (!identity && localStorage.getItem(key + 'contact')) {
+      var held = JSON.parse(localStorage.getItem(key + 'session') || 'null');
+      ['session', 'contact', 'outbox'].forEach(function (k) { localStorage.removeItem(key + k); });
+      if (held && held.token) {
+        fetch(server + '/api/visitor/logout', { method: 'POST', headers: { Authorization: 'Bearer ' + held.token } })
+          .catch(function () {});
+      }
+    }
+  } catch (e) { /* storage blocked: nothing is kept either */ }
 
   function start() {
     var host = document.createElement('div');
@@ -35,10 +50,11 @@
     function load(open) {
       wantOpen = wantOpen || open;
       if (loading) return loading;
-      loading = import(base + 'pkg/widget.js')
+      loading = import(base + (identity ? 'contact/widget.js' : 'pkg/widget.js'))
         .then(function (m) {
           return m.default().then(function () {
-            m.mount(root, server, wantOpen);
+            if (identity) m.mount_contact(root, server, wantOpen, identity);
+            else m.mount(root, server, wantOpen);
           });
         })
         .catch(function (e) {

@@ -152,17 +152,17 @@ fn test() -> Result<()> {
         }),
         ("clippy (widget apps, wasm32)", &|| {
             for bundle in &dist::BUNDLES {
-                proc::cargo(&[
-                    "clippy",
-                    "-p",
-                    bundle.package,
+                let mut args = vec!["clippy"];
+                args.extend(bundle.cargo_args());
+                args.extend([
                     "--target",
                     tools::WASM_TARGET,
                     "--all-targets",
                     "--",
                     "-D",
                     "warnings",
-                ])?;
+                ]);
+                proc::cargo(&args)?;
             }
             Ok(())
         }),
@@ -172,10 +172,10 @@ fn test() -> Result<()> {
         ),
         ("widget app components (headless Chromium)", &|| {
             for bundle in &dist::BUNDLES {
-                proc::cargo_with_env(
-                    &["test", "-p", bundle.package, "--target", tools::WASM_TARGET],
-                    &[("CHROMEDRIVER", tools::CHROMEDRIVER)],
-                )?;
+                let mut args = vec!["test"];
+                args.extend(bundle.cargo_args());
+                args.extend(["--target", tools::WASM_TARGET]);
+                proc::cargo_with_env(&args, &[("CHROMEDRIVER", tools::CHROMEDRIVER)])?;
             }
             Ok(())
         }),
