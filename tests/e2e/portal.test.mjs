@@ -4,13 +4,13 @@
 // ticket in the conversation header beside a verified-contact lock, ends the chat, and the
 // transcript shows on the ticket page.
 //
-// Until the widget's contact bundle exists, the page script below does what it will do (the
-// same calls, from the portal's origin, with the identity the portal put in the page).
+// The portal's pages carry the signed identity, so the loader picks the widget's contact
+// build: Carla never types her name, and resumes the same chat on a second device.
 // Elements are found by role and accessible name only (see ARCHITECTURE.md).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, signIn, screenshot, PORTAL_PASSWORD } from './harness.mjs';
+import { startStack, signIn, screenshot, eventually, PORTAL_PASSWORD } from './harness.mjs';
 
 test('a portal contact chats about her ticket and its transcript lands on it', async (t) => {
   const stack = await startStack();
@@ -34,64 +34,45 @@ test('a portal contact chats about her ticket and its transcript lands on it', a
   assert.equal(await tickets.getByRole('link', { name: 'T-1101' }).count(), 0, "Dan's ticket is not hers");
   await screenshot(portal, '30-portal-my-tickets');
 
-  // --- the page's signed identity becomes her chat session; she writes -------------------
-  const identity = await portal.locator('script[data-identity]').getAttribute('data-identity');
-  assert.ok(identity && identity.split('.').length === 3, 'a JWT in the page');
-  const chat = await portal.evaluate(async ({ server, identity }) => {
-    const r = await fetch(`${server}/api/contact/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ identity }),
-    });
-    if (r.status !== 201) throw new Error(`contact session: ${r.status}`);
-    const session = await r.json();
-    const ws = new WebSocket(`${server.replace(/^http/, 'ws')}/ws`);
-    const frames = [];
-    let wake = () => {};
-    ws.onmessage = (e) => { frames.push(JSON.parse(e.data)); wake(); };
-    const next = async (type) => {
-      for (;;) {
-        const i = frames.findIndex((f) => f.type === type);
-        if (i >= 0) return frames.splice(i, 1)[0];
-        await new Promise((ok) => { wake = ok; });
-      }
-    };
-    await new Promise((ok) => { ws.onopen = ok; });
-    ws.send(JSON.stringify({ type: 'hello', protocol: 1, token: session.token }));
-    await next('welcome');
-    ws.send(JSON.stringify({ type: 'send', client_id: 'p-1', body: 'My grinder is very loud' }));
-    const ack = await next('ack');
-    window.__chat = { ws, next };
-    return { token: session.token, name: session.me.name, contact: session.contact.id, conversation: ack.message.conversation_id };
-  }, { server: stack.serverUrl, identity });
-  assert.equal(chat.name, 'Carla Diaz');
-  assert.equal(chat.contact, 'c-100');
+  // --- the widget on the portal knows her: no name step; she writes -----------------------
+  await portal.getByRole('button', { name: 'Open chat' }).click();
+  const widget = portal.getByRole('dialog', { name: 'Live chat' });
+  const log = widget.getByRole('log', { name: 'Messages' });
+  await widget.getByRole('textbox', { name: 'Message' }).fill('My grinder is very loud');
+  await widget.getByRole('button', { name: 'Send' }).click();
+  await log.getByText('My grinder is very loud').waitFor();
+  assert.equal(await widget.getByRole('textbox', { name: 'Your name' }).count(), 0, 'no name step for a signed-in contact');
+  await screenshot(portal, '30b-portal-widget');
 
-  // --- the agent takes it; Carla links it to her ticket; the agent sees which ------------
+  // --- the agent takes it, sees who she is, and links her ticket --------------------------
   const ada = await stack.person('ada');
   await signIn(ada.page, stack.serverUrl, 'ada@example.com');
   await ada.page.getByRole('region', { name: 'Waiting chats' })
     .getByRole('button', { name: 'Accept chat with Carla Diaz' }).click();
   const conversation = ada.page.getByRole('log', { name: 'Conversation with Carla Diaz' });
   await conversation.getByText('My grinder is very loud').waitFor();
-  // she is a verified contact: a lock, her e-mail and company from the helpdesk
   await ada.page.getByRole('img', { name: 'Verified contact' }).waitFor();
   await ada.page.getByLabel('Verified details').getByText('carla@acme.test · Acme Cafés').waitFor();
-  const linked = await portal.evaluate(async ({ server, token, conversation }) => {
-    const r = await fetch(`${server}/api/conversations/${conversation}/ticket`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ ticket: 'T-1001' }),
-    });
-    return r.status;
-  }, { server: stack.serverUrl, token: chat.token, conversation: chat.conversation });
-  assert.equal(linked, 204);
+  await ada.page.getByLabel('Ticket', { exact: true }).selectOption('T-1001');
   await ada.page.getByLabel('Ticket T-1001').getByText('Grinder makes a loud noise').waitFor();
   await conversation.getByText('Chat linked to ticket T-1001: Grinder makes a loud noise').waitFor();
+  await log.getByText('Chat linked to ticket T-1001: Grinder makes a loud noise').waitFor();
   await ada.page.getByRole('textbox', { name: 'Reply' }).fill('Let us check the burrs.');
   await ada.page.getByRole('button', { name: 'Send' }).click();
-  await conversation.getByText('Let us check the burrs.').waitFor();
+  await log.getByText('Let us check the burrs.').waitFor();
   await screenshot(ada.page, '31-console-ticket-header');
+
+  // --- the same contact on another device: the same chat -----------------------------------
+  const laptop = await stack.person('carla-laptop');
+  await laptop.page.goto(`${stack.siteUrl}/portal/`);
+  await laptop.page.getByRole('textbox', { name: 'Email' }).fill('carla@acme.test');
+  await laptop.page.getByLabel('Password').fill(PORTAL_PASSWORD);
+  await laptop.page.getByRole('button', { name: 'Sign in' }).click();
+  await laptop.page.getByRole('heading', { name: 'My tickets' }).waitFor();
+  await laptop.page.getByRole('button', { name: 'Open chat' }).click();
+  const laptopLog = laptop.page.getByRole('dialog', { name: 'Live chat' }).getByRole('log', { name: 'Messages' });
+  await laptopLog.getByText('My grinder is very loud').waitFor();
+  await laptopLog.getByText('Let us check the burrs.').waitFor();
 
   // --- the agent ends it: the transcript is on the ticket page ----------------------------
   await ada.page.getByRole('button', { name: 'End chat' }).click();
@@ -108,5 +89,49 @@ test('a portal contact chats about her ticket and its transcript lands on it', a
   // --- another customer's ticket is not hers to open ---------------------------------------
   const other = await portal.goto(`${stack.siteUrl}/portal/tickets/T-1101`);
   assert.equal(other.status(), 404);
+
+  // --- signing out of the portal forgets her in this browser: the widget is anonymous -----
+  await portal.goto(`${stack.siteUrl}/portal/tickets`);
+  await portal.getByRole('button', { name: 'Sign out' }).click();
+  await portal.getByRole('heading', { name: 'Support portal' }).waitFor();
+  await portal.getByRole('button', { name: 'Open chat' }).click();
+  await portal.getByRole('dialog', { name: 'Live chat' }).getByRole('textbox', { name: 'Your name' }).waitFor();
+  assert.deepEqual(stack.pageErrors, []);
+});
+
+test('a tampered identity leaves the visitor anonymous and tells the developer why', async (t) => {
+  const stack = await startStack();
+  t.after(() => stack.stop());
+  const dan = await stack.person('dan');
+  const page = dan.page;
+  const errors = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+  await page.goto(`${stack.siteUrl}/portal/`);
+  await page.getByRole('textbox', { name: 'Email' }).fill('dan@acme.test');
+  await page.getByLabel('Password').fill(PORTAL_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'My tickets' }).waitFor();
+  // From now on the page carries a statement about someone else (Carla) under Dan's signature:
+  // the script tag's identity is rewritten as the parser inserts it, before the loader runs.
+  await page.addInitScript(() => {
+    const fromB64url = (t) => atob(t.replace(/-/g, '+').replace(/_/g, '/'));
+    const toB64url = (t) => btoa(t).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    new MutationObserver(() => {
+      const tag = document.querySelector('script[data-identity]:not([data-tampered])');
+      if (!tag) return;
+      const [h, p, sig] = tag.getAttribute('data-identity').split('.');
+      const claims = JSON.parse(fromB64url(p));
+      claims.sub = 'c-100';
+      tag.setAttribute('data-identity', `${h}.${toB64url(JSON.stringify(claims))}.${sig}`);
+      tag.setAttribute('data-tampered', '');
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await page.goto(`${stack.siteUrl}/portal/tickets`);
+  await page.getByRole('heading', { name: 'My tickets' }).waitFor();
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  const widget = page.getByRole('dialog', { name: 'Live chat' });
+  await widget.getByRole('textbox', { name: 'Your name' }).waitFor();
+  await eventually('the refusal is logged for the developer', async () =>
+    errors.some((e) => e.includes('[livechat] the page\'s signed identity was refused (HTTP 401')));
   assert.deepEqual(stack.pageErrors, []);
 });

@@ -109,3 +109,113 @@ impl Ctl {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The contact build's decisions, on a handle with a recorder as its link (no server here:
+    //! every sign-in is refused as "no answer").
+
+    use std::rc::Rc;
+
+    use gloo_storage::Storage;
+    use livechat_client::server_url::storage_key;
+    use livechat_client::testing::*;
+    use wasm_bindgen_test::*;
+
+    use super::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    /// A statement about `sub` as a portal makes one (the signature is not checked here).
+    fn statement(sub: &str) -> String {
+        let json = format!("{{\"sub\":\"{sub}\",\"name\":\"Carla Díaz\",\"exp\":1}}");
+        // base64url of the UTF-8 bytes, as a JWT carries its payload
+        let latin1: String = json.bytes().map(char::from).collect();
+        let b64 = web_sys::window().unwrap().btoa(&latin1).unwrap();
+        let url: String = b64
+            .trim_end_matches('=')
+            .chars()
+            .map(|c| match c {
+                '+' => '-',
+                '/' => '_',
+                c => c,
+            })
+            .collect();
+        format!("eyJhbGciOiJIUzI1NiJ9.{url}.c2ln")
+    }
+
+    fn stored(server: &str, token: &str, contact: Option<&str>) {
+        let session = Session {
+            token: token.into(),
+            name: "Carla".into(),
+        };
+        gloo_storage::LocalStorage::set(storage_key(server, "session"), &session).unwrap();
+        if let Some(contact) = contact {
+            gloo_storage::LocalStorage::set(storage_key(server, "contact"), contact).unwrap();
+        }
+    }
+
+    /// Start the contact build's handle on `server` with `identity`; its recorder.
+    fn started(server: &str, identity: &str) -> (Ctl, Rc<Recorder>) {
+        // Mounting is what sets up Leptos' task executor; these tests need no view.
+        leptos::mount::mount_to(container(), || ()).forget();
+        let ctl = Ctl::new(server);
+        ctl.take_identity(identity.to_owned());
+        let link = Rc::new(Recorder::default());
+        ctl.install(link.clone());
+        (ctl, link)
+    }
+
+    async fn settled(ctl: Ctl) {
+        for _ in 0..500 {
+            if !ctl.busy.get_untracked() {
+                return;
+            }
+            tick().await;
+        }
+        panic!("the sign-in never finished");
+    }
+
+    #[wasm_bindgen_test]
+    fn the_subject_is_read_from_the_statement() {
+        assert_eq!(subject(&statement("c-100")).as_deref(), Some("c-100"));
+        assert_eq!(subject("not a statement"), None);
+        assert_eq!(subject("a.%%%.c"), None);
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_same_contact_resumes_their_session_without_signing_in_again() {
+        let server = fake_server();
+        stored(&server, "v_carla", Some("c-100"));
+        let (ctl, link) = started(&server, &statement("c-100"));
+        assert!(!ctl.busy.get_untracked(), "no sign-in");
+        assert_eq!(link.connected.borrow().as_deref(), Some("v_carla"));
+    }
+
+    #[wasm_bindgen_test]
+    async fn another_contact_never_uses_the_stored_contacts_session() {
+        let server = fake_server();
+        stored(&server, "v_carla", Some("c-100"));
+        let (ctl, link) = started(&server, &statement("c-200"));
+        assert!(ctl.busy.get_untracked(), "signing in");
+        assert_eq!(link.connected.borrow().as_deref(), None);
+        settled(ctl).await;
+        // refused (no server): nothing to fall back to, since Carla's session is a contact's
+        assert_eq!(link.connected.borrow().as_deref(), None);
+        assert!(ctl.state.with_untracked(|s| s.session.is_none()));
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_refused_statement_leaves_an_anonymous_visitor_as_they_were() {
+        let server = fake_server();
+        stored(&server, "v_anon", None);
+        let (ctl, link) = started(&server, &statement("c-100"));
+        assert_eq!(
+            link.connected.borrow().as_deref(),
+            None,
+            "waits for the sign-in"
+        );
+        settled(ctl).await;
+        assert_eq!(link.connected.borrow().as_deref(), Some("v_anon"));
+    }
+}
