@@ -53,10 +53,20 @@ test('a portal contact chats about her ticket and its transcript lands on it', a
   await conversation.getByText('My grinder is very loud').waitFor();
   await ada.page.getByRole('img', { name: 'Verified contact' }).waitFor();
   await ada.page.getByLabel('Verified details').getByText('carla@acme.test · Acme Cafés').waitFor();
+  // Carla picks what the chat is about in the widget; the agent sees it, and changes it
+  const picker = widget.getByLabel('Ticket', { exact: true });
+  await picker.selectOption('T-1002');
+  await ada.page.getByLabel('Ticket T-1002').getByText('Invoice for October').waitFor();
   await ada.page.getByLabel('Ticket', { exact: true }).selectOption('T-1001');
+  await eventually('the widget follows the agent\'s choice', async () => (await picker.inputValue()) === 'T-1001');
   await ada.page.getByLabel('Ticket T-1001').getByText('Grinder makes a loud noise').waitFor();
   await conversation.getByText('Chat linked to ticket T-1001: Grinder makes a loud noise').waitFor();
   await log.getByText('Chat linked to ticket T-1001: Grinder makes a loud noise').waitFor();
+  assert.deepEqual(
+    await picker.locator('option').allTextContents(),
+    ['No ticket', 'T-1002 · Invoice for October', 'T-1001 · Grinder makes a loud noise'],
+    'her open tickets, newest first (T-1003 is resolved)',
+  );
   await ada.page.getByRole('textbox', { name: 'Reply' }).fill('Let us check the burrs.');
   await ada.page.getByRole('button', { name: 'Send' }).click();
   await log.getByText('Let us check the burrs.').waitFor();
@@ -81,7 +91,7 @@ test('a portal contact chats about her ticket and its transcript lands on it', a
   await portal.getByRole('heading', { name: 'T-1001: Grinder makes a loud noise' }).waitFor();
   const notes = portal.getByRole('region', { name: 'Notes' });
   await notes.getByRole('heading', { name: 'Chat transcript by Ada' }).waitFor();
-  for (const line of ['Carla Diaz: My grinder is very loud', 'Ada: Let us check the burrs.', 'Ada ended the chat']) {
+  for (const line of ['Carla Diaz: My grinder is very loud', 'Chat linked to ticket T-1002: Invoice for October', 'Ada: Let us check the burrs.', 'Ada ended the chat']) {
     await notes.getByText(line, { exact: false }).waitFor();
   }
   await screenshot(portal, '32-portal-ticket-transcript');

@@ -10,7 +10,9 @@
 use gloo_storage::Storage;
 use leptos::prelude::*;
 use protocol::ServerMsg;
-use protocol::helpdesk::{ContactSessionRequest, ContactSessionResponse};
+use protocol::helpdesk::{
+    ContactSessionRequest, ContactSessionResponse, LinkTicketRequest, TicketList,
+};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
@@ -64,6 +66,7 @@ impl Ctl {
         let held: Option<String> = gloo_storage::LocalStorage::get(self.contact_key()).ok();
         let session = self.state.with_untracked(|s| s.session.clone());
         if session.is_some() && held.is_some() && held == subject(&identity) {
+            leptos::task::spawn_local(self.load_tickets());
             return;
         }
         // An anonymous visitor's token comes along so the contact keeps their open chat;
@@ -106,6 +109,45 @@ impl Ctl {
             let token = session.token.clone();
             self.state.update(|s| s.session = Some(session));
             self.link.with(|l| l.connect(token));
+            self.load_tickets().await;
+        }
+    }
+
+    fn token(self) -> Option<String> {
+        self.state
+            .with_untracked(|s| s.session.as_ref().map(|s| s.token.clone()))
+    }
+
+    /// The contact's open tickets, for the picker (none for an anonymous visitor).
+    pub async fn load_tickets(self) {
+        let Some(token) = self.token() else { return };
+        let url = format!("{}/api/contact/tickets", self.server.get_value());
+        if let Ok(list) = rest::get_json::<TicketList>(&url, &token).await {
+            let open = list.tickets.into_iter().filter(|t| t.status.is_open());
+            self.tickets.set(open.collect());
+        }
+    }
+
+    /// Point the current chat at ticket `number` (`None`: none). Everyone in the chat sees it
+    /// as a system line; the widget's own picker follows the `ticket_linked` that comes back.
+    pub async fn pick_ticket(self, number: Option<String>) {
+        let (Some(token), Some(id)) = (
+            self.token(),
+            self.state
+                .with_untracked(|s| s.conversation.as_ref().map(|c| c.id)),
+        ) else {
+            return;
+        };
+        let url = format!(
+            "{}/api/conversations/{}/ticket",
+            self.server.get_value(),
+            id.0
+        );
+        let body = LinkTicketRequest { ticket: number };
+        if rest::put_json(&url, &body, &token).await.is_err() {
+            web_sys::console::error_1(&JsValue::from_str(
+                "[livechat] the chat could not be linked to that ticket",
+            ));
         }
     }
 }
@@ -217,5 +259,39 @@ mod tests {
         );
         settled(ctl).await;
         assert_eq!(link.connected.borrow().as_deref(), Some("v_anon"));
+    }
+
+    #[wasm_bindgen_test]
+    fn the_chat_follows_the_ticket_it_is_linked_to() {
+        use crate::state::VisitorState;
+        use protocol::ConversationStatus;
+        use protocol::helpdesk::TicketRef;
+
+        let mut s = VisitorState::default();
+        let linked = |conversation: i64, number: Option<&str>| ServerMsg::TicketLinked {
+            conversation_id: protocol::ConversationId(conversation),
+            ticket: number.map(|n| TicketRef {
+                number: n.into(),
+                subject: "Grinder".into(),
+            }),
+        };
+        s.apply(ServerMsg::Welcome {
+            protocol: protocol::PROTOCOL_VERSION,
+            me: marta(),
+            conversations: vec![conversation(3, ConversationStatus::Active, "Marta")],
+        });
+        s.apply(linked(3, Some("T-1001")));
+        assert_eq!(s.ticket.as_ref().map(|t| t.number.as_str()), Some("T-1001"));
+        s.apply(linked(9, Some("T-9")));
+        assert_eq!(
+            s.ticket.as_ref().map(|t| t.number.as_str()),
+            Some("T-1001"),
+            "another conversation's ticket changes nothing"
+        );
+        s.apply(linked(3, None));
+        assert_eq!(s.ticket, None);
+        s.apply(linked(3, Some("T-1001")));
+        s.start_over();
+        assert_eq!(s.ticket, None, "a new chat starts without a ticket");
     }
 }

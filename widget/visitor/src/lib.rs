@@ -103,6 +103,9 @@ pub struct Ctl {
     pub busy: RwSignal<bool>,
     pub(crate) server: StoredValue<String>,
     pub(crate) link: LinkSlot,
+    /// Contacts: their open tickets, for the picker.
+    #[cfg(feature = "contact")]
+    pub tickets: RwSignal<Vec<protocol::helpdesk::Ticket>>,
 }
 
 impl Ctl {
@@ -120,6 +123,8 @@ impl Ctl {
             busy: RwSignal::new(false),
             server: StoredValue::new(server.to_string()),
             link: LinkSlot::new(),
+            #[cfg(feature = "contact")]
+            tickets: RwSignal::new(Vec::new()),
         }
     }
 

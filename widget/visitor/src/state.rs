@@ -29,6 +29,9 @@ pub struct VisitorState {
     pub chat: Chat,
     /// After "Start a new chat", frames about conversations up to this id are old news.
     pub floor: Option<ConversationId>,
+    /// Contacts: the ticket the current conversation is about.
+    #[cfg(feature = "contact")]
+    pub ticket: Option<protocol::helpdesk::TicketRef>,
 }
 
 /// What a received frame means beyond the state change.
@@ -72,6 +75,10 @@ impl VisitorState {
             self.floor = self.floor.max(Some(c.id));
         }
         self.chat = Chat::default();
+        #[cfg(feature = "contact")]
+        {
+            self.ticket = None;
+        }
     }
 
     fn is_mine(&self, author: protocol::Principal) -> bool {
@@ -187,8 +194,22 @@ impl VisitorState {
             ServerMsg::Queue { .. }
             | ServerMsg::RequestAdded { .. }
             | ServerMsg::RequestRemoved { .. }
-            | ServerMsg::Accepted { .. }
-            | ServerMsg::TicketLinked { .. } => {}
+            | ServerMsg::Accepted { .. } => {}
+            #[cfg(not(feature = "contact"))]
+            ServerMsg::TicketLinked { .. } => {}
+            #[cfg(feature = "contact")]
+            ServerMsg::TicketLinked {
+                conversation_id,
+                ticket,
+            } => {
+                if self
+                    .conversation
+                    .as_ref()
+                    .is_some_and(|c| c.id == conversation_id)
+                {
+                    self.ticket = ticket;
+                }
+            }
         }
         fx
     }

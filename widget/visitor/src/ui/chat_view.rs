@@ -20,7 +20,7 @@ pub fn ChatView() -> impl IntoView {
 
     keep_scrolled_to_bottom(log, move || lines.track());
 
-    view! {
+    with_picker(view! {
         <div class="lc-log" role="log" aria-label="Messages" aria-live="polite" node_ref=log>
             {move || {
                 let me = me.get_untracked();
@@ -49,5 +49,20 @@ pub fn ChatView() -> impl IntoView {
             on_send=Callback::new(move |body: String| ctl.send(&body))
             node_ref=focus.message
         />
+    })
+}
+
+/// Contacts get the ticket picker above the chat; the anonymous build, exactly the chat (as a
+/// pass-through, so its bundle pays nothing for the picker).
+#[cfg(feature = "contact")]
+fn with_picker(chat: impl IntoView) -> impl IntoView {
+    view! {
+        <super::ticket_picker::TicketPicker />
+        {chat}
     }
+}
+
+#[cfg(not(feature = "contact"))]
+fn with_picker(chat: impl IntoView) -> impl IntoView {
+    chat
 }

@@ -5,6 +5,8 @@ mod chat_view;
 mod icons;
 mod launcher;
 mod name_step;
+#[cfg(feature = "contact")]
+mod ticket_picker;
 mod window;
 
 use leptos::html;
