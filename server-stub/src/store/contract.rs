@@ -1103,6 +1103,11 @@ pub fn a_visitor_ends_their_chat_only_when_the_rules_allow(s: &impl Store) {
     let v = s.create_visitor("Vi").unwrap();
     let (_, c, _) = say(s, &v, "m1", None);
     assert_eq!(denied(s.end(&v, c.id)), Denied::NotYours);
+    // one that does not exist is not found (a refusal, not a failed query: found by fuzzing)
+    assert_eq!(
+        denied(s.end(&v, ConversationId(c.id.0 + 1_000))),
+        Denied::NotFound
+    );
     // the wait is over (an admin set it to 0 s): the visitor gives up on it
     s.put_chat_settings(
         ADMIN,

@@ -115,8 +115,11 @@ impl ConversationStore for SqliteStore {
             let was_waiting = facts
                 .as_ref()
                 .is_some_and(|f| f.status == protocol::ConversationStatus::Waiting);
-            let visitor_may_end =
-                who.role() == protocol::Role::Visitor && visitor_may_end(tx, conversation)?;
+            // Only for a conversation that exists: the rule's query needs its row (a missing
+            // one is the policy's `not_found`, not a failed query; the fuzzer found this).
+            let visitor_may_end = who.role() == protocol::Role::Visitor
+                && facts.is_some()
+                && visitor_may_end(tx, conversation)?;
             policy::may_end(who, facts.as_ref(), visitor_may_end)?;
             tx.execute(
                 "UPDATE conversations SET status = 'ended', ended_at = ?2 \
