@@ -15,7 +15,6 @@ use serde_json::{Value, json};
 use crate::support::*;
 
 const SECRET: &str = "the demo portal's identity secret, 32+ bytes";
-const API_KEY: &str = "the helpdesk sync job's admin api key, 32+ bytes";
 
 async fn helpdesk_server() -> TestServer {
     TestServer::start_with(|c| {
@@ -50,27 +49,6 @@ fn statement(sub: &str, name: &str, valid_for: i64, secret: &str) -> String {
         &EncodingKey::from_secret(secret.as_bytes()),
     )
     .unwrap()
-}
-
-/// `method path` with an optional bearer token and JSON body; status and body.
-async fn call(
-    srv: &TestServer,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = srv.http.request(method, srv.url(path));
-    if let Some(token) = token {
-        req = req.bearer_auth(token);
-    }
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let r = bounded(path, req.send()).await.unwrap();
-    let status = r.status();
-    let text = r.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 async fn sign_in(srv: &TestServer, identity: &str, anonymous: Option<&str>) -> (StatusCode, Value) {

@@ -241,3 +241,31 @@ pub fn write_file(path: &Path, body: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, body).unwrap();
 }
+
+/// The admin API key the helpdesk, webhook and waiting tests give their servers.
+pub const API_KEY: &str = "the helpdesk sync job's admin api key, 32+ bytes";
+
+/// `method path` with an optional bearer token and JSON body: the status and the body as JSON
+/// (`null` when it is not JSON).
+pub async fn call(
+    srv: &TestServer,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    let mut req = srv.http.request(method, srv.url(path));
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let r = bounded(path, req.send()).await.unwrap();
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}

@@ -9,30 +9,8 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-const API_KEY: &str = "the helpdesk sync job's admin api key, 32+ bytes";
-
 async fn server() -> TestServer {
     TestServer::start_with(|c| c.admin_api_key = Some(API_KEY.into())).await
-}
-
-async fn call(
-    srv: &TestServer,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = srv.http.request(method, srv.url(path));
-    if let Some(token) = token {
-        req = req.bearer_auth(token);
-    }
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let r = bounded(path, req.send()).await.unwrap();
-    let status = r.status();
-    let text = r.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 async fn availability(srv: &TestServer) -> Availability {

@@ -16,7 +16,6 @@ use sha2::Sha256;
 
 use crate::support::*;
 
-const API_KEY: &str = "the helpdesk sync job's admin api key, 32+ bytes";
 const SECRET: &str = "the receiver's webhook secret, 32 bytes or more";
 
 /// What the receiver saw, and how it answers the next requests.
