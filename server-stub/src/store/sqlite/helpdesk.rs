@@ -12,8 +12,8 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use super::SqliteStore;
 use super::messages::insert_system_message;
 use super::rows::{
-    insert_credential, load_chat_settings, load_conversation, load_facts, load_messages_after,
-    load_office_hours, office_closed_now, waited_unanswered,
+    audit, insert_credential, load_chat_settings, load_conversation, load_facts,
+    load_messages_after, load_office_hours, office_closed_now, store_setting, waited_unanswered,
 };
 use crate::credentials::TokenHash;
 use crate::policy::{self, Denied};
@@ -149,22 +149,6 @@ fn load_company(conn: &Connection, id: &str) -> Result<Option<(i64, Company)>, S
         .optional()?)
 }
 
-/// Record an admin write in the same transaction as the write.
-fn audit(
-    tx: &Transaction<'_>,
-    actor: Actor,
-    action: &str,
-    target: &str,
-    detail: &impl serde::Serialize,
-) -> Result<(), StoreError> {
-    let detail = serde_json::to_string(detail).unwrap_or_default();
-    tx.execute(
-        "INSERT INTO audit_log (actor, action, target, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![actor.label(), action, target, detail, now_millis()],
-    )?;
-    Ok(())
-}
-
 /// Create `id` when missing, else update its name and setting; its row id.
 fn upsert_company(
     tx: &Transaction<'_>,
@@ -195,24 +179,14 @@ impl HelpdeskStore for SqliteStore {
 
     fn put_office_hours(&self, actor: Actor, hours: &OfficeHours) -> Result<(), StoreError> {
         self.write(|tx| {
-            let json = serde_json::to_string(hours).unwrap_or_default();
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES ('office_hours', ?1) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [&json],
-            )?;
+            store_setting(tx, "office_hours", hours)?;
             audit(tx, actor, "office_hours.put", "office_hours", hours)
         })
     }
 
     fn put_chat_settings(&self, actor: Actor, settings: ChatSettings) -> Result<(), StoreError> {
         self.write(|tx| {
-            let json = serde_json::to_string(&settings).unwrap_or_default();
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES ('chat', ?1) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [&json],
-            )?;
+            store_setting(tx, "chat", &settings)?;
             audit(tx, actor, "settings.put", "settings", &settings)
         })
     }

@@ -313,20 +313,58 @@ pub(super) fn delete_credentials_of(
     Ok(ended)
 }
 
-/// Office hours (off until an admin saves some).
-pub(super) fn load_office_hours(conn: &Connection) -> Result<OfficeHours, StoreError> {
+/// A settings row (JSON under `key`), or `T::default()` until one is saved.
+pub(super) fn load_setting<T: serde::de::DeserializeOwned + Default>(
+    conn: &Connection,
+    key: &str,
+) -> Result<T, StoreError> {
     let stored: Option<String> = conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'office_hours'",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
         .optional()?;
     match stored {
         Some(json) => serde_json::from_str(&json)
-            .map_err(|e| StoreError::Corrupt(format!("office hours: {e}"))),
-        None => Ok(OfficeHours::default()),
+            .map_err(|e| StoreError::Corrupt(format!("settings {key}: {e}"))),
+        None => Ok(T::default()),
     }
+}
+
+/// Save a settings row (JSON under `key`) in the caller's transaction.
+pub(super) fn store_setting(
+    tx: &Transaction<'_>,
+    key: &str,
+    value: &impl serde::Serialize,
+) -> Result<(), StoreError> {
+    let json = serde_json::to_string(value)
+        .map_err(|e| StoreError::Corrupt(format!("settings {key}: {e}")))?;
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, json],
+    )?;
+    Ok(())
+}
+
+/// Record an admin write in the caller's transaction, so the log and the change commit together.
+pub(super) fn audit(
+    tx: &Transaction<'_>,
+    actor: crate::store::Actor,
+    action: &str,
+    target: &str,
+    detail: &impl serde::Serialize,
+) -> Result<(), StoreError> {
+    let detail = serde_json::to_string(detail).unwrap_or_default();
+    tx.execute(
+        "INSERT INTO audit_log (actor, action, target, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![actor.label(), action, target, detail, now_millis()],
+    )?;
+    Ok(())
+}
+
+/// Office hours (off until an admin saves some).
+pub(super) fn load_office_hours(conn: &Connection) -> Result<OfficeHours, StoreError> {
+    load_setting(conn, "office_hours")
 }
 
 /// Whether chats are outside office hours right now.
@@ -352,15 +390,5 @@ pub(super) fn waited_unanswered(conn: &Connection, id: ConversationId) -> Result
 
 /// The global chat settings (defaults until an admin saves some).
 pub(super) fn load_chat_settings(conn: &Connection) -> Result<ChatSettings, StoreError> {
-    let stored: Option<String> = conn
-        .query_row("SELECT value FROM settings WHERE key = 'chat'", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    match stored {
-        Some(json) => {
-            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("settings: {e}")))
-        }
-        None => Ok(ChatSettings::default()),
-    }
+    load_setting(conn, "chat")
 }

@@ -4,10 +4,11 @@
 
 use protocol::Millis;
 use protocol::webhooks::{WebhookEvent, WebhookSettings};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use super::SqliteStore;
+use super::rows::{audit, load_setting, store_setting};
 use crate::store::{Actor, DueWebhook, StoreError, WebhookStore, WebhookTarget, now_millis};
 
 /// The `webhook` settings row.
@@ -18,18 +19,7 @@ struct Stored {
 }
 
 fn load(conn: &Connection) -> Result<Stored, StoreError> {
-    let json: Option<String> = conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'webhook'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match json {
-        Some(json) => serde_json::from_str(&json)
-            .map_err(|e| StoreError::Corrupt(format!("webhook settings: {e}"))),
-        None => Ok(Stored::default()),
-    }
+    load_setting(conn, "webhook")
 }
 
 /// Queue `event` for delivery in the caller's transaction, if webhooks are configured: it is
@@ -73,18 +63,9 @@ impl WebhookStore for SqliteStore {
                 url,
                 secret: secret.or(old.secret),
             };
-            let json = serde_json::to_string(&stored).unwrap_or_default();
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES ('webhook', ?1) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [&json],
-            )?;
+            store_setting(tx, "webhook", &stored)?;
             let detail = serde_json::json!({ "url": stored.url, "secret_changed": changed_secret });
-            tx.execute(
-                "INSERT INTO audit_log (actor, action, target, detail, at) \
-                 VALUES (?1, 'webhook.put', 'webhook', ?2, ?3)",
-                params![actor.label(), detail.to_string(), now_millis()],
-            )?;
+            audit(tx, actor, "webhook.put", "webhook", &detail)?;
             Ok(WebhookSettings {
                 url: stored.url,
                 secret: None,
