@@ -8,8 +8,8 @@
 //! for all three).
 
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use protocol::{Principal, Role};
 
 use crate::credentials;
@@ -65,7 +65,7 @@ impl FromRequestParts<AppState> for AdminCaller {
     type Rejection = RestError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, RestError> {
-        let token = bearer(parts).ok_or(RestError::Unauthorized)?;
+        let token = bearer(&parts.headers).ok_or(RestError::Unauthorized)?;
         // Digests, not the keys, are compared: equal-length values whose comparison time says
         // nothing about the key.
         if app
@@ -88,7 +88,7 @@ async fn authenticate(
     app: &AppState,
     role: Option<Role>,
 ) -> Result<Authenticated, RestError> {
-    let token = bearer(parts).ok_or(RestError::Unauthorized)?;
+    let token = bearer(&parts.headers).ok_or(RestError::Unauthorized)?;
     let who = match role {
         Some(role) => app.sessions.authenticate_as(token, role).await?,
         None => app.sessions.authenticate(token).await?,
@@ -97,9 +97,8 @@ async fn authenticate(
 }
 
 /// The token of an `Authorization: Bearer <token>` header.
-fn bearer(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)?
         .to_str()
         .ok()?

@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use protocol::helpdesk::{
     Availability, ContactSessionRequest, ContactSessionResponse, TicketList, VisitorCard,
 };
@@ -44,7 +44,7 @@ pub async fn contact_session(
         }
     })?;
     // The anonymous visitor this browser was, if the widget says so with a valid token.
-    let anonymous = match bearer_token(&headers) {
+    let anonymous = match crate::auth::bearer(&headers) {
         Some(token) => app.sessions.authenticate_as(token, Role::Visitor).await?,
         None => None,
     };
@@ -65,15 +65,6 @@ pub async fn contact_session(
         app.hub.conversation_changed(id).await;
     }
     Ok((StatusCode::CREATED, Json(session)))
-}
-
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
 }
 
 /// `GET /api/contact/tickets` with a visitor token: the tickets of the contact behind it,
