@@ -29,6 +29,10 @@ pub struct Company {
     /// inherits it.
     #[serde(default)]
     pub chat_enabled: Option<bool>,
+    /// Pre-ticket chat for this company's contacts (see [`ChatSettings::pre_ticket`]):
+    /// overrides the global setting; `None` inherits it.
+    #[serde(default)]
+    pub pre_ticket: Option<bool>,
 }
 
 /// `PUT /api/admin/companies/{id}`: create or update.
@@ -38,6 +42,8 @@ pub struct CompanyInput {
     pub name: String,
     #[serde(default)]
     pub chat_enabled: Option<bool>,
+    #[serde(default)]
+    pub pre_ticket: Option<bool>,
 }
 
 /// A portal user, in exactly one company.
@@ -178,16 +184,26 @@ pub struct TicketDetail {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChatSettings {
-    /// Chat for verified contacts, unless their company or they themselves say otherwise.
+    /// Chat on this site: for anonymous visitors, and for verified contacts unless their
+    /// company or they themselves say otherwise. Off, the loader draws no bubble.
     pub chat_enabled: bool,
     /// Seconds a request may wait unanswered before the visitor is offered a callback and may
     /// end it themselves.
     #[serde(default = "default_unanswered_after")]
     pub unanswered_after_secs: u32,
+    /// Pre-ticket chat: a verified contact who starts a chat without picking a ticket
+    /// describes the problem in one line, which becomes a new ticket the chat is linked to.
+    /// A company's setting overrides this one.
+    #[serde(default = "default_true")]
+    pub pre_ticket: bool,
 }
 
 fn default_unanswered_after() -> u32 {
     60
+}
+
+fn default_true() -> bool {
+    true
 }
 
 impl Default for ChatSettings {
@@ -195,6 +211,7 @@ impl Default for ChatSettings {
         ChatSettings {
             chat_enabled: true,
             unanswered_after_secs: default_unanswered_after(),
+            pre_ticket: true,
         }
     }
 }
@@ -237,13 +254,56 @@ pub struct OpeningWindow {
     pub close: String,
 }
 
-/// `GET /api/availability`: whether chats are answered now, for the widget (no sign-in).
+/// `GET /api/availability` (an anonymous visitor) or `POST /api/availability` with an
+/// [`AvailabilityRequest`] (a portal's contact): what the loader needs before it draws the
+/// bubble. No sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Availability {
+    /// Inside office hours (always, when they are off).
     pub open: bool,
     /// When it opens next (closed now, and within two weeks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_open: Option<Millis>,
+    /// May this visitor chat at all (global, company and contact settings). Off: no bubble.
+    pub chat_enabled: bool,
+    /// After this many seconds unanswered a waiting visitor is offered a callback and may end
+    /// the chat.
+    pub unanswered_after_secs: u32,
+    /// Pre-ticket chat applies to this contact (always `false` for anonymous visitors).
+    pub pre_ticket: bool,
+}
+
+/// `POST /api/availability`: the page's signed statement about its contact. An invalid one
+/// is answered as for an anonymous visitor (the widget's sign-in reports why).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AvailabilityRequest {
+    pub identity: String,
+}
+
+/// One of a verified contact's conversations in their history (`GET
+/// /api/contact/conversations`), newest first; the messages come from the conversation's
+/// paged history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastConversation {
+    pub id: ConversationId,
+    pub status: crate::model::ConversationStatus,
+    pub created_at: Millis,
+    /// The agents who answered, in the order they joined.
+    pub agents: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<TicketRef>,
+    /// The first thing the visitor wrote, cut to [`PREVIEW_CHARS`].
+    pub preview: String,
+}
+
+/// Longest [`PastConversation::preview`], in characters.
+pub const PREVIEW_CHARS: usize = 120;
+
+/// `GET /api/contact/conversations`: the contact's conversations, newest first (at most 50).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastConversationList {
+    pub conversations: Vec<PastConversation>,
 }
 
 /// `POST /api/callbacks`: "call me back", from a visitor nobody could answer.
@@ -350,4 +410,61 @@ pub struct VisitorCard {
     /// The contact's open tickets (to link a chat to), newest first.
     #[serde(default)]
     pub open_tickets: Vec<Ticket>,
+    /// Whether they are on the site now (any visitor: anonymous ones are online or offline).
+    #[serde(default)]
+    pub presence: crate::presence::Presence,
+}
+
+/// A phone number as a callback request takes it: up to [`MAX_PHONE_CHARS`] of digits, spaces
+/// and `+ - ( ) . /`, with at least one digit (surrounding spaces ignored). The server refuses
+/// anything else; the widget checks first to save a round trip.
+pub fn valid_phone(phone: &str) -> bool {
+    let phone = phone.trim();
+    phone.chars().count() <= MAX_PHONE_CHARS
+        && phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()./".contains(c))
+        && phone.chars().any(|c| c.is_ascii_digit())
+}
+
+/// A ticket's subject made from a chat: the first non-blank line the visitor wrote, cut to
+/// [`MAX_TITLE_CHARS`] (with an ellipsis), or a plain subject when they wrote nothing.
+pub fn ticket_subject(first_message: Option<&str>) -> String {
+    let line = first_message
+        .and_then(|m| m.lines().map(str::trim).find(|l| !l.is_empty()))
+        .unwrap_or("Message left in the chat");
+    if line.chars().count() <= MAX_TITLE_CHARS {
+        return line.to_owned();
+    }
+    let mut subject: String = line.chars().take(MAX_TITLE_CHARS - 1).collect();
+    subject.push('…');
+    subject
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers_are_digits_with_the_usual_separators() {
+        for ok in ["+49 30 1234567", " (030) 123-45.67 ", "0/1"] {
+            assert!(valid_phone(ok), "{ok}");
+        }
+        for bad in ["", "   ", "+-()", "call me", "123 ext. 4", &"1".repeat(33)] {
+            assert!(!valid_phone(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_subject_is_the_first_line_written_cut_to_its_bound() {
+        assert_eq!(
+            ticket_subject(Some("\n  The grinder is noisy \nsince Monday")),
+            "The grinder is noisy"
+        );
+        assert_eq!(ticket_subject(None), "Message left in the chat");
+        assert_eq!(ticket_subject(Some(" \n ")), "Message left in the chat");
+        let long = ticket_subject(Some(&"é".repeat(500)));
+        assert_eq!(long.chars().count(), MAX_TITLE_CHARS);
+        assert!(long.ends_with('…'));
+    }
 }

@@ -11,6 +11,8 @@
 //! - [`client`]: frames a client sends ([`ClientMsg`]);
 //! - [`server`]: frames the server sends ([`ServerMsg`]) and the stable [`ErrorCode`]s;
 //! - [`rest`]: REST request and answer bodies;
+//! - [`helpdesk`], [`presence`], [`webhooks`]: the helpdesk beside the chat, contact presence and
+//!   agent-started chats, outgoing webhooks;
 //! - [`validate`]: input bounds (`MAX_*`) and the checks both sides run;
 //! - `wire` (private macros): how the types are declared so the visitor bundle stays small.
 //!
@@ -26,6 +28,7 @@ pub mod client;
 pub mod helpdesk;
 pub mod ids;
 pub mod model;
+pub mod presence;
 pub mod rest;
 pub mod server;
 pub mod validate;
@@ -38,6 +41,7 @@ pub use ids::{
 pub use model::{
     ChatRequest, Conversation, ConversationStatus, Identity, Message, MessageKind, Participant,
 };
+pub use presence::Presence;
 pub use rest::{
     ChangePasswordRequest, ErrorBody, HistoryPage, LoginRequest, SessionInfo, SessionList,
     SessionResponse, SessionsEnded, VisitorSessionRequest,

@@ -408,6 +408,41 @@ fn rest_bodies() {
         &protocol::helpdesk::Availability {
             open: false,
             next_open: Some(1_763_971_200_000),
+            chat_enabled: true,
+            unanswered_after_secs: 60,
+            pre_ticket: true,
+        },
+    );
+    check(
+        "rest_availability_request",
+        &protocol::helpdesk::AvailabilityRequest {
+            identity: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjLTEwMCJ9.c2ln".into(),
+        },
+    );
+    check(
+        "rest_past_conversations",
+        &protocol::helpdesk::PastConversationList {
+            conversations: vec![
+                protocol::helpdesk::PastConversation {
+                    id: ConversationId(12),
+                    status: ConversationStatus::Ended,
+                    created_at: 1_763_900_000_000,
+                    agents: vec!["Ada".into()],
+                    ticket: Some(protocol::helpdesk::TicketRef {
+                        number: "T-1001".into(),
+                        subject: "Grinder makes a noise".into(),
+                    }),
+                    preview: "Hello, my grinder".into(),
+                },
+                protocol::helpdesk::PastConversation {
+                    id: ConversationId(9),
+                    status: ConversationStatus::Ended,
+                    created_at: 1_763_800_000_000,
+                    agents: vec![],
+                    ticket: None,
+                    preview: "Anyone there?".into(),
+                },
+            ],
         },
     );
     check(
@@ -415,6 +450,7 @@ fn rest_bodies() {
         &protocol::helpdesk::ChatSettings {
             chat_enabled: true,
             unanswered_after_secs: 60,
+            pre_ticket: true,
         },
     );
     check(
@@ -516,4 +552,65 @@ fn the_visitor_decoder_reads_visitor_frames_and_refuses_the_others() {
         }
     }
     assert_eq!(seen, 15, "every server golden was checked");
+}
+
+#[test]
+fn presence_bodies() {
+    use protocol::presence::{OnlineContact, OnlineContacts, PresenceReport, PushChatRequest};
+    check("rest_presence_report", &PresenceReport { away: true });
+    check(
+        "rest_push_chat",
+        &PushChatRequest {
+            contact_id: "c-42".into(),
+            ticket: Some("T-1001".into()),
+        },
+    );
+    check(
+        "rest_push_chat_no_ticket",
+        &PushChatRequest {
+            contact_id: "c-42".into(),
+            ticket: None,
+        },
+    );
+    check(
+        "rest_online_contacts",
+        &OnlineContacts {
+            contacts: vec![OnlineContact {
+                visitor_id: VisitorId(7),
+                contact: protocol::helpdesk::Contact {
+                    id: "c-42".into(),
+                    company: "acme".into(),
+                    name: "Carla Díaz".into(),
+                    email: "carla@acme.test".into(),
+                    chat_enabled: None,
+                },
+                company_name: "Acme Cafés".into(),
+                presence: Presence::Away,
+                open_tickets: vec![protocol::helpdesk::Ticket {
+                    number: "T-1001".into(),
+                    subject: "Grinder".into(),
+                    status: protocol::helpdesk::TicketStatus::Open,
+                    contact: "c-42".into(),
+                    created_at: 1_763_900_000_000,
+                    updated_at: 1_763_900_000_000,
+                }],
+            }],
+        },
+    );
+    check(
+        "rest_visitor_card",
+        &protocol::helpdesk::VisitorCard {
+            name: "Marta".into(),
+            contact: None,
+            company_name: None,
+            open_tickets: vec![],
+            presence: Presence::Online,
+        },
+    );
+    // A card from before presence existed reads as offline.
+    let old: protocol::helpdesk::VisitorCard = serde_json::from_str(
+        r#"{"name":"Marta","contact":null,"company_name":null,"open_tickets":[]}"#,
+    )
+    .unwrap();
+    assert_eq!(old.presence, Presence::Offline);
 }

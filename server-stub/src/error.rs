@@ -126,7 +126,9 @@ impl RestError {
                     Denied::ChatDisabled | Denied::NotYours | Denied::TooEarly => {
                         StatusCode::FORBIDDEN
                     }
-                    Denied::AlreadyRequested => StatusCode::CONFLICT,
+                    Denied::AlreadyRequested
+                    | Denied::ContactOffline(_)
+                    | Denied::ContactBusy(_) => StatusCode::CONFLICT,
                 };
                 (status, d.code())
             }

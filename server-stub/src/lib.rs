@@ -278,12 +278,17 @@ fn router(state: AppState, config: &Config) -> Router {
                 .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
                 .max_age(Duration::from_secs(600)),
         );
-    // A contact's portal page: signing in (the anonymous visitor's token may come along) and
-    // reading their tickets.
+    // A contact's portal page: signing in (the anonymous visitor's token may come along),
+    // reading their tickets, and reporting their tab away or back.
     let contact_api = Router::new()
         .route("/contact/session", post(api::contact_session))
         .route("/contact/tickets", get(api::contact_tickets))
-        .route("/availability", get(api::availability))
+        .route("/contact/presence", post(api::report_presence))
+        .route(
+            "/availability",
+            get(api::availability).post(api::contact_availability),
+        )
+        .route("/contact/conversations", get(api::contact_conversations))
         .route("/callbacks", post(api::request_callback))
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(
@@ -300,6 +305,7 @@ fn router(state: AppState, config: &Config) -> Router {
         )
         .route("/conversations/{id}/ticket", put(api::link_ticket))
         .route("/conversations/{id}/tickets", post(api::create_ticket))
+        .route("/conversations/{id}/end", post(api::end_conversation))
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(
             CorsLayer::new()
@@ -321,6 +327,8 @@ fn router(state: AppState, config: &Config) -> Router {
         .route("/agent/visitors/{id}", get(api::visitor_card))
         .route("/agent/callbacks", get(api::list_callbacks))
         .route("/agent/callbacks/{id}/done", post(api::callback_done))
+        .route("/agent/contacts/online", get(api::online_contacts))
+        .route("/agent/push-chat", post(api::push_chat))
         .route(
             "/admin/settings",
             get(api::get_settings).put(api::put_settings),

@@ -66,6 +66,13 @@ pub enum Denied {
         protocol::MAX_OPEN_CONVERSATIONS
     )]
     TooManyOpen,
+    /// An agent asked to start a chat with a contact who has no portal tab open.
+    #[error("{0} is not on the site now")]
+    ContactOffline(String),
+    /// An agent asked to start a chat with a contact who already has an open one (waiting in
+    /// the queue, or with an agent).
+    #[error("{0} already has an open chat")]
+    ContactBusy(String),
 }
 
 impl Denied {
@@ -79,6 +86,11 @@ impl Denied {
             Denied::TooManyOpen => ErrorCode::LimitReached,
             Denied::ChatDisabled | Denied::NotYours | Denied::TooEarly => ErrorCode::Forbidden,
             Denied::AlreadyRequested => ErrorCode::LimitReached,
+            // No code of their own: a new `ErrorCode` costs the anonymous visitor's bundle
+            // bytes (its decoder knows every code) for a refusal only agents ever get. "No
+            // such online contact" and "they hold their one open chat" say what happened.
+            Denied::ContactOffline(_) => ErrorCode::NotFound,
+            Denied::ContactBusy(_) => ErrorCode::LimitReached,
         }
     }
 }
@@ -169,6 +181,40 @@ pub fn may_end(
     }
 }
 
+/// What deciding on an agent-started ("push") chat needs to know about its contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushFacts {
+    /// The contact's name, for the refusals.
+    pub name: String,
+    /// Chat is allowed for them ([`chat_allowed`]).
+    pub chat_allowed: bool,
+    /// They are online or away now (a portal tab is open).
+    pub present: bool,
+    /// They have a waiting or active conversation.
+    pub open_chat: bool,
+    /// Open conversations the agent takes part in.
+    pub agent_open: usize,
+}
+
+/// An agent may start a chat with a contact whom chat is allowed for, who is on the site now
+/// (online or away) and has no open chat (a contact holds one at a time: their messages go to
+/// it), while the agent may join another conversation.
+pub fn may_push_chat(who: &Identity, facts: &PushFacts) -> Result<(), Denied> {
+    if who.role() != Role::Agent {
+        return Err(Denied::Forbidden);
+    }
+    if !facts.chat_allowed {
+        return Err(Denied::ChatDisabled);
+    }
+    if !facts.present {
+        return Err(Denied::ContactOffline(facts.name.clone()));
+    }
+    if facts.open_chat {
+        return Err(Denied::ContactBusy(facts.name.clone()));
+    }
+    may_join_another(facts.agent_open)
+}
+
 /// Only agents have an online state and see the queue.
 pub fn may_go_online(who: &Identity) -> Result<(), Denied> {
     match who.principal {
@@ -217,6 +263,58 @@ mod tests {
         assert_eq!(
             may_link_ticket(&agent(5), Some(&ended), true),
             Err(Denied::Ended)
+        );
+    }
+
+    #[test]
+    fn a_push_chat_needs_permission_presence_no_open_chat_and_room() {
+        let ok = PushFacts {
+            name: "Carla".into(),
+            chat_allowed: true,
+            present: true,
+            open_chat: false,
+            agent_open: 0,
+        };
+        assert_eq!(may_push_chat(&agent(5), &ok), Ok(()));
+        assert_eq!(may_push_chat(&visitor(1), &ok), Err(Denied::Forbidden));
+        let refused = |facts: PushFacts| may_push_chat(&agent(5), &facts);
+        assert_eq!(
+            refused(PushFacts {
+                chat_allowed: false,
+                present: false,
+                ..ok.clone()
+            }),
+            Err(Denied::ChatDisabled),
+            "permission first: an offline contact without it is still not one to chat with"
+        );
+        assert_eq!(
+            refused(PushFacts {
+                present: false,
+                ..ok.clone()
+            }),
+            Err(Denied::ContactOffline("Carla".into()))
+        );
+        assert_eq!(
+            refused(PushFacts {
+                open_chat: true,
+                ..ok.clone()
+            }),
+            Err(Denied::ContactBusy("Carla".into()))
+        );
+        assert_eq!(
+            refused(PushFacts {
+                agent_open: protocol::MAX_OPEN_CONVERSATIONS,
+                ..ok.clone()
+            }),
+            Err(Denied::TooManyOpen)
+        );
+        assert_eq!(
+            Denied::ContactOffline("C".into()).code(),
+            ErrorCode::NotFound
+        );
+        assert_eq!(
+            Denied::ContactBusy("C".into()).code(),
+            ErrorCode::LimitReached
         );
     }
 

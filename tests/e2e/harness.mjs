@@ -330,3 +330,24 @@ export async function imageSettled(page, src) {
     img.src = src;
   }), src);
 }
+
+/** A contact signs in to the demo portal (on the shop's origin) and lands on "My tickets". */
+export async function portalSignIn(page, siteUrl, email) {
+  await page.goto(`${siteUrl}/portal/`);
+  await page.getByRole('textbox', { name: 'Email' }).fill(email);
+  await page.getByLabel('Password').fill(PORTAL_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'My tickets' }).waitFor();
+}
+
+/** A call to the chat server's admin API with the sync key, as a helpdesk's sync job makes. */
+export async function admin(stack, method, path, body) {
+  const response = await fetch(`${stack.serverUrl}/api/admin/${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${ADMIN_API_KEY}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} /api/admin/${path}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}

@@ -34,10 +34,13 @@ test('a portal contact chats about her ticket and its transcript lands on it', a
   assert.equal(await tickets.getByRole('link', { name: 'T-1101' }).count(), 0, "Dan's ticket is not hers");
   await screenshot(portal, '30-portal-my-tickets');
 
-  // --- the widget on the portal knows her: no name step; she writes -----------------------
+  // --- the widget on the portal knows her: no name step; she picks a ticket and writes -----
   await portal.getByRole('button', { name: 'Open chat' }).click();
   const widget = portal.getByRole('dialog', { name: 'Live chat' });
   const log = widget.getByRole('log', { name: 'Messages' });
+  // chosen before the chat exists: applied as soon as her first message opens it
+  const picker = widget.getByLabel('Ticket', { exact: true });
+  await picker.selectOption('T-1002');
   await widget.getByRole('textbox', { name: 'Message' }).fill('My grinder is very loud');
   await widget.getByRole('button', { name: 'Send' }).click();
   await log.getByText('My grinder is very loud').waitFor();
@@ -53,9 +56,7 @@ test('a portal contact chats about her ticket and its transcript lands on it', a
   await conversation.getByText('My grinder is very loud').waitFor();
   await ada.page.getByRole('img', { name: 'Verified contact' }).waitFor();
   await ada.page.getByLabel('Verified details').getByText('carla@acme.test · Acme Cafés').waitFor();
-  // Carla picks what the chat is about in the widget; the agent sees it, and changes it
-  const picker = widget.getByLabel('Ticket', { exact: true });
-  await picker.selectOption('T-1002');
+  // the agent sees the ticket she picked, and changes it
   await ada.page.getByLabel('Ticket T-1002').getByText('Invoice for October').waitFor();
   await ada.page.getByLabel('Ticket', { exact: true }).selectOption('T-1001');
   await eventually('the widget follows the agent\'s choice', async () => (await picker.inputValue()) === 'T-1001');

@@ -1,8 +1,11 @@
-/*! Live chat loader: draws the chat bubble at once and loads the real widget (WebAssembly)
- * on the first click or when the browser is idle. Include with
- * <script src="https://chat.example/widget/loader.js" async></script>
- * (optional data-server="https://chat.example" when the API lives elsewhere; a portal adds
- * data-identity="<signed statement>" for its logged-in contact, which loads the contact build). */
+/*! Live chat loader: asks the chat server whether this visitor may chat, draws the chat bubble,
+ * and loads the real widget (WebAssembly) on the first click or when the browser is idle.
+ * Include with <script src="https://chat.example/widget/loader.js" async></script>
+ * Optional: data-server="https://chat.example" when the API lives elsewhere;
+ * data-identity="<signed statement>" on a portal page for its logged-in contact (loads the
+ * contact build). Buttons with data-livechat-ticket="T-1001" open the chat about that ticket.
+ * JavaScript API (window.LiveChat): open(), open({ ticket: "T-1001" }), identify(statement),
+ * reset() (a portal's logout: forgets the contact in this browser and closes its chat). */
 (function () {
   'use strict';
   var me = document.currentScript; // only valid synchronously, so read it first
@@ -12,27 +15,48 @@
   var server = (me.getAttribute('data-server') || src.origin).replace(/\/+$/, '');
   var base = src.href.slice(0, src.href.lastIndexOf('/') + 1);
   var identity = me.getAttribute('data-identity');
-  // A page without an identity after one with it (the contact signed out of the portal):
-  // forget the contact in this browser, and end that chat session on the server.
   var key = 'livechat:' + server + ':';
-  try {
-    if (!identity && localStorage.getItem(key + 'contact')) {
+  var avail = null; // GET/POST /api/availability, once asked
+  var root = null; // the shadow root everything lives in
+  var loading = null; // the widget module being loaded or mounted (one at a time)
+  var mounted = null; // the mounted widget module
+  var loads = 0; // bumped by every load and unload, so a late load of a replaced build stops
+  var wantOpen = false;
+
+  // Forget the contact in this browser and end that chat session on the server.
+  function forget() {
+    try {
       var held = JSON.parse(localStorage.getItem(key + 'session') || 'null');
       ['session', 'contact', 'outbox'].forEach(function (k) { localStorage.removeItem(key + k); });
       if (held && held.token) {
         fetch(server + '/api/visitor/logout', { method: 'POST', headers: { Authorization: 'Bearer ' + held.token } })
           .catch(function () {});
       }
-    }
-  } catch (e) { /* storage blocked: nothing is kept either */ }
+    } catch (e) { /* storage blocked: nothing is kept either */ }
+  }
+  // A page without an identity after one with it: the contact signed out of the portal.
+  try {
+    if (!identity && localStorage.getItem(key + 'contact')) forget();
+  } catch (e) { /* as above */ }
 
-  function start() {
-    var host = document.createElement('div');
-    host.id = 'livechat-root';
-    // Page styles must not reach the host either: reset it and keep it on top.
-    host.setAttribute('style', 'all:initial;position:fixed;right:0;bottom:0;width:0;height:0;z-index:2147483647');
-    var root = host.attachShadow({ mode: 'open' });
-    // Same look as the Leptos launcher (style/widget.css) so the swap is invisible.
+  // Whether this visitor may chat, office hours and the unanswered wait. No answer (server
+  // down): draw the bubble anyway; the widget says it is offline and keeps what is written.
+  function ask() {
+    var init = identity
+      ? { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ identity: identity }) }
+      : {};
+    return fetch(server + '/api/availability', init)
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .catch(function () { return null; })
+      .then(function (a) {
+        avail = a || { open: true, chat_enabled: true, unanswered_after_secs: 60 };
+        return avail;
+      });
+  }
+
+  // The placeholder bubble, same look as the Leptos launcher (style/widget.css) so the swap is
+  // invisible.
+  function placeholder() {
     root.innerHTML =
       '<style>.b{position:fixed;right:20px;bottom:20px;width:60px;height:60px;border-radius:50%;' +
       'border:0;padding:0;display:grid;place-items:center;color:#fff;background:#2454d6;cursor:pointer;' +
@@ -43,34 +67,207 @@
       '<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true" focusable="false">' +
       '<path fill="currentColor" d="M12 3C6.5 3 2 6.9 2 11.7c0 2.4 1.1 4.6 3 6.2L4.2 21.4c-.1.4.3.7.7.5l4-2c1 .3 2 .4 3.1.4 5.5 0 10-3.9 10-8.7S17.5 3 12 3z"/>' +
       '</svg></button>';
-    document.body.appendChild(host);
-
-    var loading = null; // one load at a time; reset on failure so a click can retry
-    var wantOpen = false;
-    function load(open) {
-      wantOpen = wantOpen || open;
-      if (loading) return loading;
-      loading = import(base + (identity ? 'contact/widget.js' : 'pkg/widget.js'))
-        .then(function (m) {
-          return m.default().then(function () {
-            if (identity) m.mount_contact(root, server, wantOpen, identity);
-            else m.mount(root, server, wantOpen);
-          });
-        })
-        .catch(function (e) {
-          loading = null;
-          console.error('[livechat] could not load the chat widget', e);
-        });
-      return loading;
-    }
     root.querySelector('button').addEventListener('click', function () {
-      load(true);
+      load(true).catch(function () {});
     });
-    if ('requestIdleCallback' in window) {
-      requestIdleCallback(function () { load(false); }, { timeout: 4000 });
-    } else {
-      setTimeout(function () { load(false); }, 2000);
+  }
+
+  function draw() {
+    if (!avail.chat_enabled) {
+      console.info('[livechat] chat is switched off for this visitor: no chat bubble');
+      if (root) root.host.remove();
+      root = null;
+      return false;
     }
+    if (root) return true;
+    var host = document.createElement('div');
+    host.id = 'livechat-root';
+    // Page styles must not reach the host either: reset it and keep it on top.
+    host.setAttribute('style', 'all:initial;position:fixed;right:0;bottom:0;width:0;height:0;z-index:2147483647');
+    root = host.attachShadow({ mode: 'open' });
+    root.addEventListener('pointerdown', unlock);
+    root.addEventListener('keydown', unlock);
+    placeholder();
+    document.body.appendChild(host);
+    return true;
+  }
+
+  // Load and mount the build this page needs; resolves to the mounted module.
+  function load(open) {
+    wantOpen = wantOpen || open;
+    if (loading) return loading;
+    var contact = identity;
+    var gen = ++loads;
+    loading = import(base + (contact ? 'contact/widget.js' : 'pkg/widget.js'))
+      .then(function (m) {
+        return m.default().then(function () {
+          if (gen !== loads) return m; // replaced meanwhile (identify, reset)
+          if (contact) m.mount_contact(root, server, wantOpen, contact, !!avail.pre_ticket);
+          else m.mount(root, server, wantOpen);
+          mounted = m;
+          return m;
+        });
+      })
+      .catch(function (e) {
+        loading = null;
+        console.error('[livechat] could not load the chat widget', e);
+        throw e;
+      });
+    return loading;
+  }
+
+  // Take the widget down (its socket closes) so another build can take its place.
+  function unload() {
+    hideHelp();
+    loads++;
+    if (mounted) mounted.unmount();
+    mounted = null;
+    loading = null;
+    wantOpen = false;
+    if (root) placeholder();
+  }
+
+  // The on-demand panels (livechat-panels), fetched the first time one is needed.
+  var panels = null;
+  function chunk() {
+    return panels || (panels = import(base + 'panels/panels.js').then(function (m) {
+      return m.default().then(function () { return m; });
+    }).catch(function (e) {
+      panels = null;
+      console.error('[livechat] could not load the chat panels', e);
+      throw e;
+    }));
+  }
+  function token() {
+    var session = JSON.parse(localStorage.getItem(key + 'session') || 'null');
+    return session && session.token;
+  }
+
+  // "When nobody answers", in the widget's #lc-help slot.
+  var help = { timer: 0, gen: 0, shown: false, last: '' };
+  function hideHelp() {
+    clearTimeout(help.timer);
+    help.gen++;
+    help.last = '';
+    if (help.shown) panels.then(function (m) { m.unmount_help(); });
+    help.shown = false;
+  }
+  function showHelp(id, createdAt) {
+    var now = id + ':' + createdAt;
+    if (now === help.last) return; // told again after every frame; only a change matters
+    hideHelp();
+    help.last = now;
+    // Inside office hours the panel waits until the request has waited too long; before any
+    // request there is nothing to offer then.
+    if (id < 0 || !avail || (avail.open && !id)) return;
+    var gen = help.gen;
+    var due = avail.open ? createdAt + avail.unanswered_after_secs * 1000 - Date.now() : 0;
+    help.timer = setTimeout(function () {
+      chunk().then(function (m) {
+        var slot = root && root.getElementById('lc-help');
+        var t = token();
+        if (gen !== help.gen || !slot || !t) return;
+        var ticket = mounted && mounted.help_ticket ? mounted.help_ticket() : '';
+        m.mount_help(slot, server, t, id, !avail.open, avail.next_open || 0, !!identity, ticket);
+        help.shown = true;
+      }).catch(function () {});
+    }, Math.max(0, due));
+  }
+
+  // The new-message chime, made with Web Audio (no audio file). Browsers allow audio only
+  // after a gesture, so the context is made or resumed on the visitor's first one.
+  var audio = null;
+  function unlock() {
+    try {
+      if (!audio) audio = new AudioContext();
+      else audio.resume();
+    } catch (e) { /* no Web Audio: silent */ }
+  }
+  function chime() {
+    if (!audio) return;
+    var t = audio.currentTime, osc = audio.createOscillator(), gain = audio.createGain();
+    osc.frequency.setValueAtTime(880, t);
+    osc.frequency.exponentialRampToValueAtTime(660, t + 0.15);
+    // Ramps, not steps, so the blip has no click at either end.
+    gain.gain.setValueAtTime(0.0001, t);
+    gain.gain.exponentialRampToValueAtTime(0.08, t + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.15);
+    osc.connect(gain);
+    gain.connect(audio.destination);
+    osc.start();
+    osc.stop(t + 0.16);
+  }
+
+  // A contact's past chats, over the chat in the widget's #lc-history slot.
+  function showHistory(me) {
+    chunk().then(function (m) {
+      var slot = root && root.getElementById('lc-history');
+      var t = token();
+      if (slot && t) m.mount_history(slot, server, t, me);
+    }).catch(function () {});
+  }
+
+  // The widget's one hook into this script: 0 = chime; 1 = the help panel's request changed
+  // (a: its id, 0 before there is one, -1 none; b: when it started); 2 = show a contact's past
+  // chats (a: their visitor id).
+  window.__livechatHook = function (kind, a, b) {
+    if (kind === 0) chime();
+    else if (kind === 1) showHelp(a, b);
+    else if (kind === 2) showHistory(a);
+  };
+
+  window.LiveChat = {
+    // Open the chat window; with a ticket (a portal's contact), about that ticket: an open
+    // chat is linked to it, else the next one starts with it.
+    open: function (options) {
+      var ticket = options && options.ticket;
+      return load(true).then(function (m) {
+        if (ticket && m.chat_about) return m.chat_about(String(ticket));
+        // Open it the way a visitor would: the launcher, when the window is closed.
+        var win = root.getElementById('lc-window');
+        if (win && win.hidden) root.querySelector('.lc-launcher').click();
+      });
+    },
+    // Identify the portal's logged-in contact (a signed statement from its backend), before
+    // or after the widget loaded: the contact build takes over, keeping an open chat.
+    identify: function (statement) {
+      if (!statement || statement === identity) return Promise.resolve();
+      var wasLoaded = !!mounted;
+      unload();
+      identity = statement;
+      return ask().then(function () {
+        if (draw() && wasLoaded) return load(false);
+      });
+    },
+    // The portal's logout: forget the contact in this browser and close its chat session.
+    reset: function () {
+      var wasLoaded = !!mounted;
+      unload();
+      forget();
+      identity = null;
+      return ask().then(function () {
+        if (draw() && wasLoaded) return load(false);
+      });
+    }
+  };
+
+  // For pages that call the API as soon as it exists.
+  document.dispatchEvent(new Event('livechat:ready'));
+
+  document.addEventListener('click', function (e) {
+    var button = e.target.closest && e.target.closest('[data-livechat-ticket]');
+    if (button) window.LiveChat.open({ ticket: button.getAttribute('data-livechat-ticket') });
+  });
+
+  function start() {
+    ask().then(function () {
+      if (!draw()) return;
+      if ('requestIdleCallback' in window) {
+        requestIdleCallback(function () { load(false).catch(function () {}); }, { timeout: 4000 });
+      } else {
+        setTimeout(function () { load(false).catch(function () {}); }, 2000);
+      }
+    });
   }
 
   if (document.body) start();

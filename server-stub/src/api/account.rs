@@ -31,6 +31,11 @@ pub async fn visitor_session(
     let name = protocol::validate_name(&req.name)
         .map_err(|e| RestError::InvalidInput(format!("name {e}")))?
         .to_owned();
+    // Chat switched off for the site: no new anonymous chats (the loader draws no bubble;
+    // this refuses a crafted request). Sessions made before keep their conversation.
+    if !app.db.call(|s| s.chat_terms(None)).await?.chat_enabled {
+        return Err(RestError::Denied(crate::policy::Denied::ChatDisabled));
+    }
     let session = app.sessions.visitor(name, device(&headers)).await?;
     Ok((StatusCode::CREATED, Json(session)))
 }

@@ -40,13 +40,7 @@ pub async fn request_callback(
 ) -> Result<(StatusCode, Json<Callback>), RestError> {
     let req = json_body(body)?;
     bounded("phone", &req.phone, MAX_PHONE_CHARS, true)?;
-    if !req
-        .phone
-        .trim()
-        .chars()
-        .all(|c| c.is_ascii_digit() || " +-()./".contains(c))
-        || !req.phone.chars().any(|c| c.is_ascii_digit())
-    {
+    if !protocol::helpdesk::valid_phone(&req.phone) {
         return Err(RestError::InvalidInput(
             "phone must be a phone number (digits, spaces, + - ( ) . /)".into(),
         ));

@@ -7,7 +7,8 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use protocol::helpdesk::{
-    Availability, ContactSessionRequest, ContactSessionResponse, TicketList, VisitorCard,
+    Availability, AvailabilityRequest, ContactSessionRequest, ContactSessionResponse,
+    PastConversationList, TicketList, VisitorCard,
 };
 use protocol::{Principal, Role, VisitorId};
 
@@ -81,7 +82,8 @@ pub async fn contact_tickets(
 }
 
 /// `GET /api/agent/visitors/{id}` with an agent token: who a visitor is (a verified contact's
-/// details and open tickets, or just a name), for the console's conversation header.
+/// details and open tickets, or just a name) and whether they are on the site now, for the
+/// console's conversation header.
 pub async fn visitor_card(
     State(app): State<AppState>,
     AgentCaller(_): AgentCaller,
@@ -91,17 +93,49 @@ pub async fn visitor_card(
         .parse()
         .map(VisitorId)
         .map_err(|_| RestError::InvalidInput("the visitor id must be an integer".into()))?;
-    app.db
+    let mut card = app
+        .db
         .call(move |s| s.visitor_card(id))
         .await?
-        .map(Json)
-        .ok_or(RestError::Denied(Denied::NotFound))
+        .ok_or(RestError::Denied(Denied::NotFound))?;
+    // Sockets are the hub's, not the store's: presence is filled in here.
+    card.presence = app.hub.presence(id);
+    Ok(Json(card))
 }
 
-/// `GET /api/availability`: whether chats are answered now and, if not, when next (no
-/// sign-in; the widget asks before it offers a chat or a callback).
+/// `GET /api/availability`: what the loader of an anonymous visitor needs before it draws
+/// the bubble: whether chat is on, whether chats are answered now (office hours) and, if not,
+/// when next, and the unanswered wait. No sign-in.
 pub async fn availability(State(app): State<AppState>) -> Result<Json<Availability>, RestError> {
-    let hours = app.db.call(|s| s.office_hours()).await?;
+    availability_for(&app, None).await.map(Json)
+}
+
+/// `POST /api/availability` with an `AvailabilityRequest`: the same for a portal's contact,
+/// with their own chat permission and pre-ticket setting. A statement that does not verify is
+/// answered as for an anonymous visitor, which is what the widget then becomes (its sign-in
+/// tells the site's developer why).
+pub async fn contact_availability(
+    State(app): State<AppState>,
+    body: Result<Json<AvailabilityRequest>, JsonRejection>,
+) -> Result<Json<Availability>, RestError> {
+    let req = json_body(body)?;
+    let claims = app.identity.verify(&req.identity).ok();
+    availability_for(&app, claims.map(|c| (c.sub, c.company)))
+        .await
+        .map(Json)
+}
+
+async fn availability_for(
+    app: &AppState,
+    contact: Option<(String, String)>,
+) -> Result<Availability, RestError> {
+    let (hours, terms) = app
+        .db
+        .call(move |s| {
+            let terms = s.chat_terms(contact.as_ref().map(|(c, co)| (c.as_str(), co.as_str())))?;
+            Ok((s.office_hours()?, terms))
+        })
+        .await?;
     let schedule = Schedule::parse(&hours).map_err(|e| {
         // Stored settings were validated when saved; a failure here is a corrupt row.
         RestError::Store(crate::store::StoreError::Corrupt(format!(
@@ -115,5 +149,24 @@ pub async fn availability(State(app): State<AppState>) -> Result<Json<Availabili
     } else {
         schedule.next_open(now).map(|t| t.as_millisecond())
     };
-    Ok(Json(Availability { open, next_open }))
+    Ok(Availability {
+        open,
+        next_open,
+        chat_enabled: terms.chat_enabled,
+        unanswered_after_secs: terms.unanswered_after_secs,
+        pre_ticket: terms.pre_ticket,
+    })
+}
+
+/// `GET /api/contact/conversations` with a visitor token: a verified contact's conversations,
+/// newest first, with their tickets (none for an anonymous visitor), for the widget's history.
+pub async fn contact_conversations(
+    State(app): State<AppState>,
+    VisitorCaller(who): VisitorCaller,
+) -> Result<Json<PastConversationList>, RestError> {
+    let Principal::Visitor(id) = who.me.principal else {
+        return Err(RestError::Unauthorized);
+    };
+    let conversations = app.db.call(move |s| s.past_conversations(id)).await?;
+    Ok(Json(PastConversationList { conversations }))
 }

@@ -2,7 +2,8 @@
 //! agent login and logout, an agent's own sessions and password), `history.rs` (reading a
 //! conversation's messages a page at a time), `tickets.rs` (a chat's ticket: link, or make
 //! one from the chat), `callbacks.rs` (call-me-back requests), `contact.rs` (a portal contact's signed sign-in,
-//! their tickets; agents' view of a visitor), `admin.rs` (the helpdesk's companies, contacts,
+//! their tickets; agents' view of a visitor), `presence.rs` (a contact's tab away or back,
+//! the contacts online now, an agent starting a chat with one), `admin.rs` (the helpdesk's companies, contacts,
 //! tickets, settings and audit log, for admins and the helpdesk's sync job). This file: what
 //! they share, health, and the `/api/` fallbacks.
 //!
@@ -18,6 +19,7 @@ mod admin;
 mod callbacks;
 mod contact;
 mod history;
+mod presence;
 mod tickets;
 
 pub use account::*;
@@ -25,6 +27,7 @@ pub use admin::*;
 pub use callbacks::*;
 pub use contact::*;
 pub use history::*;
+pub use presence::*;
 pub use tickets::*;
 
 use axum::Json;

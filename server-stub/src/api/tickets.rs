@@ -1,7 +1,7 @@
 //! A chat and its ticket: linking a conversation to one of its contact's open tickets (or
 //! unlinking it), and making a new ticket from the chat. For the conversation's verified
 //! contact (from the widget) and its agents (from the console); the store applies the rule
-//! (`policy::may_link_ticket`), the hub tells every member.
+//! (`policy::may_link_ticket`), the hub tells every member. Also ending a chat over REST.
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -78,4 +78,17 @@ pub async fn create_ticket(
         None => StatusCode::OK,
     };
     Ok((status, Json(ticket)))
+}
+
+/// `POST /api/conversations/{id}/end`: 204, exactly as the socket's `end` (the same rule,
+/// `policy::may_end`, and the same frames to every member). For clients that act without a
+/// socket of their own: the widget's on-demand "when nobody answers" panel.
+pub async fn end_conversation(
+    State(app): State<AppState>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, RestError> {
+    let conversation = conversation_id(&id)?;
+    app.hub.end_conversation(who.me, conversation).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,7 @@
 //! `accept`: the store decides the single winner (see `store/sqlite/conversations.rs`); the
 //! hub tells everyone. The winner's sockets get `accepted` and the first page of `history` (the
-//! console asks for the rest with `sync`); the visitor
+//! console asks for the rest with `sync`), and `ticket_linked` when the request is already about
+//! a ticket (a contact picked one, or pre-ticket chat made one, before anyone answered); the visitor
 //! gets the updated `conversation` and the "joined" message; every online agent gets
 //! `request_removed { accepted_by }`, which is how the agents who lost learn who joined (their
 //! own `accept` is refused as `not_found`, like any conversation they do not take part in).
@@ -17,10 +18,14 @@ impl Hub {
     ) -> Result<(), HubError> {
         let _order = self.inner.order.lock().await;
         let who = c.me.clone();
-        let won = self
+        let (won, ticket) = self
             .inner
             .db
-            .call(move |st| st.accept(&who, conversation_id))
+            .call(move |st| {
+                let won = st.accept(&who, conversation_id)?;
+                let ticket = st.conversation_tickets(&[conversation_id])?.pop();
+                Ok((won, ticket))
+            })
             .await?;
         let me = c.me.principal;
         self.to_principal(
@@ -38,6 +43,15 @@ impl Hub {
                 more: won.history.more,
             },
         );
+        if let Some((_, ticket)) = ticket {
+            self.to_principal(
+                me,
+                ServerMsg::TicketLinked {
+                    conversation_id,
+                    ticket: Some(ticket),
+                },
+            );
+        }
         let visitor = won.conversation.visitor.principal;
         self.to_principal(
             visitor,

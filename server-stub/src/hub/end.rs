@@ -2,9 +2,10 @@
 //! them (`policy::may_end`); every member gets the "ended" message, then the conversation in
 //! its `ended` state; a request that was still waiting leaves the agents' queue.
 
-use protocol::{ConversationId, ServerMsg};
+use protocol::{ConversationId, Identity, ServerMsg};
 
 use super::{Connection, Hub, HubError};
+use crate::store::StoreError;
 
 impl Hub {
     pub(super) async fn on_end(
@@ -12,8 +13,26 @@ impl Hub {
         c: &Connection,
         conversation_id: ConversationId,
     ) -> Result<(), HubError> {
+        self.end(c.me.clone(), conversation_id).await
+    }
+
+    /// End `conversation_id` as `who` (the socket's `end`, and `POST
+    /// /api/conversations/{id}/end`): the same rules and the same frames either way.
+    pub async fn end_conversation(
+        &self,
+        who: Identity,
+        conversation_id: ConversationId,
+    ) -> Result<(), StoreError> {
+        match self.end(who, conversation_id).await {
+            Ok(()) => Ok(()),
+            Err(HubError::Denied(d)) => Err(StoreError::Denied(d)),
+            Err(HubError::Store(e)) => Err(e),
+            Err(other) => Err(StoreError::Corrupt(other.to_string())),
+        }
+    }
+
+    async fn end(&self, who: Identity, conversation_id: ConversationId) -> Result<(), HubError> {
         let _order = self.inner.order.lock().await;
-        let who = c.me.clone();
         let ended = self
             .inner
             .db

@@ -4,7 +4,8 @@
 //! [`HubError`]. Beside it: `registry.rs` (sockets by principal and credential, online flags,
 //! delivery and kicking), `dispatch.rs` (the one `match` over [`ClientMsg`](protocol::ClientMsg)),
 //! and one file per command family: `send.rs`, `accept.rs`, `end.rs`, `sync.rs` (the `welcome`
-//! snapshot on connect and `sync`) and `presence.rs` (`set_online`). New commands (invite,
+//! snapshot on connect and `sync`), `presence.rs` (agents' `set_online`), `notify.rs` (changes
+//! made over REST) and `contacts.rs` (contacts' presence, agent-started chats). New commands (invite,
 //! transfer, private note, typing, ticket link) each get a file of their own and an arm in
 //! `dispatch.rs`.
 //!
@@ -12,6 +13,7 @@
 //! `ws/`), and it never decides permissions (that is `policy.rs`, applied by the store).
 
 mod accept;
+mod contacts;
 mod dispatch;
 mod end;
 mod notify;
@@ -29,6 +31,7 @@ use protocol::{ErrorCode, Principal};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+pub use contacts::presence;
 pub use registry::{Connection, Kick, Outbound, REPLY_HEADROOM, SocketId, offer_reply};
 
 use crate::policy::Denied;

@@ -2,7 +2,8 @@
 //!
 //! Owns which sockets are connected, filed by principal (every socket of a participant gets
 //! its frames: a visitor's second tab, an agent's second window) and by credential (so signing
-//! out closes exactly that session's sockets), each agent socket's online flag, and
+//! out closes exactly that session's sockets), each agent socket's online flag, contacts' away
+//! reports (the rule is `contacts.rs`'s), and
 //! non-blocking delivery: each socket has a bounded queue, and a socket whose queue is full is
 //! kicked rather than allowed to slow anyone else down. Replies that refuse a request (`error`
 //! frames to the socket that asked) are the exception: they are dropped when the queue is
@@ -92,6 +93,26 @@ impl Kick {
 pub(super) struct Registry {
     by_id: HashMap<SocketId, SocketEntry>,
     by_principal: HashMap<Principal, Vec<SocketId>>,
+    /// Contacts' tabs that reported away, per credential (`contacts.rs`); kept here so a
+    /// socket's removal updates it under the same lock.
+    pub(super) away: super::contacts::AwayTabs,
+}
+
+impl Registry {
+    /// The credential of each open socket of `principal` (once per socket).
+    pub(super) fn credentials_of(&self, principal: Principal) -> impl Iterator<Item = &TokenHash> {
+        self.by_principal
+            .get(&principal)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.by_id.get(id))
+            .map(|e| &e.credential)
+    }
+
+    /// Everyone with an open socket.
+    pub(super) fn principals(&self) -> impl Iterator<Item = Principal> + '_ {
+        self.by_principal.keys().copied()
+    }
 }
 
 struct SocketEntry {
@@ -106,7 +127,7 @@ struct SocketEntry {
 }
 
 impl Hub {
-    fn registry(&self) -> std::sync::MutexGuard<'_, Registry> {
+    pub(super) fn registry(&self) -> std::sync::MutexGuard<'_, Registry> {
         // Nothing in the registry can be left half-updated by a panic, so poisoning is harmless.
         self.inner.sockets.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -285,6 +306,13 @@ fn remove(sockets: &mut Registry, id: SocketId) {
         list.retain(|other| *other != id);
         if list.is_empty() {
             sockets.by_principal.remove(&entry.key);
+        }
+        if entry.key.role() == protocol::Role::Visitor {
+            let open = sockets
+                .credentials_of(entry.key)
+                .filter(|c| **c == entry.credential)
+                .count();
+            sockets.away.tab_closed(entry.credential, open);
         }
     }
 }

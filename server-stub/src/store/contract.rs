@@ -55,6 +55,9 @@ macro_rules! contract_tests {
                 a_contact_sees_only_their_own_tickets,
                 webhooks_are_queued_with_their_event_only_when_a_target_is_set,
                 a_visitor_ends_their_chat_only_when_the_rules_allow,
+                chat_terms_follow_the_most_specific_setting,
+                a_contact_reads_their_own_past_conversations_only,
+                an_agent_starts_a_chat_with_a_present_contact,
             );
         }
     };
@@ -754,6 +757,7 @@ fn company(name: &str, chat_enabled: Option<bool>) -> CompanyInput {
     CompanyInput {
         name: name.into(),
         chat_enabled,
+        pre_ticket: None,
     }
 }
 
@@ -814,6 +818,7 @@ pub fn helpdesk_records_are_kept_by_external_id_and_audited(s: &impl Store) {
             id: "acme".into(),
             name: "Acme Ltd".into(),
             chat_enabled: Some(true),
+            pre_ticket: None,
         }
     );
     s.put_company(ADMIN, "globex", &company("Globex", None))
@@ -999,6 +1004,104 @@ pub fn chat_permission_holds_at_sign_in_and_on_every_use(s: &impl Store) {
     );
 }
 
+pub fn chat_terms_follow_the_most_specific_setting(s: &impl Store) {
+    let terms = |contact: Option<(&str, &str)>| {
+        let t = s.chat_terms(contact).unwrap();
+        (t.chat_enabled, t.pre_ticket)
+    };
+    // defaults: chat on, pre-ticket on for contacts, never for anonymous visitors
+    assert_eq!(terms(None), (true, false));
+    assert_eq!(
+        terms(Some(("new", "nowhere"))),
+        (true, true),
+        "not stored yet"
+    );
+    s.put_company(
+        ADMIN,
+        "acme",
+        &CompanyInput {
+            name: "Acme".into(),
+            chat_enabled: Some(false),
+            pre_ticket: Some(false),
+        },
+    )
+    .unwrap();
+    assert_eq!(terms(Some(("c1", "acme"))), (false, false), "the company's");
+    s.put_contact(ADMIN, "c1", &contact_input("acme", "Carla", Some(true)))
+        .unwrap();
+    assert_eq!(terms(Some(("c1", "acme"))), (true, false), "her own wins");
+    // a stored contact is judged by the company the store knows, not the one claimed
+    assert_eq!(terms(Some(("c1", "globex"))), (true, false));
+    s.put_chat_settings(
+        ADMIN,
+        ChatSettings {
+            chat_enabled: false,
+            unanswered_after_secs: 5,
+            pre_ticket: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(terms(None), (false, false), "off for the site");
+    assert_eq!(s.chat_terms(None).unwrap().unanswered_after_secs, 5);
+    assert_eq!(terms(Some(("c2", "globex"))), (false, true));
+}
+
+pub fn a_contact_reads_their_own_past_conversations_only(s: &impl Store) {
+    let send = |who: &Identity, client_id: &str, body: &str| -> Conversation {
+        let msg = NewMessage {
+            client_id: client_id.into(),
+            conversation_id: None,
+            body: body.into(),
+        };
+        match s.append_message(who, msg).unwrap() {
+            AppendOutcome::Stored { conversation, .. } => conversation,
+            AppendOutcome::Duplicate { .. } => panic!("stored twice"),
+        }
+    };
+    let visitor_id = |who: &Identity| match who.principal {
+        protocol::Principal::Visitor(id) => id,
+        _ => unreachable!(),
+    };
+    let carla = sign_in(s, &statement("c1", "acme", "Carla"), None, "v_c").unwrap();
+    let gus = sign_in(s, &statement("c2", "acme", "Gus"), None, "v_g").unwrap();
+    let ada = agent(s, "Ada");
+    let first = send(&carla.me, "c1", "My grinder is noisy");
+    s.accept(&ada, first.id).unwrap();
+    s.put_ticket(
+        ADMIN,
+        "T-1",
+        &ticket_input("c1", "Grinder", TicketStatus::Open),
+    )
+    .unwrap();
+    s.link_ticket(&carla.me, first.id, Some("T-1")).unwrap();
+    s.end(&ada, first.id).unwrap();
+    let second = send(&carla.me, "c2", &"x".repeat(500));
+    send(&gus.me, "g1", "Gus here");
+
+    let mine = s.past_conversations(visitor_id(&carla.me)).unwrap();
+    assert_eq!(
+        mine.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [second.id, first.id],
+        "newest first, only hers"
+    );
+    assert_eq!(mine[1].agents, ["Ada"]);
+    assert_eq!(mine[1].status, ConversationStatus::Ended);
+    assert_eq!(
+        mine[1].ticket.as_ref().map(|t| t.number.as_str()),
+        Some("T-1")
+    );
+    assert_eq!(mine[1].preview, "My grinder is noisy");
+    assert_eq!(
+        mine[0].preview.chars().count(),
+        protocol::helpdesk::PREVIEW_CHARS
+    );
+    assert_eq!(mine[0].ticket, None);
+    // an anonymous visitor has no history beyond the chat on screen
+    let anon = s.create_visitor("Vi").unwrap();
+    send(&anon, "a1", "hello");
+    assert!(s.past_conversations(visitor_id(&anon)).unwrap().is_empty());
+}
+
 pub fn a_contact_sees_only_their_own_tickets(s: &impl Store) {
     let carla = sign_in(s, &statement("c1", "acme", "Carla"), None, "v_c").unwrap();
     let gus = sign_in(s, &statement("c2", "acme", "Gus"), None, "v_g").unwrap();
@@ -1148,4 +1251,111 @@ pub fn a_visitor_ends_their_chat_only_when_the_rules_allow(s: &impl Store) {
     let x = s.create_visitor("Xi").unwrap();
     let (_, c, _) = say(s, &x, "m1", None);
     assert_eq!(denied(s.end(&v, c.id)), Denied::NotFound);
+}
+
+pub fn an_agent_starts_a_chat_with_a_present_contact(s: &impl Store) {
+    let ada = agent(s, "Ada");
+    let carla = sign_in(s, &statement("c1", "acme", "Carla Díaz"), None, "v_c").unwrap();
+    s.put_ticket(
+        ADMIN,
+        "T-1",
+        &ticket_input("c1", "Grinder", TicketStatus::Open),
+    )
+    .unwrap();
+    s.put_ticket(
+        ADMIN,
+        "T-2",
+        &ticket_input("c1", "Old", TicketStatus::Closed),
+    )
+    .unwrap();
+    s.put_contact(ADMIN, "c9", &contact_input("acme", "Never", None))
+        .unwrap();
+    let here = |_| true;
+    let away = |_| false;
+    assert_eq!(
+        denied(s.push_chat(&ada, "nobody", None, &here)),
+        Denied::NotFound
+    );
+    assert_eq!(
+        denied(s.push_chat(&ada, "c1", None, &away)),
+        Denied::ContactOffline("Carla Díaz".into())
+    );
+    assert_eq!(
+        denied(s.push_chat(&ada, "c9", None, &here)),
+        Denied::ContactOffline("Never".into()),
+        "a contact who never signed in has no tab open"
+    );
+    assert_eq!(
+        denied(s.push_chat(&carla.me, "c1", None, &here)),
+        Denied::Forbidden,
+        "agents only"
+    );
+    assert!(
+        matches!(
+            s.push_chat(&ada, "c1", Some("T-2"), &here),
+            Err(StoreError::Invalid(_))
+        ),
+        "a closed ticket is not one to chat about"
+    );
+    // nothing was made by the refusals
+    assert!(s.welcome_conversations(&carla.me).unwrap().is_empty());
+
+    let pushed = s.push_chat(&ada, "c1", Some("T-1"), &here).unwrap();
+    let c = &pushed.conversation;
+    assert_eq!(c.status, ConversationStatus::Active);
+    assert_eq!(c.visitor, carla.me);
+    assert_eq!(
+        c.agents.iter().map(|a| &a.name).collect::<Vec<_>>(),
+        ["Ada"]
+    );
+    assert_eq!(c.last_seq, 1);
+    assert_eq!(pushed.system_message.kind, MessageKind::System);
+    assert_eq!(
+        pushed.system_message.body,
+        "Ada invited Carla Díaz to chat about ticket T-1: Grinder"
+    );
+    assert_eq!(
+        pushed.history.messages,
+        std::slice::from_ref(&pushed.system_message)
+    );
+    assert_eq!(
+        pushed.ticket.as_ref().map(|t| t.number.as_str()),
+        Some("T-1")
+    );
+    assert_eq!(
+        s.conversation_tickets(&[c.id]).unwrap()[0].1.number,
+        "T-1",
+        "linked"
+    );
+    // both ends resume it, and the contact's messages go to it
+    assert_eq!(s.welcome_conversations(&carla.me).unwrap()[0].id, c.id);
+    assert_eq!(s.welcome_conversations(&ada).unwrap()[0].id, c.id);
+    let (_, to, created) = say(s, &carla.me, "m1", None);
+    assert_eq!((to.id, created), (c.id, false));
+    // one open chat per contact
+    let grace = agent(s, "Grace");
+    assert_eq!(
+        denied(s.push_chat(&grace, "c1", None, &here)),
+        Denied::ContactBusy("Carla Díaz".into())
+    );
+    s.end(&ada, c.id).unwrap();
+    // chat switched off for her: refused, whatever her presence
+    s.put_contact(
+        ADMIN,
+        "c1",
+        &contact_input("acme", "Carla Díaz", Some(false)),
+    )
+    .unwrap();
+    assert_eq!(
+        denied(s.push_chat(&grace, "c1", None, &here)),
+        Denied::ChatDisabled
+    );
+    s.put_contact(ADMIN, "c1", &contact_input("acme", "Carla Díaz", None))
+        .unwrap();
+    let again = s.push_chat(&grace, "c1", None, &here).unwrap();
+    assert_eq!(
+        again.system_message.body,
+        "Grace invited Carla Díaz to chat"
+    );
+    assert_eq!(again.ticket, None);
 }

@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 use protocol::helpdesk::{
     AuditEntry, Callback, CallbackRequest, ChatSettings, Company, CompanyInput, Contact,
-    ContactInput, NoteInput, OfficeHours, Ticket, TicketDetail, TicketInput, TicketNote, TicketRef,
-    VisitorCard,
+    ContactInput, NoteInput, OfficeHours, PastConversation, Ticket, TicketDetail, TicketInput,
+    TicketNote, TicketRef, VisitorCard,
 };
 use protocol::webhooks::WebhookSettings;
 use protocol::{
@@ -254,6 +254,14 @@ pub struct SignedInContact {
     pub adopted: Option<ConversationId>,
 }
 
+/// The chat settings that apply to one visitor ([`HelpdeskStore::chat_terms`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChatTerms {
+    pub chat_enabled: bool,
+    pub pre_ticket: bool,
+    pub unanswered_after_secs: u32,
+}
+
 /// What linking a chat to a ticket did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketLinkChange {
@@ -356,11 +364,52 @@ pub trait HelpdeskStore {
     /// Mark request `id` done by `agent` (done once; a second time changes nothing). `None`
     /// when there is no such request.
     fn callback_done(&self, agent: AgentId, id: i64) -> Result<Option<Callback>, StoreError>;
+    /// What applies to the contact `contact` of company `company` (helpdesk ids from a
+    /// verified statement; either may not exist yet): may they chat, and does pre-ticket chat
+    /// apply. `None` for both: an anonymous visitor (the site's chat setting, no pre-ticket).
+    fn chat_terms(&self, contact: Option<(&str, &str)>) -> Result<ChatTerms, StoreError>;
+    /// A verified contact's conversations (through visitor `who`), newest first, at most 50;
+    /// none for an anonymous visitor.
+    fn past_conversations(&self, who: VisitorId) -> Result<Vec<PastConversation>, StoreError>;
     /// The tickets of those of `conversations` that have one.
     fn conversation_tickets(
         &self,
         conversations: &[ConversationId],
     ) -> Result<Vec<(ConversationId, TicketRef)>, StoreError>;
+}
+
+/// An agent-started chat with a contact, as [`PushChatStore::push_chat`] made it.
+#[derive(Debug, Clone)]
+pub struct PushedChat {
+    /// Active, with the agent as its only participant.
+    pub conversation: Conversation,
+    /// "<Agent> started a chat with <contact>" (and the ticket, when it is about one).
+    pub system_message: Message,
+    /// The ticket the chat is about, when one was given.
+    pub ticket: Option<TicketRef>,
+    /// The first page of its messages, for the agent (as after an `accept`).
+    pub history: MessagePage,
+}
+
+/// Agent-started ("push") chats with portal contacts. Whether the contact is on the site now
+/// is not the store's to know (sockets live in the hub): the caller passes it in as
+/// `present`, asked inside the transaction, and the store applies the rule
+/// ([`crate::policy::may_push_chat`]) with the rest of the facts.
+pub trait PushChatStore {
+    /// In one transaction: refuse unless `agent` may start a chat with contact `contact` (the
+    /// helpdesk's id; unknown: [`Denied::NotFound`], chat not allowed:
+    /// [`Denied::ChatDisabled`], not `present`: [`Denied::ContactOffline`], an open chat
+    /// already: [`Denied::ContactBusy`], the agent at their bound: [`Denied::TooManyOpen`]),
+    /// then create an active conversation for the contact's visitor with the agent in it and a
+    /// system message, linked to `ticket` when given (one of the contact's open tickets, else
+    /// [`StoreError::Invalid`]), and enqueue `chat.started`.
+    fn push_chat(
+        &self,
+        agent: &Identity,
+        contact: &str,
+        ticket: Option<&str>,
+        present: &dyn Fn(VisitorId) -> bool,
+    ) -> Result<PushedChat, StoreError>;
 }
 
 /// Where webhooks go, as the delivery task needs it (both set).
@@ -451,8 +500,8 @@ pub trait MessageStore {
 }
 
 /// Durable state of the chat: every area together. Every method is one transaction and
-/// blocks the calling thread. Implemented automatically for any type that implements the four
-/// area traits, so a backend implements each area in its own file and callers holding a
+/// blocks the calling thread. Implemented automatically for any type that implements the area
+/// traits, so a backend implements each area in its own file and callers holding a
 /// `&dyn Store` reach every method without importing the area traits.
 pub trait Store:
     IdentityStore
@@ -460,6 +509,7 @@ pub trait Store:
     + ConversationStore
     + MessageStore
     + HelpdeskStore
+    + PushChatStore
     + WebhookStore
     + Send
     + Sync
@@ -473,6 +523,7 @@ impl<T> Store for T where
         + ConversationStore
         + MessageStore
         + HelpdeskStore
+        + PushChatStore
         + WebhookStore
         + Send
         + Sync

@@ -5,8 +5,8 @@
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use protocol::helpdesk::{
-    AuditEntry, ChatSettings, Company, Contact, ContactSessionResponse, TicketDetail, TicketList,
-    VisitorCard,
+    AuditEntry, Availability, ChatSettings, Company, Contact, ContactSessionResponse,
+    PastConversationList, TicketDetail, TicketList, VisitorCard,
 };
 use protocol::{ClientMsg, ErrorBody, ErrorCode, ServerMsg};
 use reqwest::{Method, StatusCode};
@@ -334,6 +334,229 @@ async fn chat_permission_is_contact_over_company_over_global() {
     // Gus, of the same company, still may
     let (status, _) = sign_in(&srv, &statement("c-2", "Gus", 3600, SECRET), None).await;
     assert_eq!(status, StatusCode::CREATED);
+    srv.stop().await;
+}
+
+/// What the loader asks before drawing a bubble, for the page's contact (or anonymously).
+async fn availability(srv: &TestServer, identity: Option<&str>) -> Availability {
+    let (status, body) = match identity {
+        Some(identity) => {
+            let body = json!({ "identity": identity });
+            call(srv, Method::POST, "/api/availability", None, Some(body)).await
+        }
+        None => call(srv, Method::GET, "/api/availability", None, None).await,
+    };
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_value(body).unwrap()
+}
+
+#[tokio::test]
+async fn the_loader_learns_whether_this_visitor_may_chat_before_drawing_a_bubble() {
+    let srv = helpdesk_server().await;
+    let carla = statement("c-1", "Carla", 3600, SECRET);
+    let put = |path: &'static str, body: Value| {
+        let srv = &srv;
+        async move {
+            let (status, body) = call(srv, Method::PUT, path, Some(API_KEY), Some(body)).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+    };
+    let a = availability(&srv, None).await;
+    assert!(
+        a.chat_enabled && !a.pre_ticket,
+        "anonymous: on, no pre-ticket"
+    );
+    let a = availability(&srv, Some(&carla)).await;
+    assert!(
+        a.chat_enabled && a.pre_ticket,
+        "a contact: on, pre-ticket by default"
+    );
+
+    // off for her company: no bubble for Carla; the site's anonymous visitors still chat
+    put(
+        "/api/admin/companies/acme",
+        json!({"name": "Acme Ltd", "chat_enabled": false, "pre_ticket": false}),
+    )
+    .await;
+    let a = availability(&srv, Some(&carla)).await;
+    assert!(!a.chat_enabled && !a.pre_ticket);
+    assert!(availability(&srv, None).await.chat_enabled);
+    // a statement that does not verify is answered as for an anonymous visitor
+    let forged = statement(
+        "c-1",
+        "Carla",
+        3600,
+        "another site's secret, 32+ bytes long",
+    );
+    assert!(availability(&srv, Some(&forged)).await.chat_enabled);
+    let (status, body) = call(
+        &srv,
+        Method::POST,
+        "/api/availability",
+        None,
+        Some(json!({"identity": carla, "admin": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error(body).code, ErrorCode::InvalidInput);
+
+    // off for the site: no bubble, and a crafted session request is refused
+    put(
+        "/api/admin/settings",
+        json!({"chat_enabled": false, "unanswered_after_secs": 30}),
+    )
+    .await;
+    let a = availability(&srv, None).await;
+    assert!(!a.chat_enabled);
+    assert_eq!(a.unanswered_after_secs, 30);
+    let (status, body) = call(
+        &srv,
+        Method::POST,
+        "/api/visitor/session",
+        None,
+        Some(json!({"name": "Marta"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(error(body).code, ErrorCode::Forbidden);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn the_agent_who_accepts_a_request_about_a_ticket_sees_the_ticket() {
+    let srv = helpdesk_server().await;
+    let carla = session(
+        sign_in(&srv, &statement("c-1", "Carla", 3600, SECRET), None)
+            .await
+            .1,
+    );
+    let (status, _) = call(
+        &srv,
+        Method::PUT,
+        "/api/admin/tickets/T-1",
+        Some(API_KEY),
+        Some(json!({"subject": "Grinder", "status": "open", "contact": "c-1"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut v = srv.connect(&carla.token, vec![]).await;
+    let conv =
+        v.c.say_acked("c1", None, "It is loud")
+            .await
+            .conversation_id;
+    // picked before anyone answered
+    let (status, _) = call(
+        &srv,
+        Method::PUT,
+        &format!("/api/conversations/{}/ticket", conv.0),
+        Some(&carla.token),
+        Some(json!({"ticket": "T-1"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let ada = srv.ada().await;
+    let mut a = srv.connect(&ada.token, vec![]).await;
+    a.c.send(&ClientMsg::Accept {
+        conversation_id: conv,
+    })
+    .await;
+    assert!(matches!(a.c.recv().await, ServerMsg::Accepted { .. }));
+    assert!(matches!(a.c.recv().await, ServerMsg::History { .. }));
+    match a.c.recv().await {
+        ServerMsg::TicketLinked {
+            conversation_id,
+            ticket: Some(t),
+        } => {
+            assert_eq!(conversation_id, conv);
+            assert_eq!(t.number, "T-1");
+        }
+        other => panic!("expected the chat's ticket, got {other:?}"),
+    }
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_contact_reads_their_past_chats_with_tickets_and_nobody_else_does() {
+    let srv = helpdesk_server().await;
+    let carla = session(
+        sign_in(&srv, &statement("c-1", "Carla", 3600, SECRET), None)
+            .await
+            .1,
+    );
+    let gus = session(
+        sign_in(&srv, &statement("c-2", "Gus", 3600, SECRET), None)
+            .await
+            .1,
+    );
+    let carla_session = protocol::SessionResponse {
+        token: carla.token.clone(),
+        me: carla.me.clone(),
+    };
+    let ada = srv.ada().await;
+    let (_v, _a, first) = srv.accepted_chat(&carla_session, &ada).await;
+    // the agent ends it over REST, as the socket's `end` would
+    let path = format!("/api/conversations/{}/end", first.0);
+    let (status, _) = call(&srv, Method::POST, &path, Some(&ada.token), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = call(&srv, Method::POST, &path, Some(&ada.token), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "once: {body}");
+    // a visitor may not end a chat an agent answered a moment ago
+    let mut v = srv.connect(&carla.token, vec![]).await;
+    let second =
+        v.c.say_acked("again", None, "One more thing")
+            .await
+            .conversation_id;
+    let mut a = srv.connect(&ada.token, vec![]).await;
+    a.c.send(&ClientMsg::Accept {
+        conversation_id: second,
+    })
+    .await;
+    assert!(matches!(a.c.recv().await, ServerMsg::Accepted { .. }));
+    let path = format!("/api/conversations/{}/end", second.0);
+    let (status, body) = call(&srv, Method::POST, &path, Some(&carla.token), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+    let history = |token: String| {
+        let srv = &srv;
+        async move {
+            let (status, body) = call(
+                srv,
+                Method::GET,
+                "/api/contact/conversations",
+                Some(&token),
+                None,
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            serde_json::from_value::<PastConversationList>(body)
+                .unwrap()
+                .conversations
+        }
+    };
+    let mine = history(carla.token.clone()).await;
+    assert_eq!(
+        mine.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [second, first]
+    );
+    assert_eq!(mine[1].preview, "hello");
+    assert_eq!(mine[1].agents, ["Ada"]);
+    assert_eq!(mine[1].status, protocol::ConversationStatus::Ended);
+    assert!(history(gus.token.clone()).await.is_empty(), "not Gus's");
+    let marta = srv.visitor("Marta").await;
+    assert!(history(marta.token.clone()).await.is_empty(), "anonymous");
+    let (status, _) = call(
+        &srv,
+        Method::GET,
+        "/api/contact/conversations",
+        Some(&ada.token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "agents have no history here"
+    );
     srv.stop().await;
 }
 

@@ -11,6 +11,7 @@ mod http;
 mod keepalive;
 mod lifetimes;
 mod logins;
+mod presence;
 mod resume;
 mod security;
 mod support;

@@ -49,7 +49,10 @@ async fn office_hours_tell_the_widget_whether_and_when_chats_are_answered() {
         availability(&srv).await,
         Availability {
             open: true,
-            next_open: None
+            next_open: None,
+            chat_enabled: true,
+            unanswered_after_secs: 60,
+            pre_ticket: false,
         },
         "no office hours: always open"
     );
@@ -95,7 +98,10 @@ async fn office_hours_tell_the_widget_whether_and_when_chats_are_answered() {
         availability(&srv).await,
         Availability {
             open: false,
-            next_open: None
+            next_open: None,
+            chat_enabled: true,
+            unanswered_after_secs: 60,
+            pre_ticket: false,
         }
     );
     srv.stop().await;

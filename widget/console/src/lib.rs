@@ -10,6 +10,7 @@
 pub mod account;
 pub mod callbacks;
 pub mod contact;
+pub mod presence;
 pub mod settings;
 pub mod state;
 pub mod store;
@@ -79,6 +80,8 @@ pub struct Ctl {
     pub settings: settings::Settings,
     /// Open callback requests, oldest first.
     pub callbacks: RwSignal<Vec<protocol::helpdesk::Callback>>,
+    /// Contacts on the site now, and starting chats with them.
+    pub online: RwSignal<presence::OnlineList>,
     server: StoredValue<String>,
     link: LinkSlot,
 }
@@ -98,6 +101,7 @@ impl Ctl {
             account: account::Account::new(),
             cards: contact::Cards::new(),
             callbacks: RwSignal::new(Vec::new()),
+            online: RwSignal::new(presence::OnlineList::default()),
             settings: settings::Settings::new(),
             server: StoredValue::new(server_url::normalize_server(server)),
             link: LinkSlot::new(),
@@ -194,6 +198,7 @@ impl Ctl {
         self.account.open.set(false);
         self.settings.open.set(false);
         self.settings.admin.set(false);
+        self.online.set(presence::OnlineList::default());
         if let Some(token) = token {
             let url = self.url("/api/agent/logout");
             leptos::task::spawn_local(async move { rest::post_empty(&url, &token).await });

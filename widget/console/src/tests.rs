@@ -623,6 +623,7 @@ async fn a_verified_contact_shows_a_lock_their_details_and_ticket_actions() {
         }),
         company_name: Some("Acme Cafés".into()),
         open_tickets: vec![ticket("T-1001", "Grinder"), ticket("T-1002", "Invoice")],
+        presence: protocol::Presence::Away,
     };
     let visitor_id = match conversation(3, ConversationStatus::Active, "Carla")
         .visitor
@@ -646,6 +647,16 @@ async fn a_verified_contact_shows_a_lock_their_details_and_ticket_actions() {
             .text_content()
             .unwrap(),
         "carla@acme.test · Acme Cafés"
+    );
+    // whether she is on the site: the word, with a dot that is only decoration
+    let presence = get(&head, ".presence");
+    assert_eq!(presence.text_content().unwrap(), "Away");
+    assert!(presence.class_list().contains("away"));
+    assert_eq!(
+        get(&presence, ".presence-dot")
+            .get_attribute("aria-hidden")
+            .as_deref(),
+        Some("true")
     );
     let select: web_sys::HtmlSelectElement = get(&head, "select").unchecked_into();
     assert_eq!(
@@ -818,4 +829,189 @@ async fn admins_get_a_settings_screen_with_chat_hours_and_webhook_sections() {
     // saving with no server: the failure is shown
     get(&pane, "#chat-settings-h + form button[type=submit]").click();
     alert_says(&pane, "Could not reach the server. Please try again.").await;
+}
+
+fn online_contact(
+    visitor_id: i64,
+    id: &str,
+    name: &str,
+    presence: protocol::Presence,
+    tickets: &[&str],
+) -> protocol::presence::OnlineContact {
+    protocol::presence::OnlineContact {
+        visitor_id: protocol::VisitorId(visitor_id),
+        contact: protocol::helpdesk::Contact {
+            id: id.into(),
+            company: "acme".into(),
+            name: name.into(),
+            email: format!("{id}@acme.test"),
+            chat_enabled: None,
+        },
+        company_name: "Acme Cafés".into(),
+        presence,
+        open_tickets: tickets
+            .iter()
+            .map(|n| protocol::helpdesk::Ticket {
+                number: (*n).into(),
+                subject: format!("{n} subject"),
+                status: protocol::helpdesk::TicketStatus::Open,
+                contact: id.into(),
+                created_at: 0,
+                updated_at: 0,
+            })
+            .collect(),
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_online_list_keeps_picks_for_listed_open_tickets_and_starts_one_chat_at_a_time() {
+    use super::presence::OnlineList;
+    use protocol::Presence::{Away, Online};
+    let mut list = OnlineList::default();
+    list.replace(vec![
+        online_contact(1, "c-1", "Carla", Online, &["T-1", "T-2"]),
+        online_contact(2, "c-2", "Gus", Away, &["T-3"]),
+    ]);
+    list.pick("c-1", Some("T-2".into()));
+    list.pick("c-2", Some("T-3".into()));
+    assert_eq!(list.picked("c-1"), Some("T-2"));
+    list.pick("c-2", Some(String::new()));
+    assert_eq!(list.picked("c-2"), None, "\"No ticket\" is no pick");
+    list.pick("c-2", Some("T-3".into()));
+    // T-2 was closed since, and Gus left: their picks go, Carla's other ticket stays pickable
+    list.replace(vec![online_contact(1, "c-1", "Carla", Online, &["T-1"])]);
+    assert_eq!(list.picked("c-1"), None);
+    assert_eq!(list.picked("c-2"), None);
+    list.pick("c-1", Some("T-1".into()));
+    let req = list.start("c-1").expect("a request");
+    assert_eq!(
+        req,
+        protocol::presence::PushChatRequest {
+            contact_id: "c-1".into(),
+            ticket: Some("T-1".into()),
+        }
+    );
+    assert_eq!(list.start("c-1"), None, "one start at a time");
+    list.finished(false);
+    assert_eq!(list.picked("c-1"), Some("T-1"), "a refusal keeps the pick");
+    assert!(list.start("c-1").is_some());
+    list.finished(true);
+    assert_eq!(list.picked("c-1"), None, "a started chat forgets it");
+    assert_eq!(list.starting, None);
+    assert_eq!(list.name("c-1"), "Carla");
+    assert_eq!(list.name("c-9"), "This contact");
+}
+
+#[wasm_bindgen_test]
+fn the_online_list_refreshes_the_presence_on_contacts_cards_only() {
+    use protocol::Presence::{Away, Offline, Online};
+    use protocol::VisitorId;
+    let card = |contact: bool, presence| protocol::helpdesk::VisitorCard {
+        name: "N".into(),
+        contact: contact.then(|| online_contact(0, "c", "N", Online, &[]).contact),
+        company_name: None,
+        open_tickets: vec![],
+        presence,
+    };
+    let mut cards = std::collections::HashMap::new();
+    cards.insert(VisitorId(1), Some(card(true, Online)));
+    cards.insert(VisitorId(2), Some(card(true, Online)));
+    cards.insert(VisitorId(3), Some(card(false, Online)));
+    cards.insert(VisitorId(4), None);
+    super::presence::refresh_presence(&mut cards, &[online_contact(1, "c-1", "Carla", Away, &[])]);
+    let presence = |id| cards[&VisitorId(id)].as_ref().map(|c| c.presence);
+    assert_eq!(presence(1), Some(Away), "listed: as listed");
+    assert_eq!(presence(2), Some(Offline), "a contact not listed has left");
+    assert_eq!(
+        presence(3),
+        Some(Online),
+        "anonymous visitors are never listed"
+    );
+    assert_eq!(presence(4), None, "still being fetched");
+}
+
+#[wasm_bindgen_test]
+async fn contacts_online_are_listed_with_presence_tickets_and_a_start_chat_button() {
+    let c = console(true);
+    c.welcome();
+    tick().await;
+    let region = get(&c.root, "section[aria-labelledby=online-h]");
+    assert_eq!(
+        get(&region, "h2").text_content().unwrap(),
+        "Contacts online0"
+    );
+    assert_eq!(
+        all_text(&region, "p.muted"),
+        ["No contacts are on the site."]
+    );
+    c.ctl.online.update(|l| {
+        l.replace(vec![
+            online_contact(
+                1,
+                "c-1",
+                "Carla <b>Díaz</b>",
+                protocol::Presence::Online,
+                &["T-1", "T-2"],
+            ),
+            online_contact(2, "c-2", "Gus", protocol::Presence::Away, &[]),
+        ])
+    });
+    tick().await;
+    assert_eq!(get(&region, ".count").text_content().unwrap(), "2");
+    assert_eq!(
+        all_text(&region, ".who strong"),
+        ["Carla <b>Díaz</b>", "Gus"]
+    );
+    assert!(find(&region, "b").is_none(), "names are text");
+    assert_eq!(all_text(&region, ".presence"), ["Online", "Away"]);
+    assert_eq!(all_text(&region, ".preview"), ["Acme Cafés", "Acme Cafés"]);
+    // Carla has open tickets to pick from; Gus has none, so no select
+    assert_eq!(all_text(&region, "label"), ["Ticket for Carla <b>Díaz</b>"]);
+    assert_eq!(
+        all_text(&region, "select option"),
+        ["No ticket", "T-1 · T-1 subject", "T-2 · T-2 subject"]
+    );
+    let select: web_sys::HtmlSelectElement = get(&region, "select").unchecked_into();
+    select.set_value("T-2");
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    tick().await;
+    assert_eq!(
+        c.ctl
+            .online
+            .with_untracked(|l| l.picked("c-1").map(str::to_owned)),
+        Some("T-2".into())
+    );
+    assert!(c.button("Start chat with Gus").is_some());
+    // starting asks the server; with none there, the failure is shown, the pick stays and
+    // the buttons work again
+    c.button("Start chat with Carla <b>Díaz</b>")
+        .unwrap()
+        .click();
+    let mut shown = None;
+    for _ in 0..500 {
+        shown = find(&c.root, ".alert[role=alert] span").and_then(|a| a.text_content());
+        if shown.is_some() {
+            break;
+        }
+        tick().await;
+    }
+    assert_eq!(
+        shown.as_deref(),
+        Some("Could not reach the server. Please try again.")
+    );
+    tick().await;
+    let start = c.button("Start chat with Carla <b>Díaz</b>").unwrap();
+    assert!(
+        !start
+            .unchecked_ref::<web_sys::HtmlButtonElement>()
+            .disabled()
+    );
+    assert_eq!(
+        c.ctl
+            .online
+            .with_untracked(|l| l.picked("c-1").map(str::to_owned)),
+        Some("T-2".into())
+    );
 }

@@ -6,13 +6,20 @@
 //! otherwise the statement is exchanged at `POST /api/contact/session`, handing over the
 //! anonymous visitor's open chat. A refused statement leaves the visitor anonymous and tells
 //! the site's developer why in the browser console.
+//!
+//! Also the contact's own features: the ticket picker's choice ([`chat_about`] from a portal's
+//! "Chat about this ticket"), pre-ticket chat (the first line of a new chat becomes a ticket),
+//! "Past chats" (the loader mounts the on-demand history panel), and presence (the tab reports itself away after 5 minutes
+//! without activity, so agents know whom they can start a chat with).
 
 use gloo_storage::Storage;
 use leptos::prelude::*;
-use protocol::ServerMsg;
 use protocol::helpdesk::{
-    ContactSessionRequest, ContactSessionResponse, LinkTicketRequest, TicketList,
+    ContactSessionRequest, ContactSessionResponse, CreateTicketRequest, LinkTicketRequest, Ticket,
+    TicketList,
 };
+use protocol::presence::PresenceReport;
+use protocol::{ConversationId, ServerMsg};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
@@ -20,12 +27,89 @@ use crate::Ctl;
 use crate::state::Session;
 use livechat_client::{rest, server_url};
 
-/// Called by `loader.js` instead of `mount` when the page identifies a contact.
+/// What only the contact build keeps, beside the visitor's state.
+#[derive(Clone, Copy)]
+pub struct ContactState {
+    /// Their open tickets, for the picker.
+    pub tickets: RwSignal<Vec<Ticket>>,
+    /// A ticket chosen before the chat existed: linked as soon as the first message opens it.
+    pub wanted: RwSignal<Option<String>>,
+    /// Pre-ticket chat applies to this contact (the loader asked the server).
+    pub pre_ticket: RwSignal<bool>,
+    /// The tab reported itself away.
+    away: StoredValue<bool>,
+    /// When the visitor last did something in this tab (ms).
+    last_active: StoredValue<f64>,
+}
+
+impl ContactState {
+    pub fn new() -> Self {
+        ContactState {
+            tickets: RwSignal::new(Vec::new()),
+            wanted: RwSignal::new(None),
+            pre_ticket: RwSignal::new(false),
+            away: StoredValue::new(false),
+            last_active: StoredValue::new(js_sys::Date::now()),
+        }
+    }
+}
+
+impl Default for ContactState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// After this long without activity in the tab the contact shows as away to agents.
+pub const AWAY_AFTER_MS: f64 = 5.0 * 60.0 * 1000.0;
+
+/// Called by `loader.js` instead of `mount` when the page identifies a contact; `pre_ticket`
+/// is what the server answered the loader for this contact.
 #[wasm_bindgen]
-pub fn mount_contact(root: web_sys::ShadowRoot, server_url: String, open: bool, identity: String) {
+pub fn mount_contact(
+    root: web_sys::ShadowRoot,
+    server_url: String,
+    open: bool,
+    identity: String,
+    pre_ticket: bool,
+) {
     crate::mount_with(root, server_url, open, decode_all, move |ctl| {
-        ctl.take_identity(identity)
+        ctl.contact.pre_ticket.set(pre_ticket);
+        ctl.take_identity(identity);
+        ctl.watch_activity();
     });
+}
+
+/// Called by `loader.js` for a portal's "Chat about this ticket": open the chat about ticket
+/// `number`. An open chat is linked to it (everyone sees a system line); otherwise the next
+/// chat starts with it.
+#[wasm_bindgen]
+pub fn chat_about(number: String) {
+    let Some(ctl) = crate::mounted() else { return };
+    ctl.set_open(true);
+    let open_chat = ctl
+        .state
+        .with_untracked(|s| s.conversation.is_some() && !s.ended());
+    if open_chat {
+        leptos::task::spawn_local(ctl.pick_ticket(Some(number)));
+    } else {
+        if ctl.state.with_untracked(|s| s.ended()) {
+            ctl.start_over();
+        }
+        ctl.contact.wanted.set(Some(number));
+    }
+}
+
+/// Called by `loader.js` when it shows the help panel: the ticket the chat is linked to ("" for
+/// none), so "Leave a message" adds to it instead of making another.
+#[wasm_bindgen]
+pub fn help_ticket() -> String {
+    crate::mounted()
+        .and_then(|ctl| {
+            ctl.state
+                .with_untracked(|s| s.ticket.as_ref().map(|t| t.number.clone()))
+        })
+        .unwrap_or_default()
 }
 
 /// Contacts may get every visitor frame and the ticket frames.
@@ -124,8 +208,79 @@ impl Ctl {
         let url = format!("{}/api/contact/tickets", self.server.get_value());
         if let Ok(list) = rest::get_json::<TicketList>(&url, &token).await {
             let open = list.tickets.into_iter().filter(|t| t.status.is_open());
-            self.tickets.set(open.collect());
+            self.contact.tickets.set(open.collect());
         }
+    }
+
+    /// "Past chats": the loader mounts the on-demand history panel over the chat.
+    pub fn show_history(self) {
+        let me = self
+            .state
+            .with_untracked(|s| match s.me.as_ref().map(|m| m.principal) {
+                Some(protocol::Principal::Visitor(id)) => id.0,
+                _ => 0,
+            });
+        let _ = crate::loader_hook(crate::HOOK_HISTORY, me as f64, 0.0);
+    }
+
+    /// Pre-ticket chat: the chat this tab just opened without a ticket gets a new one, named
+    /// after its first line. The key makes a retry (or a second call) find the same ticket.
+    pub async fn open_ticket_for(self, id: ConversationId, first_message: String) {
+        let Some(token) = self.token() else { return };
+        let url = format!(
+            "{}/api/conversations/{}/tickets",
+            self.server.get_value(),
+            id.0
+        );
+        let body = CreateTicketRequest {
+            subject: protocol::helpdesk::ticket_subject(Some(&first_message)),
+            client_key: format!("pre-{}", id.0),
+        };
+        match rest::post_json::<_, Ticket>(&url, &body, Some(&token)).await {
+            Ok(_) => self.load_tickets().await,
+            Err(_) => web_sys::console::error_1(&JsValue::from_str(
+                "[livechat] no ticket could be opened for this chat",
+            )),
+        }
+    }
+
+    /// Presence: note the visitor's activity in this tab, and every 30 s tell the server when
+    /// the tab went quiet for [`AWAY_AFTER_MS`] or hidden (away), or came back (online).
+    fn watch_activity(self) {
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let active = Closure::<dyn Fn()>::new(move || {
+            self.contact.last_active.set_value(js_sys::Date::now());
+            self.report_presence();
+        });
+        for event in ["pointerdown", "keydown", "scroll", "visibilitychange"] {
+            let _ = doc.add_event_listener_with_callback(event, active.as_ref().unchecked_ref());
+        }
+        active.forget();
+        gloo_timers::callback::Interval::new(30_000, move || self.report_presence()).forget();
+    }
+
+    fn report_presence(self) {
+        let hidden = web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.hidden());
+        let quiet = js_sys::Date::now() - self.contact.last_active.get_value() > AWAY_AFTER_MS;
+        let away = hidden || quiet;
+        if away == self.contact.away.get_value() {
+            return;
+        }
+        let Some(token) = self.token() else { return };
+        self.contact.away.set_value(away);
+        let url = format!("{}/api/contact/presence", self.server.get_value());
+        leptos::task::spawn_local(async move {
+            let _ = rest::post_json::<_, serde_json::Value>(
+                &url,
+                &PresenceReport { away },
+                Some(&token),
+            )
+            .await;
+        });
     }
 
     /// Point the current chat at ticket `number` (`None`: none). Everyone in the chat sees it

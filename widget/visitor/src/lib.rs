@@ -3,12 +3,16 @@
 //!
 //! [`mount`] is the wasm entry point the loader calls. [`Ctl`] is the shared handle in context:
 //! the state signal plus the [`Link`] to the server, and the few actions that touch the outside
-//! world (REST, storage, the chime). [`state`] holds the rules; `ui/` renders them. What it
-//! shares with the console (transport, chat list, composer, message row) is `livechat-client`.
+//! world (REST, storage, the loader's hooks). [`state`] holds the rules; `ui/` renders them.
+//! What it shares with the console (transport, chat list, composer, message row) is
+//! `livechat-client`.
+//!
+//! What only JavaScript does well or only some visitors need lives in `loader.js`, reached
+//! through one hook ([`loader_hook`]): the new-message chime (Web Audio's bindings cost this
+//! bundle ~1 KB) and the "when nobody answers" panel, which the loader fetches on demand.
 
 #[cfg(feature = "contact")]
 pub mod contact;
-pub mod sound;
 pub mod state;
 pub mod ui;
 
@@ -75,12 +79,36 @@ fn mount_with(
         started(ctl);
         ctl.install(Rc::new(transport));
         if open {
-            sound::unlock();
             ctl.set_open(true);
         }
+        MOUNTED.set(Some(ctl));
         view! { <ui::App ctl=ctl /> }
     })
     .forget();
+}
+
+thread_local! {
+    /// The mounted widget's handle, for [`unmount`] and the contact build's exports.
+    static MOUNTED: std::cell::Cell<Option<Ctl>> = const { std::cell::Cell::new(None) };
+}
+
+/// Called by `loader.js` before another build takes this one's place (the page identified a
+/// contact, or the portal signed out): close the socket and let go of the session, so nothing
+/// of this widget acts again. The loader replaces its DOM. (Its reactive graph is not torn
+/// down: keeping the view's unmount handle costs this bundle bytes it does not have, and what
+/// is left holds no socket, timer or session.)
+#[wasm_bindgen]
+pub fn unmount() {
+    if let Some(ctl) = MOUNTED.take() {
+        ctl.link.with(|l| l.disconnect());
+        ctl.state.update(|s| s.session = None);
+    }
+}
+
+/// The mounted widget's handle (the contact build's exports act on it).
+#[cfg(feature = "contact")]
+pub(crate) fn mounted() -> Option<Ctl> {
+    MOUNTED.get()
 }
 
 /// Reads only the frames a visitor can get: agent-only frames are refused, so their decoding
@@ -91,6 +119,24 @@ fn decode(text: &str) -> Option<ServerMsg> {
     de.end().ok()?;
     Some(msg)
 }
+
+#[wasm_bindgen]
+extern "C" {
+    /// `loader.js`'s hook (`window.__livechatHook`): [`HOOK_CHIME`] plays the new-message
+    /// chime; [`HOOK_HELP`] says what the "when nobody answers" panel needs (`a`: the waiting
+    /// request's id, 0 before there is one, -1 for no panel; `b`: when it started);
+    /// [`HOOK_HISTORY`] shows a contact's past chats (`a`: their visitor id). Absent (a page
+    /// without the loader, a component test): the call fails and nothing happens.
+    #[wasm_bindgen(js_namespace = window, js_name = __livechatHook, catch)]
+    pub(crate) fn loader_hook(kind: u32, a: f64, b: f64) -> Result<(), JsValue>;
+}
+
+/// [`loader_hook`]: play the chime (the loader unlocks audio on the visitor's first gesture).
+pub const HOOK_CHIME: u32 = 0;
+/// [`loader_hook`]: the help panel's request changed.
+pub const HOOK_HELP: u32 = 1;
+/// [`loader_hook`]: show the contact's past chats.
+pub const HOOK_HISTORY: u32 = 2;
 
 /// The widget's shared handle: copied into every component through context.
 #[derive(Clone, Copy)]
@@ -103,9 +149,9 @@ pub struct Ctl {
     pub busy: RwSignal<bool>,
     pub(crate) server: StoredValue<String>,
     pub(crate) link: LinkSlot,
-    /// Contacts: their open tickets, for the picker.
+    /// Contacts: what only the contact build keeps (tickets, history, pre-ticket chat).
     #[cfg(feature = "contact")]
-    pub tickets: RwSignal<Vec<protocol::helpdesk::Ticket>>,
+    pub contact: contact::ContactState,
 }
 
 impl Ctl {
@@ -124,7 +170,7 @@ impl Ctl {
             server: StoredValue::new(server.to_string()),
             link: LinkSlot::new(),
             #[cfg(feature = "contact")]
-            tickets: RwSignal::new(Vec::new()),
+            contact: contact::ContactState::new(),
         }
     }
 
@@ -155,8 +201,14 @@ impl Ctl {
     pub fn receive(self, msg: ServerMsg) {
         let fx = self.state.try_update(|s| s.apply(msg)).unwrap_or_default();
         if fx.notify {
-            sound::chime();
+            let _ = loader_hook(HOOK_CHIME, 0.0, 0.0);
         }
+        // The loader ignores a repeat of what it was told last.
+        let (id, at) = self
+            .state
+            .with_untracked(|s| s.help_request())
+            .unwrap_or((-1, 0));
+        let _ = loader_hook(HOOK_HELP, id as f64, at as f64);
         if fx.lost_session {
             gloo_storage::LocalStorage::delete(self.session_key());
             self.link.with(|l| l.disconnect());

@@ -32,6 +32,11 @@ pub struct VisitorState {
     /// Contacts: the ticket the current conversation is about.
     #[cfg(feature = "contact")]
     pub ticket: Option<protocol::helpdesk::TicketRef>,
+    /// Contacts: the conversation this tab's first message opened, and that message (for
+    /// pre-ticket chat: its first line becomes the new ticket's subject). Other tabs and
+    /// later page loads never see it, so only one place ever makes that ticket.
+    #[cfg(feature = "contact")]
+    pub opened_here: Option<(ConversationId, String)>,
 }
 
 /// What a received frame means beyond the state change.
@@ -66,6 +71,18 @@ impl VisitorState {
         match &self.conversation {
             Some(c) => c.status == ConversationStatus::Waiting,
             None => !self.chat.is_empty(),
+        }
+    }
+
+    /// What the loader's on-demand "when nobody answers" panel needs while the visitor waits
+    /// (or before they wrote anything, for when the office is closed): the request's id (0:
+    /// none yet) and when it started. `None`: no session, an agent answered, or it ended.
+    pub fn help_request(&self) -> Option<(i64, i64)> {
+        self.session.as_ref()?;
+        match &self.conversation {
+            None => Some((0, 0)),
+            Some(c) if c.status == ConversationStatus::Waiting => Some((c.id.0, c.created_at)),
+            Some(_) => None,
         }
     }
 
@@ -119,8 +136,20 @@ impl VisitorState {
                 }
             }
             ServerMsg::Conversation { conversation } => {
+                #[cfg(feature = "contact")]
+                let pushed = conversation.status == ConversationStatus::Active
+                    && self
+                        .conversation
+                        .as_ref()
+                        .is_none_or(|c| c.id < conversation.id);
                 if self.follow(conversation.id) {
                     self.conversation = Some(conversation);
+                    // An agent started this chat with the contact (push chat): open it.
+                    #[cfg(feature = "contact")]
+                    if pushed && !self.open {
+                        self.open = true;
+                        fx.notify = true;
+                    }
                 }
             }
             ServerMsg::History {
@@ -141,6 +170,10 @@ impl VisitorState {
             }
             ServerMsg::Ack { message, .. } => {
                 if self.follow(message.conversation_id) {
+                    #[cfg(feature = "contact")]
+                    if message.seq == 1 {
+                        self.opened_here = Some((message.conversation_id, message.body.clone()));
+                    }
                     self.chat.insert(message);
                 }
             }

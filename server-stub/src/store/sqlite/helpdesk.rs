@@ -3,8 +3,8 @@
 
 use protocol::helpdesk::{
     AuditEntry, Callback, CallbackRequest, ChatSettings, Company, CompanyInput, Contact,
-    ContactInput, NoteInput, NoteKind, OfficeHours, Ticket, TicketDetail, TicketInput, TicketNote,
-    TicketRef, TicketStatus, VisitorCard,
+    ContactInput, NoteInput, NoteKind, OfficeHours, PREVIEW_CHARS, PastConversation, Ticket,
+    TicketDetail, TicketInput, TicketNote, TicketRef, TicketStatus, VisitorCard,
 };
 use protocol::{AgentId, ConversationId, Identity, Principal, VisitorId};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
@@ -18,7 +18,7 @@ use super::rows::{
 use crate::credentials::TokenHash;
 use crate::policy::{self, Denied};
 use crate::store::{
-    Actor, ContactSignIn, HelpdeskStore, NewCredential, SignedInContact, StoreError,
+    Actor, ChatTerms, ContactSignIn, HelpdeskStore, NewCredential, SignedInContact, StoreError,
     TicketLinkChange, display_name, now_millis,
 };
 
@@ -133,37 +133,52 @@ fn load_contact(conn: &Connection, id: &str) -> Result<Option<Contact>, StoreErr
 fn load_company(conn: &Connection, id: &str) -> Result<Option<(i64, Company)>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT id, external_id, name, chat_enabled FROM companies WHERE external_id = ?1",
+            "SELECT id, external_id, name, chat_enabled, pre_ticket FROM companies \
+             WHERE external_id = ?1",
             [id],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    Company {
-                        id: r.get(1)?,
-                        name: r.get(2)?,
-                        chat_enabled: r.get(3)?,
-                    },
-                ))
-            },
+            |r| Ok((r.get(0)?, company_row(r, 1)?)),
         )
         .optional()?)
 }
 
-/// Create `id` when missing, else update its name and setting; its row id.
+/// A company from `external_id, name, chat_enabled, pre_ticket` starting at column `at`.
+fn company_row(r: &Row<'_>, at: usize) -> rusqlite::Result<Company> {
+    Ok(Company {
+        id: r.get(at)?,
+        name: r.get(at + 1)?,
+        chat_enabled: r.get(at + 2)?,
+        pre_ticket: r.get(at + 3)?,
+    })
+}
+
+/// Create `id` when missing (settings from `input`, or inherited when `None`), else update its
+/// name and, given `input`, its settings; its row id.
 fn upsert_company(
     tx: &Transaction<'_>,
     id: &str,
     name: &str,
-    chat_enabled: Option<bool>,
+    input: Option<&CompanyInput>,
 ) -> Result<i64, StoreError> {
     let now = now_millis();
+    let settings = if input.is_some() {
+        "chat_enabled = excluded.chat_enabled, pre_ticket = excluded.pre_ticket, "
+    } else {
+        ""
+    };
     Ok(tx.query_row(
-        "INSERT INTO companies (external_id, name, chat_enabled, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?4) \
-         ON CONFLICT (external_id) DO UPDATE SET name = excluded.name, \
-         chat_enabled = excluded.chat_enabled, updated_at = excluded.updated_at \
-         RETURNING id",
-        params![id, display_name(name), chat_enabled, now],
+        &format!(
+            "INSERT INTO companies (external_id, name, chat_enabled, pre_ticket, created_at, \
+             updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5) \
+             ON CONFLICT (external_id) DO UPDATE SET name = excluded.name, {settings}\
+             updated_at = excluded.updated_at RETURNING id"
+        ),
+        params![
+            id,
+            display_name(name),
+            input.and_then(|i| i.chat_enabled),
+            input.and_then(|i| i.pre_ticket),
+            now
+        ],
         |r| r.get(0),
     )?)
 }
@@ -198,7 +213,7 @@ impl HelpdeskStore for SqliteStore {
         input: &CompanyInput,
     ) -> Result<Company, StoreError> {
         self.write(|tx| {
-            upsert_company(tx, id, &input.name, input.chat_enabled)?;
+            upsert_company(tx, id, &input.name, Some(input))?;
             audit(tx, actor, "company.put", &format!("company:{id}"), input)?;
             load_company(tx, id)?
                 .map(|(_, c)| c)
@@ -209,16 +224,11 @@ impl HelpdeskStore for SqliteStore {
     fn companies(&self) -> Result<Vec<Company>, StoreError> {
         self.with(|c| {
             let mut stmt = c.prepare(
-                "SELECT external_id, name, chat_enabled FROM companies ORDER BY external_id",
+                "SELECT external_id, name, chat_enabled, pre_ticket FROM companies \
+                 ORDER BY external_id",
             )?;
             let rows = stmt
-                .query_map([], |r| {
-                    Ok(Company {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        chat_enabled: r.get(2)?,
-                    })
-                })?
+                .query_map([], |r| company_row(r, 0))?
                 .collect::<Result<_, _>>()?;
             Ok(rows)
         })
@@ -712,7 +722,90 @@ impl HelpdeskStore for SqliteStore {
                 contact,
                 company_name,
                 open_tickets,
+                // Sockets live in the hub; the `visitor_card` handler fills this in.
+                presence: protocol::Presence::Offline,
             }))
+        })
+    }
+
+    fn chat_terms(&self, contact: Option<(&str, &str)>) -> Result<ChatTerms, StoreError> {
+        self.with(|c| {
+            let settings = load_chat_settings(c)?;
+            let Some((contact, company)) = contact else {
+                return Ok(ChatTerms {
+                    chat_enabled: settings.chat_enabled,
+                    pre_ticket: false,
+                    unanswered_after_secs: settings.unanswered_after_secs,
+                });
+            };
+            // A contact who signed in before belongs to the company the store knows; one
+            // who has not yet gets the one their statement names (sign-in creates it so).
+            let own = load_contact(c, contact)?;
+            let company_id = own.as_ref().map_or(company, |ct| ct.company.as_str());
+            let company = load_company(c, company_id)?.map(|(_, co)| co);
+            let (company_chat, company_pre) =
+                company.map_or((None, None), |co| (co.chat_enabled, co.pre_ticket));
+            Ok(ChatTerms {
+                chat_enabled: policy::chat_allowed(
+                    settings.chat_enabled,
+                    company_chat,
+                    own.and_then(|ct| ct.chat_enabled),
+                ),
+                pre_ticket: company_pre.unwrap_or(settings.pre_ticket),
+                unanswered_after_secs: settings.unanswered_after_secs,
+            })
+        })
+    }
+
+    fn past_conversations(&self, who: VisitorId) -> Result<Vec<PastConversation>, StoreError> {
+        self.with(|c| {
+            // Only a contact has a history: an anonymous visitor's one chat is on screen.
+            let contact: Option<i64> = c
+                .query_row(
+                    "SELECT id FROM contacts WHERE visitor_id = ?1",
+                    [who.0],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if contact.is_none() {
+                return Ok(Vec::new());
+            }
+            let mut stmt = c.prepare(
+                "SELECT c.id, t.number, t.subject, \
+                 (SELECT m.body FROM messages m WHERE m.conversation_id = c.id \
+                  AND m.kind = 'text' AND m.author_role = 'visitor' ORDER BY m.seq LIMIT 1) \
+                 FROM conversations c LEFT JOIN tickets t ON t.id = c.ticket_id \
+                 WHERE c.visitor_id = ?1 ORDER BY c.id DESC LIMIT 50",
+            )?;
+            let rows = stmt
+                .query_map([who.0], |r| {
+                    Ok((
+                        ConversationId(r.get(0)?),
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.into_iter()
+                .map(|(id, number, subject, first)| {
+                    let conversation = load_conversation(c, id)?;
+                    Ok(PastConversation {
+                        id,
+                        status: conversation.status,
+                        created_at: conversation.created_at,
+                        agents: conversation.agents.into_iter().map(|a| a.name).collect(),
+                        ticket: number
+                            .zip(subject)
+                            .map(|(number, subject)| TicketRef { number, subject }),
+                        preview: first
+                            .unwrap_or_default()
+                            .chars()
+                            .take(PREVIEW_CHARS)
+                            .collect(),
+                    })
+                })
+                .collect()
         })
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! This file owns opening, pragmas, migrations (`.sql` files in `migrations/`) and the two
 //! transaction helpers; each store area lives in its own file beside it ([`identities`],
-//! [`credentials`], [`conversations`], [`messages`]) and [`rows`] maps rows to `protocol`
-//! types. Writes run in `BEGIN IMMEDIATE` transactions, which take the database's write lock
+//! [`credentials`], [`conversations`], [`messages`], `helpdesk`, `push_chat`, `webhooks`) and
+//! [`rows`] maps rows to `protocol` types. Writes run in `BEGIN IMMEDIATE` transactions, which take the database's write lock
 //! before the first read: the policy check, the `seq` allocation and the insert then all see
 //! the latest committed state, which is what makes `seq` gap-free and `accept` single-winner
 //! even with several connections (or processes) on the file.
@@ -13,6 +13,7 @@ mod credentials;
 mod helpdesk;
 mod identities;
 mod messages;
+mod push_chat;
 mod rows;
 mod webhooks;
 
@@ -31,6 +32,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
         "../../../migrations/0002_session_lifetimes.sql"
     )),
     M::up(include_str!("../../../migrations/0003_helpdesk.sql")),
+    M::up(include_str!("../../../migrations/0004_pre_ticket.sql")),
 ];
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 

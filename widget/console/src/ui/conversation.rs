@@ -1,4 +1,5 @@
-//! The open conversation: its header (visitor, the ticket it is about), log, Reply box, and
+//! The open conversation: its header (visitor, whether they are on the site, the ticket it is
+//! about), log, Reply box, and
 //! End chat. It follows that conversation's
 //! own signal, so frames for other conversations leave it alone.
 
@@ -7,6 +8,7 @@ use leptos::task::spawn_local;
 use protocol::helpdesk::{Ticket, TicketRef};
 use protocol::{ConversationId, Principal, VisitorId};
 
+use super::PresenceBadge;
 use crate::Ctl;
 use livechat_client::chat::{Line, keep_scrolled_to_bottom};
 use livechat_client::composer::Composer;
@@ -53,6 +55,10 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
                                 .then(|| view! { <VerifiedMark /> })
                         }}
                     </h2>
+                    {move || {
+                        card.with(|c| c.as_ref().map(|c| c.presence))
+                            .map(|presence| view! { <PresenceBadge presence=presence /> })
+                    }}
                     {move || {
                         card.get()
                             .and_then(|c| {

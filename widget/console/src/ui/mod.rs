@@ -4,6 +4,7 @@
 
 mod account;
 mod callbacks;
+mod contacts_online;
 mod conversation;
 mod login;
 mod my_chats;
@@ -18,6 +19,7 @@ use livechat_client::clock::now_ms;
 
 pub use account::AccountPane;
 pub use callbacks::Callbacks;
+pub use contacts_online::{ContactsOnline, PresenceBadge};
 pub use conversation::ConversationPane;
 pub use login::Login;
 pub use my_chats::MyChats;
@@ -72,6 +74,7 @@ pub fn App(ctl: Ctl) -> impl IntoView {
                     <aside class="sidebar">
                         <WaitingChats />
                         <MyChats />
+                        <ContactsOnline />
                         <Callbacks />
                     </aside>
                     <main class="main">

@@ -44,6 +44,7 @@ fn ChatSection(initial: ChatSettings) -> impl IntoView {
     let ctl = expect_context::<Ctl>();
     let enabled = RwSignal::new(initial.chat_enabled);
     let wait = RwSignal::new(initial.unanswered_after_secs.to_string());
+    let pre_ticket = RwSignal::new(initial.pre_ticket);
     view! {
         <section class="panel" aria-labelledby="chat-settings-h">
             <h3 id="chat-settings-h">"Chat"</h3>
@@ -54,6 +55,7 @@ fn ChatSection(initial: ChatSettings) -> impl IntoView {
                     let body = ChatSettings {
                         chat_enabled: enabled.get_untracked(),
                         unanswered_after_secs: wait.get_untracked().trim().parse().unwrap_or(60),
+                        pre_ticket: pre_ticket.get_untracked(),
                     };
                     spawn_local(ctl.save_setting("/api/admin/settings", body, "Chat settings"));
                 }
@@ -64,7 +66,15 @@ fn ChatSection(initial: ChatSettings) -> impl IntoView {
                         prop:checked=move || enabled.get()
                         on:change=move |ev| enabled.set(event_target_checked(&ev))
                     />
-                    "Chat for verified contacts (companies and contacts may override it)"
+                    "Chat on this site (companies and contacts may override it for verified contacts)"
+                </label>
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || pre_ticket.get()
+                        on:change=move |ev| pre_ticket.set(event_target_checked(&ev))
+                    />
+                    "Pre-ticket chat: a contact's new chat without a ticket opens one from its first line (companies may override it)"
                 </label>
                 <label for="unanswered-after">"Seconds a request waits before the visitor may ask for a callback"</label>
                 <input

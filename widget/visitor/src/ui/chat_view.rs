@@ -32,6 +32,8 @@ pub fn ChatView() -> impl IntoView {
             (waiting.get() && !ended.get())
                 .then(|| view! { <p class="lc-note">"Waiting for an agent…"</p> })
         }}
+        // Where the loader mounts the on-demand "when nobody answers" panel.
+        <div id="lc-help"></div>
         {move || {
             ended.get().then(|| view! {
                 <div class="lc-ended">
@@ -55,10 +57,15 @@ pub fn ChatView() -> impl IntoView {
 /// Contacts get the ticket picker above the chat; the anonymous build, exactly the chat (as a
 /// pass-through, so its bundle pays nothing for the picker).
 #[cfg(feature = "contact")]
-fn with_picker(chat: impl IntoView) -> impl IntoView {
+fn with_picker(chat: impl IntoView + 'static) -> impl IntoView {
+    // Positioned, so the on-demand history panel (mounted by the loader in #lc-history) can
+    // cover the picker and the chat, which stay live beneath it.
     view! {
-        <super::ticket_picker::TicketPicker />
-        {chat}
+        <div style="position:relative;flex:1;min-height:0;display:flex;flex-direction:column">
+            <div id="lc-history"></div>
+            <super::ticket_picker::TicketPicker />
+            {chat}
+        </div>
     }
 }
 

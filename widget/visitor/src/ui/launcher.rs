@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::{Focus, icons};
-use crate::{Ctl, sound};
+use crate::Ctl;
 
 /// The launcher's accessible name, which the end-to-end tests rely on.
 pub fn launcher_label(open: bool, unread: u32) -> String {
@@ -29,10 +29,7 @@ pub fn Launcher(open: Signal<bool>, unread: Signal<u32>) -> impl IntoView {
             aria-label=move || launcher_label(open.get(), unread.get())
             aria-expanded=move || open.get().to_string()
             aria-controls="lc-window"
-            on:click=move |_| {
-                sound::unlock();
-                ctl.set_open(!open.get_untracked());
-            }
+            on:click=move |_| ctl.set_open(!open.get_untracked())
         >
             // Both icons stay in the DOM (CSS shows one): cheaper than swapping views.
             <span class="lc-icon-chat">{icons::chat()}</span>

@@ -66,8 +66,7 @@ pub fn App(ctl: Ctl) -> impl IntoView {
     });
 
     view! {
-        // Any gesture inside the widget allows the chime later (autoplay policy).
-        <div class="lc-app" on:pointerdown=move |_| crate::sound::unlock()>
+        <div class="lc-app">
             <ChatWindow open=open.into() has_session=has_session.into() />
             <Launcher open=open.into() unread=unread.into() />
         </div>

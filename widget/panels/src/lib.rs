@@ -1,0 +1,95 @@
+//! The widget's on-demand panels: code only some visitors need, in a chunk the loader fetches
+//! the first time one of them is needed, so the anonymous visitor's first open (and the contact
+//! build) do not pay for it.
+//!
+//! - [`help`]: "when nobody answers" (outside office hours, or once a request has waited past
+//!   the site's unanswered time): call me back, leave a message, end the chat.
+//! - [`history`]: a verified contact's past chats, read-only, newest first.
+//!
+//! The loader mounts a panel into an element the widget keeps for it inside its shadow root
+//! (so the widget's stylesheet applies) and removes it again. Panels act over REST with the
+//! visitor's token; what follows reaches the widget over its own socket as usual (the chat
+//! ends, a ticket's system line), so the chunk and the widget share no state.
+
+pub mod help;
+pub mod history;
+pub mod rules;
+
+#[cfg(test)]
+mod tests;
+
+use std::cell::RefCell;
+
+use leptos::mount::UnmountHandle;
+use leptos::prelude::*;
+use leptos::tachys::view::any_view::AnyViewState;
+use wasm_bindgen::prelude::*;
+
+pub use help::Help;
+pub use history::History;
+pub use rules::{Situation, callback_error};
+
+thread_local! {
+    /// The mounted panels: a new mount replaces its kind's, an unmount removes it.
+    static HELP: RefCell<Option<UnmountHandle<AnyViewState>>> = const { RefCell::new(None) };
+    static HISTORY: RefCell<Option<UnmountHandle<AnyViewState>>> = const { RefCell::new(None) };
+}
+
+/// Show the "when nobody answers" panel in `el`. `conversation` is the waiting request's id (0:
+/// none yet, outside office hours); `next_open` when office hours start again (ms since the
+/// epoch, 0: unknown); `contact` for a verified contact (who may leave the chat as a ticket);
+/// `ticket` the number of the ticket the chat is linked to ("" for none).
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)] // a flat call from the loader's plain JS
+pub fn mount_help(
+    el: web_sys::HtmlElement,
+    server: String,
+    token: String,
+    conversation: f64,
+    closed: bool,
+    next_open: f64,
+    contact: bool,
+    ticket: String,
+) {
+    let situation = Situation {
+        server: livechat_client::server_url::normalize_server(&server),
+        token,
+        conversation: (conversation >= 1.0).then_some(conversation as i64),
+        closed,
+        next_open: (next_open > 0.0).then_some(next_open as i64),
+        contact,
+        ticket: (!ticket.is_empty()).then_some(ticket),
+    };
+    let handle = leptos::mount::mount_to(el, move || {
+        view! { <Help situation=situation /> }.into_any()
+    });
+    HELP.with(|m| *m.borrow_mut() = Some(handle));
+}
+
+/// Remove the "when nobody answers" panel (the request was answered or ended).
+#[wasm_bindgen]
+pub fn unmount_help() {
+    HELP.with(|m| drop(m.borrow_mut().take()));
+}
+
+/// Show a verified contact's past chats in `el`, over the chat; `me` is the visitor id they
+/// chat as (their own lines show as theirs). Its "Back to chat" removes it.
+#[wasm_bindgen]
+pub fn mount_history(el: web_sys::HtmlElement, server: String, token: String, me: f64) {
+    let server = livechat_client::server_url::normalize_server(&server);
+    let me = protocol::Principal::Visitor(protocol::VisitorId(me as i64));
+    let handle = leptos::mount::mount_to(el, move || {
+        view! { <History server=server token=token me=me on_close=Callback::new(|()| unmount_history()) /> }
+            .into_any()
+    });
+    HISTORY.with(|m| *m.borrow_mut() = Some(handle));
+}
+
+/// Remove the past chats.
+#[wasm_bindgen]
+pub fn unmount_history() {
+    // Deferred: "Back to chat" calls this from inside the view it removes.
+    leptos::task::spawn_local(async {
+        HISTORY.with(|m| drop(m.borrow_mut().take()));
+    });
+}
