@@ -336,6 +336,7 @@ fn router(state: AppState, config: &Config) -> Router {
         .route("/admin/companies", get(api::list_companies))
         .route("/admin/companies/{id}", put(api::put_company))
         .route("/admin/contacts", get(api::list_contacts))
+        .route("/admin/tickets", get(api::list_tickets))
         .route("/admin/contacts/{id}", put(api::put_contact))
         .route(
             "/admin/tickets/{number}",

@@ -7,8 +7,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import {
   startStack, signIn, screenshot, eventually, portalSignIn, admin, visitorStartsChat, agentAccepts,
+  IDENTITY_SECRET,
 } from './harness.mjs';
 
 test('without chat permission there is no bubble, for a contact or for the whole site', async (t) => {
@@ -188,5 +190,68 @@ test('a portal contact: pre-ticket chat, chat about a ticket, past chats, and a 
     .getByText(/Ada invited Carla Diaz to chat about ticket T-1001/).waitFor();
   await ada.page.getByRole('log', { name: 'Conversation with Carla Diaz' }).waitFor();
   await screenshot(carla.page, '47-portal-push-chat');
+  assert.deepEqual(stack.pageErrors, []);
+});
+
+/** A statement about `claims` as a portal's backend signs it (JWT, HS256, the shared secret). */
+function statement(claims) {
+  const b64url = (text) => Buffer.from(text).toString('base64url');
+  const head = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+  const body = b64url(JSON.stringify({ ...claims, exp: Math.floor(Date.now() / 1000) + 3600 }));
+  const sig = createHmac('sha256', IDENTITY_SECRET).update(`${head}.${body}`).digest('base64url');
+  return `${head}.${body}.${sig}`;
+}
+
+test('a single-page portal identifies its contact after the widget loaded, and resets on logout', async (t) => {
+  const stack = await startStack();
+  t.after(() => stack.stop());
+  const page = (await stack.person('carla-spa')).page;
+  // an anonymous visitor starts chatting on the shop
+  await visitorStartsChat(page, stack.siteUrl, 'Guest', 'Hello from the shop');
+  // then signs in to the (single-page) portal: the page tells the loader who she is now
+  const carla = statement({
+    sub: 'c-100', name: 'Carla Diaz', email: 'carla@acme.test', company: 'acme', company_name: 'Acme Cafés',
+  });
+  await page.evaluate((s) => window.LiveChat.identify(s), carla);
+  await page.getByRole('button', { name: /^Open chat/ }).click();
+  const widget = page.getByRole('dialog', { name: 'Live chat' });
+  // the contact build took over and kept the chat; she now has the ticket picker
+  await widget.getByLabel('Ticket', { exact: true }).waitFor();
+  await widget.getByRole('log', { name: 'Messages' }).getByText('Hello from the shop').waitFor();
+  const ada = await stack.person('ada');
+  await agentAccepts(ada.page, stack.serverUrl, 'ada@example.com', 'Carla Diaz');
+  await ada.page.getByRole('img', { name: 'Verified contact' }).waitFor();
+
+  // logout: forgotten in this browser; the widget is anonymous again, with the name step
+  await page.evaluate(() => window.LiveChat.reset());
+  await page.getByRole('button', { name: /^Open chat/ }).click();
+  await page.getByRole('dialog', { name: 'Live chat' }).getByRole('textbox', { name: 'Your name' }).waitFor();
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.endsWith(':contact')).length), 0);
+  assert.deepEqual(stack.pageErrors, []);
+});
+
+test('a contact nobody answers leaves the chat as a ticket', async (t) => {
+  const stack = await startStack();
+  t.after(() => stack.stop());
+  await admin(stack, 'PUT', 'settings', { chat_enabled: true, unanswered_after_secs: 1, pre_ticket: false });
+  const dan = (await stack.person('dan')).page;
+  await portalSignIn(dan, stack.siteUrl, 'dan@acme.test');
+  await dan.getByRole('button', { name: 'Open chat' }).click();
+  const widget = dan.getByRole('dialog', { name: 'Live chat' });
+  await widget.getByRole('textbox', { name: 'Message' }).fill('Where is my delivery?');
+  await widget.getByRole('button', { name: 'Send' }).click();
+  const panel = widget.getByRole('region', { name: 'Sorry for the wait' });
+  await panel.getByRole('button', { name: 'Leave a message' }).click();
+  await panel.getByText("We'll file this chat as a new ticket and reply to you there.", { exact: false }).waitFor();
+  await panel.getByRole('button', { name: 'Leave as a ticket' }).click();
+  const log = widget.getByRole('log', { name: 'Messages' });
+  const linked = log.getByText(/Chat linked to ticket C-\d+: Where is my delivery\?/);
+  await linked.waitFor();
+  await widget.getByRole('status').getByText('This chat has ended').waitFor();
+  const number = (await linked.innerText()).match(/C-\d+/)[0];
+  // the transcript is on the new ticket, as the portal shows it
+  await dan.goto(`${stack.siteUrl}/portal/tickets/${number}`);
+  const notes = dan.getByRole('region', { name: 'Notes' });
+  await notes.getByText('Dan Lee: Where is my delivery?', { exact: false }).waitFor();
   assert.deepEqual(stack.pageErrors, []);
 });

@@ -9,7 +9,8 @@ use axum::extract::{Path, Query, State};
 use protocol::helpdesk::OfficeHours;
 use protocol::helpdesk::{
     AuditEntry, ChatSettings, Company, CompanyInput, Contact, ContactInput, MAX_KEY_BYTES,
-    MAX_NOTE_CHARS, MAX_TITLE_CHARS, NoteInput, Ticket, TicketDetail, TicketInput, TicketNote,
+    MAX_NOTE_CHARS, MAX_TITLE_CHARS, NoteInput, Ticket, TicketDetail, TicketInput, TicketList,
+    TicketNote,
 };
 use protocol::webhooks::WebhookSettings;
 use serde::Deserialize;
@@ -122,6 +123,26 @@ pub async fn list_contacts(
     Ok(Json(
         app.db.call(move |s| s.contacts(company.as_deref())).await?,
     ))
+}
+
+/// The query of [`list_tickets`].
+#[derive(Debug, Deserialize)]
+pub struct TicketsQuery {
+    contact: String,
+}
+
+/// `GET /api/admin/tickets?contact=ID`: the contact's tickets, newest first (a portal's "My
+/// tickets", including those made from chats).
+pub async fn list_tickets(
+    State(app): State<AppState>,
+    AdminCaller(_): AdminCaller,
+    query: Result<Query<TicketsQuery>, QueryRejection>,
+) -> Result<Json<TicketList>, RestError> {
+    let Query(TicketsQuery { contact }) =
+        query.map_err(|e| RestError::InvalidInput(e.body_text()))?;
+    key("contact", &contact)?;
+    let tickets = app.db.call(move |s| s.tickets_of_contact(&contact)).await?;
+    Ok(Json(TicketList { tickets }))
 }
 
 /// `PUT /api/admin/contacts/{id}`: create or update; the company must exist.

@@ -1126,6 +1126,9 @@ pub fn a_contact_sees_only_their_own_tickets(s: &impl Store) {
         numbers(s.tickets_of(visitor(gus.me.principal)).unwrap()),
         ["T-3"]
     );
+    // the same by the helpdesk's contact id (a portal's "My tickets" through the admin API)
+    assert_eq!(numbers(s.tickets_of_contact("c1").unwrap()), ["T-2", "T-1"]);
+    assert!(s.tickets_of_contact("nobody").unwrap().is_empty());
     // agents' card: the contact and their open tickets only
     let card = s
         .visitor_card(visitor(carla.me.principal))

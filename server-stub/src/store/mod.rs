@@ -307,6 +307,9 @@ pub trait HelpdeskStore {
         input: &TicketInput,
     ) -> Result<Ticket, StoreError>;
     fn ticket(&self, number: &str) -> Result<Option<TicketDetail>, StoreError>;
+    /// The tickets whose requester is contact `contact` (a helpdesk id), newest first; none
+    /// for an unknown contact.
+    fn tickets_of_contact(&self, contact: &str) -> Result<Vec<Ticket>, StoreError>;
     /// `None` when the ticket does not exist.
     fn add_ticket_note(
         &self,

@@ -138,7 +138,10 @@ fn CallbackForm(
                 placeholder=hint
                 autocomplete=if kind == "tel" { "tel" } else { "off" }
                 prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    value.set(event_target_value(&ev));
+                    error.set(None);
+                }
             />
         }
     };
@@ -215,8 +218,9 @@ fn LeaveMessage(
 
 /// The panel sits between the messages and the composer; its own rules only, so the widget's
 /// stylesheet (and budget) carries nothing for it.
-const PANEL_STYLE: &str =
-    "padding:12px 16px;border-top:1px solid #e3e7ee;background:#fff;font-size:14px";
+/// Bounded and scrolling, so the messages and the composer stay in view beside the form.
+const PANEL_STYLE: &str = "padding:12px 16px;border-top:1px solid #e3e7ee;background:#fff;\
+                           font-size:14px;max-height:230px;overflow-y:auto";
 const CSS: &str = ".lc-help h3{margin:0 0 4px;font-size:15px}\
 .lc-help-text{margin:0 0 8px;color:#5b6472}\
 .lc-help-actions{display:flex;flex-wrap:wrap;gap:8px}\

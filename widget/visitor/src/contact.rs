@@ -417,6 +417,70 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
+    fn a_chat_an_agent_starts_opens_the_widget_but_the_contacts_own_does_not() {
+        use crate::state::VisitorState;
+        use protocol::ConversationStatus;
+
+        let mut s = VisitorState::default();
+        s.apply(ServerMsg::Welcome {
+            protocol: protocol::PROTOCOL_VERSION,
+            me: marta(),
+            conversations: vec![conversation(3, ConversationStatus::Ended, "Marta")],
+        });
+        // her own request, then an agent answering it: stays minimised, as she left it
+        s.apply(ServerMsg::Conversation {
+            conversation: conversation(4, ConversationStatus::Waiting, "Marta"),
+        });
+        s.apply(ServerMsg::Conversation {
+            conversation: conversation(4, ConversationStatus::Active, "Marta"),
+        });
+        assert!(!s.open);
+        // an agent starts a new one with her (push chat): it opens, with the chime
+        let fx = s.apply(ServerMsg::Conversation {
+            conversation: conversation(5, ConversationStatus::Active, "Marta"),
+        });
+        assert!(s.open && fx.notify);
+        assert_eq!(s.conversation.as_ref().map(|c| c.id.0), Some(5));
+    }
+
+    #[wasm_bindgen_test]
+    fn only_the_tab_whose_message_opened_the_chat_may_make_its_ticket() {
+        use crate::state::VisitorState;
+        use protocol::ConversationStatus;
+
+        let mut s = VisitorState::default();
+        s.apply(ServerMsg::Welcome {
+            protocol: protocol::PROTOCOL_VERSION,
+            me: marta(),
+            conversations: vec![],
+        });
+        s.apply(ServerMsg::Conversation {
+            conversation: conversation(6, ConversationStatus::Waiting, "Marta"),
+        });
+        // another tab's first message arrives as a message, not an ack
+        let mut s2 = s.clone();
+        s2.apply(ServerMsg::Message {
+            message: text(1, 6, 1, marta(), "The printer jams"),
+        });
+        assert_eq!(s2.opened_here, None);
+        s.apply(ServerMsg::Ack {
+            client_id: "c1".into(),
+            message: text(1, 6, 1, marta(), "The printer jams"),
+        });
+        assert_eq!(
+            s.opened_here,
+            Some((protocol::ConversationId(6), "The printer jams".into()))
+        );
+        // a later message of the same chat opens nothing
+        s.opened_here = None;
+        s.apply(ServerMsg::Ack {
+            client_id: "c2".into(),
+            message: text(2, 6, 2, marta(), "on page two"),
+        });
+        assert_eq!(s.opened_here, None);
+    }
+
+    #[wasm_bindgen_test]
     fn the_chat_follows_the_ticket_it_is_linked_to() {
         use crate::state::VisitorState;
         use protocol::ConversationStatus;

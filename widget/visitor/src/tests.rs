@@ -608,3 +608,106 @@ async fn names_with_line_breaks_or_nothing_visible_are_refused_with_the_reason()
         );
     }
 }
+
+/// Stands in for `loader.js`'s `window.__livechatHook`, recording each call as `[kind, a, b]`.
+fn record_hook() -> Rc<std::cell::RefCell<Vec<[f64; 3]>>> {
+    let calls = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let sink = calls.clone();
+    let hook = wasm_bindgen::closure::Closure::<dyn Fn(f64, f64, f64)>::new(move |k, a, b| {
+        sink.borrow_mut().push([k, a, b]);
+    });
+    js_sys::Reflect::set(
+        &web_sys::window().unwrap(),
+        &"__livechatHook".into(),
+        hook.as_ref(),
+    )
+    .unwrap();
+    hook.forget();
+    calls
+}
+
+#[wasm_bindgen_test]
+async fn the_loader_hears_when_a_request_waits_and_when_it_is_answered() {
+    let calls = record_hook();
+    let w = widget(true);
+    tick().await;
+    let help = |calls: &Rc<std::cell::RefCell<Vec<[f64; 3]>>>| {
+        calls
+            .borrow()
+            .iter()
+            .filter(|c| c[0] == super::HOOK_HELP as f64)
+            .map(|c| (c[1] as i64, c[2] as i64))
+            .last()
+    };
+    w.welcome(vec![]);
+    assert_eq!(help(&calls), Some((0, 0)), "a session, no request yet");
+    w.ctl.receive(ServerMsg::Conversation {
+        conversation: conversation(4, ConversationStatus::Waiting, "Marta"),
+    });
+    assert_eq!(
+        help(&calls),
+        Some((4, 1_700_000_000_000)),
+        "waiting since it was made"
+    );
+    w.ctl.receive(ServerMsg::Conversation {
+        conversation: conversation(4, ConversationStatus::Active, "Marta"),
+    });
+    assert_eq!(help(&calls), Some((-1, 0)), "answered: no panel");
+    // the slot the loader mounts the panel in is there while chatting
+    assert!(find(&w.root, "#lc-help").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn a_reply_while_minimised_asks_the_loader_for_the_chime() {
+    let calls = record_hook();
+    let w = widget(true);
+    tick().await;
+    w.welcome(vec![conversation(4, ConversationStatus::Active, "Marta")]);
+    let chimes = |calls: &Rc<std::cell::RefCell<Vec<[f64; 3]>>>| {
+        calls
+            .borrow()
+            .iter()
+            .filter(|c| c[0] == super::HOOK_CHIME as f64)
+            .count()
+    };
+    w.ctl.receive(ServerMsg::Message {
+        message: text(10, 4, 1, ada(), "Hello"),
+    });
+    assert_eq!(chimes(&calls), 1);
+    w.ctl.set_open(true);
+    w.ctl.receive(ServerMsg::Message {
+        message: text(11, 4, 2, ada(), "Still there?"),
+    });
+    assert_eq!(chimes(&calls), 1, "no chime while the window is open");
+}
+
+#[wasm_bindgen_test]
+fn unmounting_closes_the_socket_and_lets_go_of_the_session() {
+    let w = widget(true);
+    super::MOUNTED.set(Some(w.ctl));
+    assert_eq!(w.link.connected.borrow().as_deref(), Some("tok"));
+    super::unmount();
+    assert_eq!(w.link.connected.borrow().as_deref(), None);
+    assert!(w.ctl.state.with_untracked(|s| s.session.is_none()));
+    super::unmount(); // a second time is harmless
+}
+
+#[wasm_bindgen_test]
+fn the_help_panel_is_wanted_only_while_a_request_waits() {
+    use super::state::VisitorState;
+    let mut s = VisitorState::default();
+    assert_eq!(s.help_request(), None, "no session: nothing to offer");
+    s.session = Some(Session {
+        token: "t".into(),
+        name: "Marta".into(),
+    });
+    assert_eq!(s.help_request(), Some((0, 0)));
+    for (status, wanted) in [
+        (ConversationStatus::Waiting, Some((7, 1_700_000_000_000))),
+        (ConversationStatus::Active, None),
+        (ConversationStatus::Ended, None),
+    ] {
+        s.conversation = Some(conversation(7, status, "Marta"));
+        assert_eq!(s.help_request(), wanted, "{status:?}");
+    }
+}

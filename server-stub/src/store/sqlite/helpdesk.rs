@@ -476,6 +476,10 @@ impl HelpdeskStore for SqliteStore {
         })
     }
 
+    fn tickets_of_contact(&self, contact: &str) -> Result<Vec<Ticket>, StoreError> {
+        self.with(|c| load_tickets(c, "ct.external_id = ?1", contact))
+    }
+
     fn tickets_of(&self, who: VisitorId) -> Result<Vec<Ticket>, StoreError> {
         self.with(|c| load_tickets(c, "ct.visitor_id = ?1", who.0))
     }
