@@ -115,6 +115,11 @@ enum Frame {
     Accept(Conv),
     End(Conv),
     Sync(Conv, SeqPick),
+    Note {
+        client_id: Text,
+        conversation: Conv,
+        body: Text,
+    },
 }
 
 impl Conv {
@@ -171,6 +176,15 @@ impl Frame {
             Frame::Sync(c, s) => ClientMsg::Sync {
                 conversation_id: c.id(),
                 after_seq: s.seq(),
+            },
+            Frame::Note {
+                client_id,
+                conversation,
+                body,
+            } => ClientMsg::Note {
+                client_id: client_id.get("n"),
+                conversation_id: conversation.id(),
+                body: body.get("note "),
             },
         }
     }
@@ -402,7 +416,9 @@ impl World {
     async fn handle(&mut self, i: usize, msg: ClientMsg) -> Expect {
         let expect = match &msg {
             ClientMsg::Hello { .. } => Expect::Error(ErrorCode::BadFrame),
-            ClientMsg::Send { client_id, .. } => Expect::SendAnswer(client_id.clone()),
+            ClientMsg::Send { client_id, .. } | ClientMsg::Note { client_id, .. } => {
+                Expect::SendAnswer(client_id.clone())
+            }
             ClientMsg::Sync {
                 conversation_id,
                 after_seq,
@@ -481,6 +497,16 @@ impl World {
                     ServerMsg::Welcome { conversations, .. } => snapshots.extend(conversations),
                     ServerMsg::Conversation { conversation }
                     | ServerMsg::Accepted { conversation } => snapshots.push(conversation),
+                    // Private notes reach agents only, never a visitor.
+                    ServerMsg::Note { .. } => {
+                        assert_ne!(role, Role::Visitor, "a visitor got a private note");
+                        if mine && answers.is_empty() {
+                            answers.push(frame);
+                        }
+                    }
+                    ServerMsg::Notes { .. } => {
+                        assert_ne!(role, Role::Visitor, "a visitor got private notes");
+                    }
                     ServerMsg::Queue { .. }
                     | ServerMsg::RequestAdded { .. }
                     | ServerMsg::RequestRemoved { .. }
@@ -534,6 +560,7 @@ fn check_answers(frames: &[ServerMsg], answers: &[&ServerMsg], expect: &Expect) 
             let echo = protocol::valid_client_id(id).then_some(id);
             match answers[0] {
                 ServerMsg::Ack { client_id, .. } => assert_eq!(client_id, id),
+                ServerMsg::Note { note } => assert_eq!(&note.client_id, id),
                 ServerMsg::Error { client_id, .. } => assert_eq!(client_id.as_ref(), echo),
                 other => unreachable!("{other:?}"),
             }
@@ -547,6 +574,7 @@ fn check_answers(frames: &[ServerMsg], answers: &[&ServerMsg], expect: &Expect) 
             after,
         } => match frames {
             [ServerMsg::Error { .. }] => {}
+            // an agent reading from the start also gets the conversation's private notes
             [
                 ServerMsg::History {
                     conversation_id: got,
@@ -554,6 +582,15 @@ fn check_answers(frames: &[ServerMsg], answers: &[&ServerMsg], expect: &Expect) 
                     reset,
                     ..
                 },
+            ]
+            | [
+                ServerMsg::History {
+                    conversation_id: got,
+                    messages,
+                    reset,
+                    ..
+                },
+                ServerMsg::Notes { .. },
             ] => {
                 assert_eq!(got, conversation_id);
                 // A cursor the conversation cannot have issued (negative, or past its last
@@ -582,8 +619,13 @@ fn check_answers(frames: &[ServerMsg], answers: &[&ServerMsg], expect: &Expect) 
             };
             assert_eq!(*protocol, PROTOCOL_VERSION);
             assert_eq!(got, me);
-            assert_eq!(frames.len(), 1 + conversations.len());
-            for (c, frame) in conversations.iter().zip(&frames[1..]) {
+            // one history per conversation, then (agents) the notes of those that have any
+            let histories: Vec<&ServerMsg> = frames[1..]
+                .iter()
+                .filter(|f| !matches!(f, ServerMsg::Notes { .. }))
+                .collect();
+            assert_eq!(histories.len(), conversations.len());
+            for (c, frame) in conversations.iter().zip(histories) {
                 let ServerMsg::History {
                     conversation_id,
                     messages,

@@ -38,6 +38,15 @@ pub enum ClientMsg {
         conversation_id: ConversationId,
         after_seq: Seq,
     },
+    /// Agent only: a private note in a conversation the agent takes part in. Only agents ever
+    /// see it ([`crate::ServerMsg::Note`]): it is not a message, has no `seq` (so a visitor sees
+    /// no gap), and is in no visitor's history, transcript or webhook. Idempotent by
+    /// `client_id`, like `send`.
+    Note {
+        client_id: String,
+        conversation_id: ConversationId,
+        body: String,
+    },
 }
 
 /// "I have everything in this conversation up to and including `last_seq`."

@@ -40,6 +40,7 @@ pub use ids::{
 };
 pub use model::{
     ChatRequest, Conversation, ConversationStatus, Identity, Message, MessageKind, Participant,
+    PrivateNote,
 };
 pub use presence::Presence;
 pub use rest::{

@@ -125,6 +125,22 @@ wire_objects! {
     }
 }
 
+/// A private note: what agents of a conversation say among themselves inside it. Kept apart
+/// from its messages (its own table, its own frames), so no path that serves a visitor can
+/// carry one. Agents-only frames carry it, so it is plain serde (not in the visitor's bundle).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PrivateNote {
+    pub id: i64,
+    pub conversation_id: ConversationId,
+    /// The conversation's `last_seq` when it was written: it shows after that message.
+    pub after_seq: Seq,
+    pub author: Participant,
+    pub body: String,
+    /// The author's idempotency key, so their other tabs can de-duplicate.
+    pub client_id: String,
+    pub sent_at: Millis,
+}
+
 wire_objects! {
     /// A waiting chat as agents see it in the queue.
     pub struct ChatRequest {

@@ -6,7 +6,7 @@
 
 use crate::helpdesk::TicketRef;
 use crate::ids::ConversationId;
-use crate::model::{ChatRequest, Conversation, Identity, Message, Participant};
+use crate::model::{ChatRequest, Conversation, Identity, Message, Participant, PrivateNote};
 
 server_frames! {
     /// Every frame the server may send.
@@ -81,6 +81,15 @@ server_frames! {
             conversation_id: ConversationId,
             #[serde(default, skip_serializing_if = "Option::is_none")]
             ticket: Option<TicketRef>,
+        },
+        /// Agents of the conversation: a private note (to its author's sockets too, which
+        /// de-duplicate by `client_id`; the author's sending socket gets it as the answer).
+        Note { note: PrivateNote },
+        /// Agents: every private note of `conversation_id`, oldest first, sent after its
+        /// `history` (on `welcome`, `accept` and `sync` from 0).
+        Notes {
+            conversation_id: ConversationId,
+            notes: Vec<PrivateNote>,
         },
     }
 }

@@ -126,6 +126,14 @@ fn client_frames() {
             after_seq: 1,
         },
     );
+    check(
+        "client_note",
+        &ClientMsg::Note {
+            client_id: "n-1".into(),
+            conversation_id: ConversationId(3),
+            body: "VIP: offer the discount".into(),
+        },
+    );
 }
 
 #[test]
@@ -217,6 +225,23 @@ fn server_frames() {
         "server_accepted",
         &ServerMsg::Accepted {
             conversation: conversation(ConversationStatus::Active),
+        },
+    );
+    let note = PrivateNote {
+        id: 4,
+        conversation_id: ConversationId(3),
+        after_seq: 2,
+        author: agent(),
+        body: "VIP: offer the discount".into(),
+        client_id: "n-1".into(),
+        sent_at: 1_700_000_000_500,
+    };
+    check("server_note", &ServerMsg::Note { note: note.clone() });
+    check(
+        "server_notes",
+        &ServerMsg::Notes {
+            conversation_id: ConversationId(3),
+            notes: vec![note],
         },
     );
     check(
@@ -529,6 +554,8 @@ fn the_visitor_decoder_reads_visitor_frames_and_refuses_the_others() {
         "server_accepted",
         "server_ticket_linked",
         "server_ticket_unlinked",
+        "server_note",
+        "server_notes",
     ];
     let mut seen = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -551,7 +578,7 @@ fn the_visitor_decoder_reads_visitor_frames_and_refuses_the_others() {
             assert_eq!(visitor.unwrap(), full, "{name}: both decoders must agree");
         }
     }
-    assert_eq!(seen, 15, "every server golden was checked");
+    assert_eq!(seen, 17, "every server golden was checked");
 }
 
 #[test]

@@ -114,6 +114,23 @@ pub fn may_send(who: &Identity, c: Option<&ConversationFacts>) -> Result<(), Den
     }
 }
 
+/// A private note: by an agent taking part in the conversation, while it is open. Anyone else
+/// gets `NotFound` (a visitor included: notes are not theirs to know about).
+pub fn may_note(who: &Identity, c: Option<&ConversationFacts>) -> Result<(), Denied> {
+    if who.role() != Role::Agent {
+        return Err(Denied::NotFound);
+    }
+    may_send(who, c)
+}
+
+/// Reading private notes: the agents taking part (the organisation's record; visitors never).
+pub fn may_read_notes(who: &Identity, c: Option<&ConversationFacts>) -> Result<(), Denied> {
+    if who.role() != Role::Agent {
+        return Err(Denied::NotFound);
+    }
+    may_read(who, c)
+}
+
 /// Only agents accept, and only requests still waiting (every agent may see those: they are
 /// the queue). Once a request is taken it is private to its participants like any other
 /// conversation: a participant accepting again is told who accepted it (`winner` names them);

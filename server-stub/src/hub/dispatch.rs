@@ -33,6 +33,17 @@ impl Hub {
                 conversation_id,
                 after_seq,
             } => (self.on_sync(c, conversation_id, after_seq).await, None),
+            ClientMsg::Note {
+                client_id,
+                conversation_id,
+                body,
+            } => {
+                let echo = protocol::valid_client_id(&client_id).then(|| client_id.clone());
+                (
+                    self.on_note(c, client_id, conversation_id, body).await,
+                    echo,
+                )
+            }
         };
         if let Err(e) = result {
             match &e {

@@ -16,6 +16,7 @@ mod accept;
 mod contacts;
 mod dispatch;
 mod end;
+mod note;
 mod notify;
 mod presence;
 mod registry;

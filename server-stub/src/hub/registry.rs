@@ -264,6 +264,20 @@ impl Hub {
         deliver(&mut sockets, &ids, &Arc::new(msg));
     }
 
+    /// Queue a frame for every socket of the agents of `conversation`, never its visitor (the
+    /// only way private notes leave the hub).
+    pub(super) fn to_agents_of(&self, conversation: &Conversation, msg: ServerMsg) {
+        let mut sockets = self.registry();
+        let ids: Vec<SocketId> = conversation
+            .agents
+            .iter()
+            .filter_map(|a| sockets.by_principal.get(&a.principal))
+            .flatten()
+            .copied()
+            .collect();
+        deliver(&mut sockets, &ids, &Arc::new(msg));
+    }
+
     /// Queue a frame for every agent socket that is online.
     pub(super) fn to_online_agents(&self, msg: ServerMsg) {
         let mut sockets = self.registry();

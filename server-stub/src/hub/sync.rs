@@ -1,6 +1,7 @@
 //! Catching up: the `welcome` snapshot a socket gets when it connects (its conversations, then
 //! one `history` per conversation with the first page of messages after the client's cursor,
-//! then `ticket_linked` for each that is about a ticket),
+//! then `ticket_linked` for each that is about a ticket, and for an agent `notes` for each that
+//! has private notes),
 //! and `sync`, which reads one page of a conversation's messages after a `seq` (the REST read
 //! path applies the same rule through the same store's policy check).
 //!
@@ -11,7 +12,9 @@
 
 use std::sync::Arc;
 
-use protocol::{ConversationId, Cursor, HISTORY_PAGE, Identity, PROTOCOL_VERSION, Seq, ServerMsg};
+use protocol::{
+    ConversationId, Cursor, HISTORY_PAGE, Identity, PROTOCOL_VERSION, Role, Seq, ServerMsg,
+};
 use tokio::sync::mpsc;
 
 use super::{Connection, Hub, HubError, Outbound};
@@ -54,6 +57,15 @@ impl Hub {
                         ticket: Some(ticket),
                     },
                 ));
+                // Agents: the private notes (all of them: notes are few, and a client
+                // de-duplicates by id).
+                if who.role() == Role::Agent {
+                    for c in &conversations {
+                        if let Some(notes) = notes_frame(s, &who, c.id)? {
+                            histories.push(notes);
+                        }
+                    }
+                }
                 Ok((conversations, histories))
             })
             .await?;
@@ -76,14 +88,41 @@ impl Hub {
         after_seq: Seq,
     ) -> Result<(), HubError> {
         let who = c.me.clone();
-        let page = self
+        let (page, notes) = self
             .inner
             .db
-            .call(move |st| history_page(st, &who, conversation_id, Some(after_seq)))
+            .call(move |st| {
+                let page = history_page(st, &who, conversation_id, Some(after_seq))?;
+                // Reading from the start (a new view, or after a reset): the notes too.
+                let from_start =
+                    matches!(&page, ServerMsg::History { reset: true, .. }) || after_seq == 0;
+                let notes = if from_start && who.role() == Role::Agent {
+                    notes_frame(st, &who, conversation_id)?
+                } else {
+                    None
+                };
+                Ok((page, notes))
+            })
             .await?;
         self.to_socket(c.id, page);
+        if let Some(notes) = notes {
+            self.to_socket(c.id, notes);
+        }
         Ok(())
     }
+}
+
+/// `notes` for an agent's conversation, when it has any.
+fn notes_frame(
+    s: &dyn Store,
+    who: &Identity,
+    conversation_id: ConversationId,
+) -> Result<Option<ServerMsg>, StoreError> {
+    let notes = s.notes(who, conversation_id)?;
+    Ok((!notes.is_empty()).then_some(ServerMsg::Notes {
+        conversation_id,
+        notes,
+    }))
 }
 
 /// The `history` frame answering a cursor (`None`: the client holds nothing): the page after

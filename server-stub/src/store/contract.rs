@@ -56,6 +56,7 @@ macro_rules! contract_tests {
                 webhooks_are_queued_with_their_event_only_when_a_target_is_set,
                 a_visitor_ends_their_chat_only_when_the_rules_allow,
                 chat_terms_follow_the_most_specific_setting,
+                private_notes_are_for_the_agents_of_an_open_chat,
                 a_contact_reads_their_own_past_conversations_only,
                 an_agent_starts_a_chat_with_a_present_contact,
             );
@@ -274,6 +275,53 @@ pub fn an_agent_holds_a_bounded_number_of_chats(s: &impl Store) {
     let next = request(usize::MAX - 1);
     assert_eq!(denied(s.accept(&a, next)), Denied::TooManyOpen);
     s.accept(&b, next).unwrap();
+}
+
+pub fn private_notes_are_for_the_agents_of_an_open_chat(s: &impl Store) {
+    let (v, a, b) = (
+        s.create_visitor("Vi").unwrap(),
+        agent(s, "Ada"),
+        agent(s, "Grace"),
+    );
+    let (_, c, _) = say(s, &v, "c1", None);
+    assert_eq!(
+        denied(s.add_note(&a, text("n0", Some(c.id)))),
+        Denied::NotFound,
+        "not before the agent takes part"
+    );
+    s.accept(&a, c.id).unwrap();
+    let first = s.add_note(&a, text("n1", Some(c.id))).unwrap();
+    assert!(!first.duplicate);
+    assert_eq!(
+        first.note.after_seq, 2,
+        "after the message and the joined line"
+    );
+    let again = s.add_note(&a, text("n1", Some(c.id))).unwrap();
+    assert!(again.duplicate);
+    assert_eq!(again.note, first.note, "a retry stores nothing new");
+    for who in [&v, &b] {
+        assert_eq!(
+            denied(s.add_note(who, text("x", Some(c.id)))),
+            Denied::NotFound
+        );
+        assert_eq!(denied(s.notes(who, c.id)), Denied::NotFound);
+    }
+    assert_eq!(s.notes(&a, c.id).unwrap(), vec![first.note]);
+    // a note takes no seq: the next message follows the joined line directly
+    let (m, _, _) = say(s, &v, "c2", Some(c.id));
+    assert_eq!(m.seq, 3);
+    assert!(
+        s.messages_after(&v, c.id, 0)
+            .unwrap()
+            .iter()
+            .all(|m| !m.body.contains("n1"))
+    );
+    s.end(&a, c.id).unwrap();
+    assert_eq!(
+        denied(s.add_note(&a, text("n2", Some(c.id)))),
+        Denied::Ended
+    );
+    assert_eq!(s.notes(&a, c.id).unwrap().len(), 1, "kept after the end");
 }
 
 pub fn end_closes_the_conversation(s: &impl Store) {

@@ -21,8 +21,8 @@ use protocol::helpdesk::{
 };
 use protocol::webhooks::WebhookSettings;
 use protocol::{
-    AgentId, ChatRequest, Conversation, ConversationId, Identity, Message, Millis, Principal, Seq,
-    SessionId, VisitorId,
+    AgentId, ChatRequest, Conversation, ConversationId, Identity, Message, Millis, Principal,
+    PrivateNote, Seq, SessionId, VisitorId,
 };
 
 use crate::credentials::TokenHash;
@@ -477,6 +477,30 @@ pub trait ConversationStore {
     fn waiting_requests(&self) -> Result<Vec<ChatRequest>, StoreError>;
 }
 
+/// What adding a private note did.
+#[derive(Debug, Clone)]
+pub struct NoteOutcome {
+    pub note: PrivateNote,
+    /// The conversation, to tell its agents.
+    pub conversation: Conversation,
+    /// A retry of a note already stored (same author and client id): nothing new.
+    pub duplicate: bool,
+}
+
+/// Private notes: agents only, kept apart from messages (see `PrivateNote`).
+pub trait NoteStore {
+    /// Store `note` by agent `who` in an open conversation they take part in
+    /// (`policy::may_note`); a retried client id returns the note already stored.
+    fn add_note(&self, who: &Identity, note: NewMessage) -> Result<NoteOutcome, StoreError>;
+    /// Every note of `conversation`, oldest first, for an agent taking part
+    /// (`policy::may_read_notes`).
+    fn notes(
+        &self,
+        who: &Identity,
+        conversation: ConversationId,
+    ) -> Result<Vec<PrivateNote>, StoreError>;
+}
+
 /// The messages of a conversation.
 pub trait MessageStore {
     /// Store a message with the next `seq` (or return the one already stored for its client
@@ -511,6 +535,7 @@ pub trait Store:
     + CredentialStore
     + ConversationStore
     + MessageStore
+    + NoteStore
     + HelpdeskStore
     + PushChatStore
     + WebhookStore
@@ -525,6 +550,7 @@ impl<T> Store for T where
         + CredentialStore
         + ConversationStore
         + MessageStore
+        + NoteStore
         + HelpdeskStore
         + PushChatStore
         + WebhookStore

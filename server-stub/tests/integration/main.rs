@@ -11,6 +11,7 @@ mod http;
 mod keepalive;
 mod lifetimes;
 mod logins;
+mod notes;
 mod presence;
 mod resume;
 mod security;

@@ -198,6 +198,8 @@ impl Ctl {
         self.account.open.set(false);
         self.settings.open.set(false);
         self.settings.admin.set(false);
+        // The next agent on this browser may not be an admin.
+        self.settings.overrides.set(None);
         self.online.set(presence::OnlineList::default());
         if let Some(token) = token {
             let url = self.url("/api/agent/logout");
@@ -243,6 +245,29 @@ impl Ctl {
             l.send(ClientMsg::Send {
                 client_id,
                 conversation_id: Some(conversation_id),
+                body: body.to_string(),
+            })
+        });
+        Ok(())
+    }
+
+    /// Validates and sends a private note (only agents see it); it shows at once as pending.
+    /// Not kept in the outbox like a reply: offline, it is refused here rather than queued.
+    pub fn send_note(self, conversation_id: ConversationId, body: &str) -> Result<(), String> {
+        let body = protocol::validate_body(body).map_err(livechat_client::composer::body_error)?;
+        if self.conn.get_untracked() != ConnState::Online {
+            return Err("You're offline: the note was not sent.".into());
+        }
+        let client_id = client_id();
+        let mut panes = self.store.panes;
+        panes.edit(conversation_id, |p| {
+            p.add_pending_note(client_id.clone(), body.to_string());
+            true
+        });
+        self.link.with(|l| {
+            l.send(ClientMsg::Note {
+                client_id,
+                conversation_id,
                 body: body.to_string(),
             })
         });

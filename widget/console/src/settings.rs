@@ -3,9 +3,14 @@
 //! hours (`/api/admin/office-hours`) and where webhooks go (`/api/admin/webhook`, the secret
 //! write-only). Shown only to admins: the console asks `/api/admin/settings` after signing in
 //! and offers the screen when that answers.
+//!
+//! Also the per-company and per-contact overrides of chat (and per-company of pre-ticket chat)
+//! over `/api/admin/companies` and `/api/admin/contacts`: a contact's own setting overrides
+//! their company's, which overrides the global one (`None` inherits). Each pick saves at once;
+//! [`Saving`] keeps what the selects show consistent with what the server acknowledged.
 
 use leptos::prelude::*;
-use protocol::helpdesk::{ChatSettings, OfficeHours};
+use protocol::helpdesk::{ChatSettings, Company, CompanyInput, Contact, ContactInput, OfficeHours};
 use protocol::webhooks::WebhookSettings;
 
 use crate::Ctl;
@@ -22,6 +27,13 @@ pub struct Settings {
     pub webhook: RwSignal<Option<WebhookSettings>>,
     pub error: RwSignal<Option<String>>,
     pub notice: RwSignal<Option<String>>,
+    /// Companies and contacts with their overrides; `None` until they first load (they are
+    /// fetched when the screen opens, not at sign-in: the list can be long).
+    pub overrides: RwSignal<Option<Overrides>>,
+    /// Outcomes of the overrides' saves, shown in their own section: the table can be far
+    /// below the screen's top status line.
+    pub overrides_error: RwSignal<Option<String>>,
+    pub overrides_notice: RwSignal<Option<String>>,
 }
 
 impl Settings {
@@ -34,6 +46,9 @@ impl Settings {
             webhook: RwSignal::new(None),
             error: RwSignal::new(None),
             notice: RwSignal::new(None),
+            overrides: RwSignal::new(None),
+            overrides_error: RwSignal::new(None),
+            overrides_notice: RwSignal::new(None),
         }
     }
 }
@@ -78,8 +93,11 @@ impl Ctl {
         self.account.open.set(false);
         self.settings.error.set(None);
         self.settings.notice.set(None);
+        self.settings.overrides_error.set(None);
+        self.settings.overrides_notice.set(None);
         if open {
             leptos::task::spawn_local(self.load_settings());
+            leptos::task::spawn_local(self.load_overrides());
         }
     }
 
@@ -94,6 +112,340 @@ impl Ctl {
                 self.load_settings().await;
             }
             Err(e) => self.settings.error.set(Some(failure(&e))),
+        }
+    }
+}
+
+/// A select's value for an override.
+pub fn choice_value(v: Option<bool>) -> &'static str {
+    match v {
+        None => "inherit",
+        Some(true) => "on",
+        Some(false) => "off",
+    }
+}
+
+/// The override a select's value stands for; `None` for a value no option has.
+pub fn parse_choice(value: &str) -> Option<Option<bool>> {
+    match value {
+        "inherit" => Some(None),
+        "on" => Some(Some(true)),
+        "off" => Some(Some(false)),
+        _ => None,
+    }
+}
+
+/// A company's "inherit" option, saying what inheriting gives now, so an admin need not
+/// scroll up to the Chat section to know.
+pub fn inherit_label(global: bool) -> &'static str {
+    if global {
+        "Inherit (on)"
+    } else {
+        "Inherit (off)"
+    }
+}
+
+/// `id` as one URL path segment: ids are the helpdesk's own strings, so a `/`, `?`, `#` or
+/// space in one must not change the path.
+pub fn path_segment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Which of a company's two overrides a select sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompanySetting {
+    Chat,
+    PreTicket,
+}
+
+/// `company` with one override changed, the other kept (a `PUT` replaces both).
+pub fn with_company_setting(
+    company: &Company,
+    which: CompanySetting,
+    value: Option<bool>,
+) -> Company {
+    let mut c = company.clone();
+    match which {
+        CompanySetting::Chat => c.chat_enabled = value,
+        CompanySetting::PreTicket => c.pre_ticket = value,
+    }
+    c
+}
+
+/// A record whose overrides this screen saves with a `PUT` of the whole record.
+pub trait Override: Clone + PartialEq + 'static {
+    type Input: serde::Serialize;
+    fn id(&self) -> &str;
+    fn name(&self) -> &str;
+    /// The admin API path it is `PUT` to.
+    fn path(&self) -> String;
+    /// The whole body: every field the `PUT` replaces, so nothing falls back to "inherit" by
+    /// being left out.
+    fn input(&self) -> Self::Input;
+    fn rows(o: &mut Overrides) -> &mut Vec<Saving<Self>>;
+}
+
+impl Override for Company {
+    type Input = CompanyInput;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn path(&self) -> String {
+        format!("/api/admin/companies/{}", path_segment(&self.id))
+    }
+    fn input(&self) -> CompanyInput {
+        CompanyInput {
+            name: self.name.clone(),
+            chat_enabled: self.chat_enabled,
+            pre_ticket: self.pre_ticket,
+        }
+    }
+    fn rows(o: &mut Overrides) -> &mut Vec<Saving<Self>> {
+        &mut o.companies
+    }
+}
+
+impl Override for Contact {
+    type Input = ContactInput;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn path(&self) -> String {
+        format!("/api/admin/contacts/{}", path_segment(&self.id))
+    }
+    fn input(&self) -> ContactInput {
+        ContactInput {
+            company: self.company.clone(),
+            name: self.name.clone(),
+            email: self.email.clone(),
+            chat_enabled: self.chat_enabled,
+        }
+    }
+    fn rows(o: &mut Overrides) -> &mut Vec<Saving<Self>> {
+        &mut o.contacts
+    }
+}
+
+/// One row while its saves come and go: what the server last acknowledged and what the
+/// select shows. One `PUT` per row at a time: two in flight could arrive in either order and
+/// leave the server with the older one while the screen shows the newer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Saving<T> {
+    pub confirmed: T,
+    pub shown: T,
+    pub in_flight: bool,
+}
+
+impl<T: Clone + PartialEq> Saving<T> {
+    pub fn new(record: T) -> Self {
+        Saving {
+            confirmed: record.clone(),
+            shown: record,
+            in_flight: false,
+        }
+    }
+
+    /// The admin picked `record`: it shows at once. Returns what to `PUT` now, or `None` while
+    /// another `PUT` is in flight ([`Saving::saved`] sends the newest after it).
+    pub fn change(&mut self, record: T) -> Option<T> {
+        self.shown = record;
+        if self.in_flight {
+            return None;
+        }
+        self.in_flight = true;
+        Some(self.shown.clone())
+    }
+
+    /// The server stored `sent`. Returns the next record to `PUT` if the admin changed the row
+    /// meanwhile.
+    pub fn saved(&mut self, sent: T) -> Option<T> {
+        self.confirmed = sent;
+        if self.shown == self.confirmed {
+            self.in_flight = false;
+            None
+        } else {
+            Some(self.shown.clone())
+        }
+    }
+
+    /// The `PUT` failed: the row shows what the server holds again.
+    pub fn failed(&mut self) {
+        self.shown = self.confirmed.clone();
+        self.in_flight = false;
+    }
+
+    /// A fresh copy from the server. A row with a save in flight keeps showing the admin's
+    /// pick; the save's outcome settles it.
+    pub fn refreshed(&mut self, server: T) {
+        if !self.in_flight {
+            self.shown = server.clone();
+        }
+        self.confirmed = server;
+    }
+}
+
+/// The companies and contacts the screen lists, in the server's order (by id).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    pub companies: Vec<Saving<Company>>,
+    pub contacts: Vec<Saving<Contact>>,
+}
+
+impl Overrides {
+    /// Takes the server's lists, keeping the state of rows that are being saved.
+    pub fn replace(&mut self, companies: Vec<Company>, contacts: Vec<Contact>) {
+        self.companies = merge(std::mem::take(&mut self.companies), companies);
+        self.contacts = merge(std::mem::take(&mut self.contacts), contacts);
+    }
+
+    pub fn company(&self, id: &str) -> Option<&Company> {
+        self.companies
+            .iter()
+            .find(|r| r.shown.id == id)
+            .map(|r| &r.shown)
+    }
+
+    pub fn contact(&self, id: &str) -> Option<&Contact> {
+        self.contacts
+            .iter()
+            .find(|r| r.shown.id == id)
+            .map(|r| &r.shown)
+    }
+
+    /// The ids of a company's contacts, in list order.
+    pub fn contacts_of(&self, company: &str) -> Vec<String> {
+        self.contacts
+            .iter()
+            .filter(|r| r.shown.company == company)
+            .map(|r| r.shown.id.clone())
+            .collect()
+    }
+}
+
+fn merge<T: Override>(old: Vec<Saving<T>>, fresh: Vec<T>) -> Vec<Saving<T>> {
+    let mut old = old;
+    fresh
+        .into_iter()
+        .map(
+            |server| match old.iter().position(|r| r.shown.id() == server.id()) {
+                Some(i) => {
+                    let mut row = old.swap_remove(i);
+                    row.refreshed(server);
+                    row
+                }
+                None => Saving::new(server),
+            },
+        )
+        .collect()
+}
+
+impl Ctl {
+    /// Load the companies and contacts with their overrides.
+    pub async fn load_overrides(self) {
+        let Some(token) = self.token() else { return };
+        let (companies_url, contacts_url) = (
+            self.url("/api/admin/companies"),
+            self.url("/api/admin/contacts"),
+        );
+        let companies = rest::get_json::<Vec<Company>>(&companies_url, &token).await;
+        let contacts = rest::get_json::<Vec<Contact>>(&contacts_url, &token).await;
+        match (companies, contacts) {
+            (Ok(companies), Ok(contacts)) => self.settings.overrides.update(|o| {
+                o.get_or_insert_with(Overrides::default)
+                    .replace(companies, contacts)
+            }),
+            // A failed refresh keeps the rows already shown; only a first load has nothing.
+            _ if self.settings.overrides.with_untracked(Option::is_none) => {
+                self.settings.overrides_error.set(Some(
+                    "Could not load companies and contacts. Close Settings and open it again to retry."
+                        .into(),
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    /// A company's override picked in its select.
+    pub fn set_company(self, id: &str, which: CompanySetting, value: Option<bool>) {
+        self.change_override::<Company>(id, |c| with_company_setting(c, which, value));
+    }
+
+    /// A contact's override picked in its select.
+    pub fn set_contact(self, id: &str, value: Option<bool>) {
+        self.change_override::<Contact>(id, |c| Contact {
+            chat_enabled: value,
+            ..c.clone()
+        });
+    }
+
+    fn change_override<T: Override>(self, id: &str, edit: impl FnOnce(&T) -> T) {
+        let mut send = None;
+        self.settings.overrides.update(|o| {
+            if let Some(row) = o
+                .as_mut()
+                .and_then(|o| T::rows(o).iter_mut().find(|r| r.shown.id() == id))
+            {
+                let next = edit(&row.shown);
+                send = row.change(next);
+            }
+        });
+        if let Some(next) = send {
+            self.settings.overrides_error.set(None);
+            self.settings.overrides_notice.set(None);
+            leptos::task::spawn_local(self.save_override(next));
+        }
+    }
+
+    /// `PUT`s the row until what the server holds is what the select shows, or a `PUT` fails.
+    async fn save_override<T: Override>(self, mut next: T) {
+        let id = next.id().to_owned();
+        loop {
+            let result = match self.token() {
+                Some(token) => rest::put_json(&self.url(&next.path()), &next.input(), &token).await,
+                None => Err(ApiError::Server { status: 401 }),
+            };
+            let mut again = None;
+            self.settings.overrides.update(|o| {
+                let Some(row) = o
+                    .as_mut()
+                    .and_then(|o| T::rows(o).iter_mut().find(|r| r.shown.id() == id))
+                else {
+                    return;
+                };
+                match &result {
+                    Ok(()) => again = row.saved(next.clone()),
+                    Err(_) => row.failed(),
+                }
+            });
+            match (result, again) {
+                (Ok(()), Some(newer)) => next = newer,
+                (Ok(()), None) => {
+                    let saved = format!("{} saved.", next.name());
+                    self.settings.overrides_notice.set(Some(saved));
+                    return;
+                }
+                (Err(e), _) => {
+                    let error = format!("{} was not saved. {}", next.name(), failure(&e));
+                    self.settings.overrides_error.set(Some(error));
+                    // A lost answer may hide a stored change: ask what the server holds.
+                    self.load_overrides().await;
+                    return;
+                }
+            }
         }
     }
 }

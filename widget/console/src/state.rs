@@ -9,7 +9,8 @@
 
 use protocol::helpdesk::TicketRef;
 use protocol::{
-    ChatRequest, Conversation, ConversationId, ConversationStatus, ErrorCode, Identity, ServerMsg,
+    ChatRequest, Conversation, ConversationId, ConversationStatus, ErrorCode, Identity,
+    PrivateNote, ServerMsg,
 };
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +35,31 @@ pub struct Pane {
     pub unread: bool,
     /// The ticket the chat is about.
     pub ticket: Option<TicketRef>,
+    /// Private notes (only agents see them), oldest first, and mine still on their way.
+    pub notes: Vec<NoteLine>,
+}
+
+/// A private note as the console shows it: stored, or mine still on its way (or refused).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteLine {
+    pub client_id: String,
+    /// `None` until the server has stored it.
+    pub stored: Option<PrivateNote>,
+    pub body: String,
+    /// Where it shows: after the message with this `seq`.
+    pub after_seq: i64,
+    /// Why it was refused.
+    pub failed: Option<String>,
+}
+
+impl NoteLine {
+    pub fn key(&self) -> (String, bool, bool) {
+        (
+            self.client_id.clone(),
+            self.stored.is_some(),
+            self.failed.is_some(),
+        )
+    }
 }
 
 impl Pane {
@@ -43,6 +69,67 @@ impl Pane {
             chat: Chat::default(),
             unread: false,
             ticket: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// A note of mine, shown at once (after the last message) until the server has it.
+    pub fn add_pending_note(&mut self, client_id: String, body: String) {
+        let seen = self
+            .chat
+            .lines
+            .iter()
+            .filter(|l| l.id.is_some())
+            .map(|l| l.seq);
+        let after_seq = seen.max().unwrap_or(0).max(self.conversation.last_seq);
+        self.notes.push(NoteLine {
+            client_id,
+            stored: None,
+            body,
+            after_seq,
+            failed: None,
+        });
+    }
+
+    /// A stored note (live, or in the `notes` snapshot): replaces my pending one, once.
+    pub fn insert_note(&mut self, note: PrivateNote) -> bool {
+        let line = NoteLine {
+            client_id: note.client_id.clone(),
+            body: note.body.clone(),
+            after_seq: note.after_seq,
+            failed: None,
+            stored: Some(note),
+        };
+        match self.notes.iter_mut().find(|n| {
+            n.client_id == line.client_id
+                && n.stored
+                    .as_ref()
+                    .is_none_or(|s| Some(s.id) == line.stored.as_ref().map(|l| l.id))
+        }) {
+            Some(existing) if *existing == line => false,
+            Some(existing) => {
+                *existing = line;
+                true
+            }
+            None => {
+                self.notes.push(line);
+                true
+            }
+        }
+    }
+
+    /// My note `client_id` was refused.
+    pub fn fail_note(&mut self, client_id: &str, why: String) -> bool {
+        match self
+            .notes
+            .iter_mut()
+            .find(|n| n.client_id == client_id && n.stored.is_none())
+        {
+            Some(n) => {
+                n.failed = Some(why);
+                true
+            }
+            None => false,
         }
     }
 
@@ -274,6 +361,32 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
                 changed
             });
         }
+        ServerMsg::Note { note } => {
+            desk_changed = false;
+            let open = desk.selected == Some(note.conversation_id);
+            let mine = desk
+                .me
+                .as_ref()
+                .is_some_and(|me| me.principal == note.author.principal);
+            panes.edit(note.conversation_id, |p| {
+                let new = p.insert_note(note);
+                if new && !open && !mine {
+                    p.unread = true;
+                }
+                new
+            });
+        }
+        ServerMsg::Notes {
+            conversation_id,
+            notes,
+        } => {
+            desk_changed = false;
+            panes.edit(conversation_id, |p| {
+                notes
+                    .into_iter()
+                    .fold(false, |any, n| p.insert_note(n) | any)
+            });
+        }
         ServerMsg::Accepted { conversation } => {
             let id = conversation.id;
             desk.queue.retain(|r| r.conversation_id != id);
@@ -296,7 +409,10 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
                     message
                 };
                 for id in panes.ids() {
-                    if panes.edit(id, |p| p.chat.fail(&cid, why.clone())) == Some(true) {
+                    if panes.edit(id, |p| {
+                        p.chat.fail(&cid, why.clone()) || p.fail_note(&cid, why.clone())
+                    }) == Some(true)
+                    {
                         break;
                     }
                 }

@@ -803,7 +803,10 @@ async fn admins_get_a_settings_screen_with_chat_hours_and_webhook_sections() {
         }));
     tick().await;
     let pane = get(&c.root, "section[aria-labelledby=settings-h]");
-    assert_eq!(all_text(&pane, "h3"), ["Chat", "Office hours", "Webhooks"]);
+    assert_eq!(
+        all_text(&pane, "h3"),
+        ["Chat", "Companies and contacts", "Office hours", "Webhooks"]
+    );
     let value = |sel: &str| {
         get(&pane, sel)
             .unchecked_into::<web_sys::HtmlInputElement>()
@@ -829,6 +832,232 @@ async fn admins_get_a_settings_screen_with_chat_hours_and_webhook_sections() {
     // saving with no server: the failure is shown
     get(&pane, "#chat-settings-h + form button[type=submit]").click();
     alert_says(&pane, "Could not reach the server. Please try again.").await;
+}
+
+fn company(
+    id: &str,
+    name: &str,
+    chat: Option<bool>,
+    pre: Option<bool>,
+) -> protocol::helpdesk::Company {
+    protocol::helpdesk::Company {
+        id: id.into(),
+        name: name.into(),
+        chat_enabled: chat,
+        pre_ticket: pre,
+    }
+}
+
+fn contact(id: &str, company: &str, name: &str, chat: Option<bool>) -> protocol::helpdesk::Contact {
+    protocol::helpdesk::Contact {
+        id: id.into(),
+        company: company.into(),
+        name: name.into(),
+        email: format!("{id}@example.test"),
+        chat_enabled: chat,
+    }
+}
+
+fn select_named(root: &Element, name: &str) -> web_sys::HtmlSelectElement {
+    get(root, &format!("select[aria-label='{name}']")).unchecked_into()
+}
+
+fn option_texts(select: &web_sys::HtmlSelectElement) -> Vec<String> {
+    all_text(select, "option")
+}
+
+#[wasm_bindgen_test]
+fn override_selects_map_inherit_on_off_to_option_bool_and_back() {
+    use super::settings::{choice_value, parse_choice};
+    for v in [None, Some(true), Some(false)] {
+        assert_eq!(parse_choice(choice_value(v)), Some(v));
+    }
+    assert_eq!(choice_value(None), "inherit");
+    assert_eq!(choice_value(Some(true)), "on");
+    assert_eq!(choice_value(Some(false)), "off");
+    assert_eq!(parse_choice(""), None, "no option has it: ignored");
+    assert_eq!(parse_choice("On"), None);
+}
+
+#[wasm_bindgen_test]
+fn override_put_bodies_carry_both_settings_and_the_whole_record() {
+    use super::settings::{CompanySetting, Override, path_segment, with_company_setting};
+    let acme = company("acme", "Acme Cafés", Some(true), None);
+    let changed = with_company_setting(&acme, CompanySetting::PreTicket, Some(false));
+    assert_eq!(
+        serde_json::to_value(changed.input()).unwrap(),
+        serde_json::json!({"name": "Acme Cafés", "chat_enabled": true, "pre_ticket": false}),
+        "changing pre-ticket chat keeps chat"
+    );
+    let changed = with_company_setting(&acme, CompanySetting::Chat, None);
+    assert_eq!(
+        serde_json::to_value(changed.input()).unwrap(),
+        serde_json::json!({"name": "Acme Cafés", "chat_enabled": null, "pre_ticket": null}),
+        "inherit is sent as null, which the server reads as inherit"
+    );
+    let carla = contact("c-1", "acme", "Carla", Some(false));
+    assert_eq!(
+        serde_json::to_value(carla.input()).unwrap(),
+        serde_json::json!({
+            "company": "acme", "name": "Carla", "email": "c-1@example.test", "chat_enabled": false
+        })
+    );
+    assert_eq!(acme.path(), "/api/admin/companies/acme");
+    assert_eq!(
+        company("a/b ?#%é", "x", None, None).path(),
+        "/api/admin/companies/a%2Fb%20%3F%23%25%C3%A9"
+    );
+    assert_eq!(carla.path(), "/api/admin/contacts/c-1");
+    assert_eq!(path_segment("Az09-._~"), "Az09-._~");
+}
+
+#[wasm_bindgen_test]
+fn an_override_row_saves_one_put_at_a_time_and_shows_the_servers_value_after_a_failure() {
+    use super::settings::Saving;
+    let mut row = Saving::new(None::<bool>);
+    assert_eq!(
+        row.change(Some(true)),
+        Some(Some(true)),
+        "the first pick is sent"
+    );
+    assert_eq!(
+        row.change(Some(false)),
+        None,
+        "a pick while one is in flight waits"
+    );
+    assert_eq!(row.shown, Some(false), "but shows at once");
+    row.refreshed(None);
+    assert_eq!(
+        row.shown,
+        Some(false),
+        "a refresh does not undo a pending pick"
+    );
+    assert_eq!(
+        row.saved(Some(true)),
+        Some(Some(false)),
+        "the newest pick goes next"
+    );
+    assert_eq!(row.saved(Some(false)), None);
+    assert!(!row.in_flight);
+    assert_eq!(row.confirmed, Some(false));
+    assert_eq!(row.change(None), Some(None));
+    row.failed();
+    assert_eq!(
+        row.shown,
+        Some(false),
+        "a failure shows the server's value again"
+    );
+    assert!(!row.in_flight);
+    row.refreshed(Some(true));
+    assert_eq!((row.shown, row.confirmed), (Some(true), Some(true)));
+}
+
+#[wasm_bindgen_test]
+async fn the_companies_and_contacts_section_offers_inherit_on_off_and_reverts_a_failed_save() {
+    use super::settings::{Overrides, inherit_label};
+    assert_eq!(inherit_label(true), "Inherit (on)");
+    assert_eq!(inherit_label(false), "Inherit (off)");
+    let c = console(true);
+    c.welcome();
+    let s = c.ctl.settings;
+    s.admin.set(true);
+    s.open.set(true);
+    s.chat.set(Some(protocol::helpdesk::ChatSettings {
+        chat_enabled: true,
+        pre_ticket: false,
+        ..Default::default()
+    }));
+    let mut overrides = Overrides::default();
+    overrides.replace(
+        vec![
+            company("acme", "Acme Cafés", None, Some(true)),
+            company("bolt", "Bolt & Co", Some(false), None),
+        ],
+        vec![
+            contact("c-1", "acme", "Carla", Some(false)),
+            contact("c-2", "bolt", "Gus", None),
+        ],
+    );
+    s.overrides.set(Some(overrides));
+    tick().await;
+    let pane = get(&c.root, "section[aria-labelledby=settings-h]");
+    assert_eq!(all_text(&pane, "h3"), ["Chat", "Companies and contacts"]);
+    let section = get(&pane, "section[aria-labelledby=overrides-h]");
+    assert_eq!(
+        get(&section, "table caption").text_content().unwrap(),
+        "Chat settings by company and contact"
+    );
+    assert_eq!(
+        all_text(&section, "tbody > tr > th[scope=row]"),
+        [
+            "Acme Cafés",
+            "Carla c-1@example.test",
+            "Bolt & Co",
+            "Gus c-2@example.test"
+        ],
+        "each company followed by its contacts"
+    );
+    let acme_chat = select_named(&section, "Chat for Acme Cafés");
+    let acme_pre = select_named(&section, "Pre-ticket chat for Acme Cafés");
+    let bolt_chat = select_named(&section, "Chat for Bolt & Co");
+    let carla = select_named(&section, "Chat for Carla");
+    assert_eq!(option_texts(&acme_chat), ["Inherit (on)", "On", "Off"]);
+    assert_eq!(option_texts(&acme_pre), ["Inherit (off)", "On", "Off"]);
+    assert_eq!(option_texts(&carla), ["Inherit", "On", "Off"]);
+    assert!(find(&section, "select[aria-label='Pre-ticket chat for Carla']").is_none());
+    assert_eq!(
+        [
+            acme_chat.value(),
+            acme_pre.value(),
+            bolt_chat.value(),
+            carla.value()
+        ],
+        ["inherit", "on", "off", "off"]
+    );
+    // the inherit option follows the saved global setting
+    s.chat.update(|c| {
+        if let Some(c) = c {
+            c.chat_enabled = false;
+            c.pre_ticket = true;
+        }
+    });
+    tick().await;
+    assert_eq!(option_texts(&acme_chat)[0], "Inherit (off)");
+    assert_eq!(option_texts(&acme_pre)[0], "Inherit (on)");
+    // a pick saves at once; with no server it fails, says so, and shows the server's value
+    acme_chat.set_value("off");
+    acme_chat
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    assert_eq!(
+        s.overrides
+            .with_untracked(|o| o.as_ref().and_then(|o| o.company("acme")).cloned()),
+        Some(company("acme", "Acme Cafés", Some(false), Some(true))),
+        "shown at once, pre-ticket chat kept"
+    );
+    alert_says(
+        &section,
+        "Acme Cafés was not saved. Could not reach the server. Please try again.",
+    )
+    .await;
+    tick().await;
+    assert_eq!(
+        acme_chat.value(),
+        "inherit",
+        "back to what the server holds"
+    );
+    assert_eq!(acme_pre.value(), "on");
+    carla.set_value("inherit");
+    carla
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    alert_says(
+        &section,
+        "Carla was not saved. Could not reach the server. Please try again.",
+    )
+    .await;
+    tick().await;
+    assert_eq!(carla.value(), "off");
 }
 
 fn online_contact(

@@ -227,7 +227,9 @@ impl VisitorState {
             ServerMsg::Queue { .. }
             | ServerMsg::RequestAdded { .. }
             | ServerMsg::RequestRemoved { .. }
-            | ServerMsg::Accepted { .. } => {}
+            | ServerMsg::Accepted { .. }
+            | ServerMsg::Note { .. }
+            | ServerMsg::Notes { .. } => {}
             #[cfg(not(feature = "contact"))]
             ServerMsg::TicketLinked { .. } => {}
             #[cfg(feature = "contact")]

@@ -637,7 +637,7 @@ async fn the_loader_hears_when_a_request_waits_and_when_it_is_answered() {
             .iter()
             .filter(|c| c[0] == super::HOOK_HELP as f64)
             .map(|c| (c[1] as i64, c[2] as i64))
-            .last()
+            .next_back()
     };
     w.welcome(vec![]);
     assert_eq!(help(&calls), Some((0, 0)), "a session, no request yet");

@@ -13,6 +13,7 @@ mod credentials;
 mod helpdesk;
 mod identities;
 mod messages;
+mod notes;
 mod push_chat;
 mod rows;
 mod webhooks;
@@ -33,6 +34,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     )),
     M::up(include_str!("../../../migrations/0003_helpdesk.sql")),
     M::up(include_str!("../../../migrations/0004_pre_ticket.sql")),
+    M::up(include_str!("../../../migrations/0005_private_notes.sql")),
 ];
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 

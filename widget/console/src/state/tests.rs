@@ -127,3 +127,75 @@ fn a_reset_history_replaces_the_panes_lines() {
         "the server's lines, then my unsent one"
     );
 }
+
+fn private_note(
+    id: i64,
+    conv: i64,
+    after_seq: i64,
+    author: protocol::Participant,
+    client_id: &str,
+) -> PrivateNote {
+    PrivateNote {
+        id,
+        conversation_id: ConversationId(conv),
+        after_seq,
+        author,
+        body: format!("note {client_id}"),
+        client_id: client_id.into(),
+        sent_at: 1_700_000_000_000,
+    }
+}
+
+#[wasm_bindgen_test]
+fn my_pending_note_becomes_the_stored_one_and_a_snapshot_adds_no_copies() {
+    let (mut desk, mut panes) = signed_in();
+    panes[0].add_pending_note("n1".into(), "note n1".into());
+    assert_eq!(panes[0].notes.len(), 1);
+    assert!(panes[0].notes[0].stored.is_none());
+    let stored = private_note(7, 1, 0, ada(), "n1");
+    apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::Note {
+            note: stored.clone(),
+        },
+    );
+    assert_eq!(panes[0].notes.len(), 1, "replaced, not added");
+    assert_eq!(panes[0].notes[0].stored.as_ref(), Some(&stored));
+    assert!(!panes[0].unread, "my own note");
+    // the snapshot after a reconnect: the same note, plus a colleague's
+    apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::Notes {
+            conversation_id: ConversationId(1),
+            notes: vec![stored, private_note(8, 1, 0, grace(), "g1")],
+        },
+    );
+    assert_eq!(panes[0].notes.len(), 2);
+}
+
+#[wasm_bindgen_test]
+fn a_colleagues_note_marks_a_chat_unread_and_a_refused_note_says_why() {
+    let (mut desk, mut panes) = signed_in();
+    apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::Note {
+            note: private_note(9, 1, 0, grace(), "g2"),
+        },
+    );
+    assert!(panes[0].unread, "not the open chat");
+    panes[0].add_pending_note("n3".into(), "note n3".into());
+    apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::Error {
+            code: ErrorCode::ConversationEnded,
+            message: "the conversation has ended".into(),
+            client_id: Some("n3".into()),
+        },
+    );
+    let failed = panes[0].notes.iter().find(|n| n.client_id == "n3").unwrap();
+    assert_eq!(failed.failed.as_deref(), Some("the chat has ended"));
+}

@@ -1,6 +1,6 @@
 //! The open conversation: its header (visitor, whether they are on the site, the ticket it is
-//! about), log, Reply box, and
-//! End chat. It follows that conversation's
+//! about), log (messages, and private notes among them where they were written), Reply box
+//! with its "Private note" switch, and End chat. It follows that conversation's
 //! own signal, so frames for other conversations leave it alone.
 
 use leptos::prelude::*;
@@ -10,7 +10,9 @@ use protocol::{ConversationId, Principal, VisitorId};
 
 use super::PresenceBadge;
 use crate::Ctl;
+use crate::state::{NoteLine, Pane};
 use livechat_client::chat::{Line, keep_scrolled_to_bottom};
+use livechat_client::clock::format_time;
 use livechat_client::composer::Composer;
 use livechat_client::message_row::MessageRow;
 
@@ -38,6 +40,8 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
         Principal::Agent(_) => None,
     });
     let card = Memo::new(move |_| visitor.and_then(|v| ctl.card(v)));
+    // The composer writes private notes while this is on.
+    let private = RwSignal::new(false);
     let me = Memo::new(move |_| ctl.store.desk.with(|d| d.me.as_ref().map(|m| m.principal)));
     let log = NodeRef::<leptos::html::Div>::new();
     keep_scrolled_to_bottom(log, {
@@ -114,22 +118,108 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
                 aria-label=move || format!("Conversation with {}", name.get())
                 node_ref=log
             >
-                <For each=move || pane.with(|p| p.chat.lines.clone()) key=Line::key let:line>
-                    <MessageRow line=line me=me.get_untracked() />
+                <For each=move || pane.with(timeline) key=Entry::key let:entry>
+                    {match entry {
+                        Entry::Line(line) => view! { <MessageRow line=line me=me.get_untracked() /> }.into_any(),
+                        Entry::Note(note) => view! { <NoteRow note=note /> }.into_any(),
+                    }}
                 </For>
             </div>
             <Show when=move || ended.get()>
                 <p class="ended" role="status">"Chat ended"</p>
             </Show>
+            <label class="check note-switch" class:on=move || private.get()>
+                <input
+                    type="checkbox"
+                    prop:checked=move || private.get()
+                    disabled=move || ended.get()
+                    on:change=move |ev| private.set(event_target_checked(&ev))
+                />
+                "Private note (only agents see it)"
+            </label>
             <Composer
                 label="Reply"
                 placeholder="Write a reply…"
                 disabled=Signal::derive(move || ended.get())
-                on_send=Callback::new(move |body: String| ctl.send(id, &body))
+                on_send=Callback::new(move |body: String| {
+                    if private.get_untracked() { ctl.send_note(id, &body) } else { ctl.send(id, &body) }
+                })
             />
         </section>
     }
     .into_any()
+}
+
+/// One row of the log: a message, or a private note.
+#[derive(Clone)]
+enum Entry {
+    Line(Line),
+    Note(NoteLine),
+}
+
+impl Entry {
+    fn key(&self) -> String {
+        match self {
+            Entry::Line(l) => format!("m{}", l.key()),
+            Entry::Note(n) => {
+                let (id, stored, failed) = n.key();
+                format!("n{id}:{stored}:{failed}")
+            }
+        }
+    }
+}
+
+/// The pane's messages in order with each private note after the message it followed when it
+/// was written (notes older than every message first, the newest last).
+fn timeline(p: &Pane) -> Vec<Entry> {
+    let mut notes = p.notes.clone();
+    notes.sort_by_key(|n| n.after_seq);
+    let mut notes = notes.into_iter().peekable();
+    let mut out = Vec::with_capacity(p.chat.lines.len() + p.notes.len());
+    for line in &p.chat.lines {
+        if line.id.is_some() {
+            while let Some(n) = notes.next_if(|n| n.after_seq < line.seq) {
+                out.push(Entry::Note(n));
+            }
+        }
+        out.push(Entry::Line(line.clone()));
+    }
+    out.extend(notes.map(Entry::Note));
+    out
+}
+
+/// A private note: marked with an eye and its own colour, and said in words, so no agent takes
+/// it for something the visitor saw.
+#[component]
+fn NoteRow(note: NoteLine) -> impl IntoView {
+    let author = note
+        .stored
+        .as_ref()
+        .map_or_else(|| "You".to_owned(), |s| s.author.name.clone());
+    let time = note.stored.as_ref().map(|s| format_time(s.sent_at));
+    let class = match (&note.stored, &note.failed) {
+        (_, Some(_)) => "msg note failed",
+        (None, None) => "msg note pending",
+        (Some(_), None) => "msg note",
+    };
+    let label = format!("Private note by {author}");
+    view! {
+        <div class=class role="note" aria-label=label>
+            <p class="meta">
+                <svg class="eye" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                    <path
+                        fill="currentColor"
+                        d="M8 3C4.4 3 1.6 5.4.5 8c1.1 2.6 3.9 5 7.5 5s6.4-2.4 7.5-5C14.4 5.4 11.6 3 8 3Zm0 8.2A3.2 3.2 0 1 1 8 4.8a3.2 3.2 0 0 1 0 6.4Zm0-5A1.8 1.8 0 1 0 8 9.8 1.8 1.8 0 0 0 8 6.2Z"
+                    />
+                </svg>
+                <span class="author">{author}</span>
+                <span class="role">"Private note · only agents see this"</span>
+                {time.map(|t| view! { <time>{t}</time> })}
+            </p>
+            <p class="body">{note.body}</p>
+            {note.failed.map(|why| view! { <p class="delivery" role="alert">{format!("Not sent: {why}")}</p> })}
+        </div>
+    }
 }
 
 /// The lock beside a verified contact's name.

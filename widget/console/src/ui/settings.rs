@@ -1,5 +1,6 @@
-//! The Settings screen (admins only): chat, office hours, webhooks. Each section saves on its
-//! own; outcomes in `role=status`, failures in `role=alert`.
+//! The Settings screen (admins only): chat, companies and contacts (their overrides of chat and
+//! pre-ticket chat), office hours, webhooks. Each section saves on its own, the overrides at
+//! each pick; outcomes in `role=status`, failures in `role=alert`.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -7,6 +8,7 @@ use protocol::helpdesk::{ChatSettings, OfficeHours, OpeningWindow};
 use protocol::webhooks::WebhookSettings;
 
 use crate::Ctl;
+use crate::settings::{CompanySetting, choice_value, inherit_label, parse_choice};
 
 const DAYS: [(&str, &str); 7] = [
     ("mon", "Monday"),
@@ -33,6 +35,7 @@ pub fn SettingsPane() -> impl IntoView {
             {move || s.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <p class="notice" role="status">{move || s.notice.get()}</p>
             {move || s.chat.get().map(|c| view! { <ChatSection initial=c /> })}
+            <OverridesSection />
             {move || s.hours.get().map(|h| view! { <HoursSection initial=h /> })}
             {move || s.webhook.get().map(|w| view! { <WebhookSection initial=w /> })}
         </section>
@@ -264,5 +267,189 @@ fn WebhookSection(initial: WebhookSettings) -> impl IntoView {
                 <button type="submit" class="primary">"Save webhook"</button>
             </form>
         </section>
+    }
+}
+
+/// Companies, each followed by its contacts, in one table: a `tbody` per company keeps a
+/// contact next to the company whose setting it inherits.
+#[component]
+fn OverridesSection() -> impl IntoView {
+    let s = expect_context::<Ctl>().settings;
+    // What inheriting gives: the saved global settings, not the Chat form's unsaved edits.
+    let global = Memo::new(move |_| {
+        s.chat.with(|c| {
+            c.as_ref()
+                .map_or((false, false), |c| (c.chat_enabled, c.pre_ticket))
+        })
+    });
+    // Only the list of ids redraws the table; a pick changes one row's cells in place, so
+    // the focused select stays.
+    let ids = Memo::new(move |_| {
+        s.overrides.with(|o| {
+            o.as_ref().map(|o| {
+                o.companies
+                    .iter()
+                    .map(|r| r.shown.id.clone())
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    view! {
+        <section class="panel" aria-labelledby="overrides-h">
+            <h3 id="overrides-h">"Companies and contacts"</h3>
+            <p class="muted small">
+                "Chat for verified contacts: a contact's own setting overrides their company's, which overrides the Chat settings above. Inherit follows the next level."
+            </p>
+            {move || s.overrides_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <p class="notice" role="status">{move || s.overrides_notice.get()}</p>
+            {move || match ids.get() {
+                // A failed first load is said in the alert above.
+                None if s.overrides_error.with(Option::is_some) => ().into_any(),
+                None => view! { <p class="muted small">"Loading companies…"</p> }.into_any(),
+                Some(ids) if ids.is_empty() => {
+                    view! {
+                        <p class="muted small">
+                            "No companies yet: your helpdesk adds them through the admin API."
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(ids) => {
+                    view! {
+                        <table class="overrides">
+                            <caption class="sr-only">"Chat settings by company and contact"</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Company or contact"</th>
+                                    <th scope="col">"Chat"</th>
+                                    <th scope="col">"Pre-ticket chat"</th>
+                                </tr>
+                            </thead>
+                            {ids
+                                .into_iter()
+                                .map(|id| view! { <CompanyRows id=id global=global /> })
+                                .collect_view()}
+                        </table>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn CompanyRows(id: String, global: Memo<(bool, bool)>) -> impl IntoView {
+    let ctl = expect_context::<Ctl>();
+    let s = ctl.settings;
+    let company = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            s.overrides
+                .with(|o| o.as_ref().and_then(|o| o.company(&id)).cloned())
+        })
+    };
+    let name = move || company.with(|c| c.as_ref().map(|c| c.name.clone()).unwrap_or_default());
+    let contacts = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            s.overrides
+                .with(|o| o.as_ref().map(|o| o.contacts_of(&id)).unwrap_or_default())
+        })
+    };
+    let (chat_id, pre_id) = (id.clone(), id);
+    view! {
+        <tbody>
+            <tr class="company-row">
+                <th scope="row">{name}</th>
+                <td>
+                    <Choice
+                        label=Signal::derive(move || format!("Chat for {}", name()))
+                        value=Signal::derive(move || company.with(|c| c.as_ref().and_then(|c| c.chat_enabled)))
+                        inherit=Signal::derive(move || inherit_label(global.get().0))
+                        pick=move |v| ctl.set_company(&chat_id, CompanySetting::Chat, v)
+                    />
+                </td>
+                <td>
+                    <Choice
+                        label=Signal::derive(move || format!("Pre-ticket chat for {}", name()))
+                        value=Signal::derive(move || company.with(|c| c.as_ref().and_then(|c| c.pre_ticket)))
+                        inherit=Signal::derive(move || inherit_label(global.get().1))
+                        pick=move |v| ctl.set_company(&pre_id, CompanySetting::PreTicket, v)
+                    />
+                </td>
+            </tr>
+            {move || {
+                contacts
+                    .get()
+                    .into_iter()
+                    .map(|id| view! { <ContactRow id=id /> })
+                    .collect_view()
+            }}
+        </tbody>
+    }
+}
+
+#[component]
+fn ContactRow(id: String) -> impl IntoView {
+    let ctl = expect_context::<Ctl>();
+    let s = ctl.settings;
+    let contact = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            s.overrides
+                .with(|o| o.as_ref().and_then(|o| o.contact(&id)).cloned())
+        })
+    };
+    let name = move || contact.with(|c| c.as_ref().map(|c| c.name.clone()).unwrap_or_default());
+    let email = move || contact.with(|c| c.as_ref().map(|c| c.email.clone()).unwrap_or_default());
+    view! {
+        <tr class="contact-row">
+            <th scope="row">
+                {name} " " <span class="muted small">{email}</span>
+            </th>
+            <td>
+                <Choice
+                    label=Signal::derive(move || format!("Chat for {}", name()))
+                    value=Signal::derive(move || contact.with(|c| c.as_ref().and_then(|c| c.chat_enabled)))
+                    inherit=Signal::derive(|| "Inherit")
+                    pick=move |v| ctl.set_contact(&id, v)
+                />
+            </td>
+            // Pre-ticket chat is set per company only.
+            <td></td>
+        </tr>
+    }
+}
+
+/// A select of Inherit / On / Off. Each option's `selected` follows `value`, so a failed save
+/// that puts the server's value back also puts it back on screen.
+#[component]
+fn Choice(
+    label: Signal<String>,
+    value: Signal<Option<bool>>,
+    inherit: Signal<&'static str>,
+    pick: impl Fn(Option<bool>) + 'static,
+) -> impl IntoView {
+    let is = move |v: Option<bool>| move || value.get() == v;
+    view! {
+        <select
+            aria-label=move || label.get()
+            on:change=move |ev| {
+                if let Some(v) = parse_choice(&event_target_value(&ev)) {
+                    pick(v);
+                }
+            }
+        >
+            <option value=choice_value(None) prop:selected=is(None)>
+                {move || inherit.get()}
+            </option>
+            <option value=choice_value(Some(true)) prop:selected=is(Some(true))>
+                "On"
+            </option>
+            <option value=choice_value(Some(false)) prop:selected=is(Some(false))>
+                "Off"
+            </option>
+        </select>
     }
 }
