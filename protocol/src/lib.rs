@@ -24,6 +24,7 @@
 #[doc(hidden)]
 pub mod wire;
 
+pub mod agents;
 pub mod client;
 pub mod helpdesk;
 pub mod ids;

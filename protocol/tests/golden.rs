@@ -496,6 +496,46 @@ fn rest_bodies() {
 }
 
 #[test]
+fn agent_admin_bodies() {
+    check(
+        "rest_agent_list",
+        &protocol::agents::AgentList {
+            agents: vec![protocol::agents::AgentRecord {
+                id: AgentId(2),
+                name: "Bea".into(),
+                email: "bea@example.com".into(),
+                is_admin: false,
+                active: true,
+                created_at: 1_763_900_000_000,
+            }],
+        },
+    );
+    check(
+        "rest_new_agent",
+        &protocol::agents::NewAgentRequest {
+            email: "bea@example.com".into(),
+            name: "Bea".into(),
+            password: "a first password".into(),
+            is_admin: false,
+        },
+    );
+    check(
+        "rest_agent_update",
+        &protocol::agents::AgentUpdate {
+            name: None,
+            is_admin: None,
+            active: Some(false),
+        },
+    );
+    check(
+        "rest_reset_password",
+        &protocol::agents::ResetPasswordRequest {
+            password: "a new password".into(),
+        },
+    );
+}
+
+#[test]
 fn malformed_client_frames_are_refused() {
     for bad in [
         "",

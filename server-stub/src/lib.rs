@@ -337,6 +337,12 @@ fn router(state: AppState, config: &Config) -> Router {
         .route("/admin/companies/{id}", put(api::put_company))
         .route("/admin/contacts", get(api::list_contacts))
         .route("/admin/tickets", get(api::list_tickets))
+        .route("/admin/agents", get(api::list_agents).post(api::add_agent))
+        .route("/admin/agents/{id}", put(api::update_agent))
+        .route(
+            "/admin/agents/{id}/password",
+            post(api::reset_agent_password),
+        )
         .route("/admin/contacts/{id}", put(api::put_contact))
         .route(
             "/admin/tickets/{number}",

@@ -32,7 +32,7 @@ fn key(what: &str, value: &str) -> Result<(), RestError> {
     Ok(())
 }
 
-fn name(what: &str, value: &str) -> Result<(), RestError> {
+pub(super) fn name(what: &str, value: &str) -> Result<(), RestError> {
     protocol::validate_name(value)
         .map(drop)
         .map_err(|e| RestError::InvalidInput(format!("{what} {e}")))
@@ -48,7 +48,7 @@ fn title(what: &str, value: &str, max: usize) -> Result<(), RestError> {
     Ok(())
 }
 
-fn email(value: &str) -> Result<(), RestError> {
+pub(super) fn email(value: &str) -> Result<(), RestError> {
     if value.len() > protocol::MAX_EMAIL_BYTES
         || !value.contains('@')
         || value.chars().any(|c| c.is_control() || c.is_whitespace())

@@ -16,6 +16,7 @@
 
 mod account;
 mod admin;
+mod agents;
 mod callbacks;
 mod contact;
 mod history;
@@ -24,6 +25,7 @@ mod tickets;
 
 pub use account::*;
 pub use admin::*;
+pub use agents::*;
 pub use callbacks::*;
 pub use contact::*;
 pub use history::*;
@@ -46,6 +48,10 @@ pub mod close_reason {
     pub const PASSWORD_CHANGED: &str = "password changed";
     /// The anonymous visitor signed in as a portal contact; the contact's session goes on.
     pub const IDENTIFIED: &str = "identified";
+    /// An admin deactivated the agent.
+    pub const DEACTIVATED: &str = "account deactivated";
+    /// An admin set a new password for the agent.
+    pub const PASSWORD_RESET: &str = "password reset";
 }
 
 /// The device label of a request (its `User-Agent`).

@@ -57,6 +57,7 @@ macro_rules! contract_tests {
                 a_visitor_ends_their_chat_only_when_the_rules_allow,
                 chat_terms_follow_the_most_specific_setting,
                 private_notes_are_for_the_agents_of_an_open_chat,
+                admins_manage_agents_and_never_lose_the_last_admin,
                 a_contact_reads_their_own_past_conversations_only,
                 an_agent_starts_a_chat_with_a_present_contact,
             );
@@ -275,6 +276,89 @@ pub fn an_agent_holds_a_bounded_number_of_chats(s: &impl Store) {
     let next = request(usize::MAX - 1);
     assert_eq!(denied(s.accept(&a, next)), Denied::TooManyOpen);
     s.accept(&b, next).unwrap();
+}
+
+pub fn admins_manage_agents_and_never_lose_the_last_admin(s: &impl Store) {
+    use protocol::agents::AgentUpdate;
+    let ada = agent(s, "Ada");
+    let ada_id = ada.principal.agent().unwrap();
+    s.set_admin(ada_id, true).unwrap();
+    let bea = s
+        .add_agent(ADMIN, "bea@example.com", "Bea", "phc", false)
+        .unwrap();
+    assert!(bea.active && !bea.is_admin);
+    assert!(matches!(
+        s.add_agent(ADMIN, "bea@example.com", "Bea again", "phc", false),
+        Err(StoreError::Invalid(_))
+    ));
+    issue(
+        s,
+        "a_bea",
+        &Identity::new(protocol::Principal::Agent(bea.id), "Bea"),
+        1_000,
+        10_000,
+    );
+    let off = AgentUpdate {
+        active: Some(false),
+        ..AgentUpdate::default()
+    };
+    let (record, ended) = s.update_agent(ADMIN, bea.id, &off).unwrap().unwrap();
+    assert!(!record.active);
+    assert_eq!(ended, vec![hash_token("a_bea")], "her sessions end");
+    assert!(
+        s.credential_holder(&hash_token("a_bea"), 2_000)
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        s.agent_password_hash("bea@example.com").unwrap().is_none(),
+        "no sign-in while deactivated"
+    );
+    assert_eq!(
+        s.agents()
+            .unwrap()
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Ada", "Bea"],
+        "active first"
+    );
+    // the last active admin stays one, and stays active
+    for change in [
+        AgentUpdate {
+            is_admin: Some(false),
+            ..AgentUpdate::default()
+        },
+        off.clone(),
+    ] {
+        assert!(matches!(
+            s.update_agent(ADMIN, ada_id, &change),
+            Err(StoreError::Invalid(_))
+        ));
+    }
+    assert!(
+        s.agents().unwrap()[0].is_admin,
+        "the refused change left nothing behind"
+    );
+    assert_eq!(
+        s.update_agent(ADMIN, protocol::AgentId(999), &off).unwrap(),
+        None
+    );
+    assert_eq!(
+        s.reset_agent_password(ADMIN, protocol::AgentId(999), "phc")
+            .unwrap(),
+        None
+    );
+    assert!(
+        s.reset_agent_password(ADMIN, ada_id, "phc2")
+            .unwrap()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        s.agent_password_hash_of(ada_id).unwrap().as_deref(),
+        Some("phc2")
+    );
 }
 
 pub fn private_notes_are_for_the_agents_of_an_open_chat(s: &impl Store) {

@@ -14,6 +14,7 @@ pub mod sqlite;
 
 use std::sync::Arc;
 
+use protocol::agents::{AgentRecord, AgentUpdate};
 use protocol::helpdesk::{
     AuditEntry, Callback, CallbackRequest, ChatSettings, Company, CompanyInput, Contact,
     ContactInput, NoteInput, OfficeHours, PastConversation, Ticket, TicketDetail, TicketInput,
@@ -166,6 +167,38 @@ pub trait IdentityStore {
     ) -> Result<Vec<TokenHash>, StoreError>;
     /// Stores the name as [`display_name`] makes it.
     fn create_visitor(&self, name: &str) -> Result<Identity, StoreError>;
+}
+
+/// Agent accounts as admins manage them (`/api/admin/agents`). Every write is audited; none
+/// may leave the organisation without an active admin ([`StoreError::Invalid`]).
+pub trait AgentAdminStore {
+    /// Every account: active ones first, then by name.
+    fn agents(&self) -> Result<Vec<AgentRecord>, StoreError>;
+    /// [`StoreError::Invalid`] when the (normalised) e-mail is taken.
+    fn add_agent(
+        &self,
+        actor: Actor,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        is_admin: bool,
+    ) -> Result<AgentRecord, StoreError>;
+    /// Apply `update`; deactivating deletes every session of the agent, whose digests come
+    /// back so their sockets can be closed. `None` for an unknown agent.
+    fn update_agent(
+        &self,
+        actor: Actor,
+        id: AgentId,
+        update: &AgentUpdate,
+    ) -> Result<Option<(AgentRecord, Vec<TokenHash>)>, StoreError>;
+    /// Set a new password and end every session (digests returned). `None` for an unknown
+    /// agent.
+    fn reset_agent_password(
+        &self,
+        actor: Actor,
+        id: AgentId,
+        password_hash: &str,
+    ) -> Result<Option<Vec<TokenHash>>, StoreError>;
 }
 
 /// Credentials: digests of issued bearer tokens, whom they stand for and until when (the
@@ -532,6 +565,7 @@ pub trait MessageStore {
 /// `&dyn Store` reach every method without importing the area traits.
 pub trait Store:
     IdentityStore
+    + AgentAdminStore
     + CredentialStore
     + ConversationStore
     + MessageStore
@@ -547,6 +581,7 @@ pub trait Store:
 
 impl<T> Store for T where
     T: IdentityStore
+        + AgentAdminStore
         + CredentialStore
         + ConversationStore
         + MessageStore

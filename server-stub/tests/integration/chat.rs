@@ -152,9 +152,9 @@ async fn full_flow_request_accept_reply_end_then_scenario_20_new_request() {
 
 // The losers' `not_found` needs the accept change from the server restructuring.
 #[tokio::test]
-async fn scenario_17_twenty_concurrent_accepts_have_one_winner() {
+async fn scenario_17_a_hundred_concurrent_accepts_have_one_winner() {
     let srv = TestServer::start().await;
-    let agents = srv.extra_agents(20).await;
+    let agents = srv.extra_agents(100).await;
     let mut sockets = Vec::new();
     for a in &agents {
         let mut s = srv.connect(&a.token, vec![]).await;

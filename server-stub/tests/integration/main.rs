@@ -2,6 +2,7 @@
 //! test runs the real `livechat-server` binary instead). Tests named `scenario_N_*` automate
 //! row N of the project's scenario corpus.
 
+mod agents;
 mod bounds;
 mod chat;
 mod crash;

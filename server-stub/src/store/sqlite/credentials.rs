@@ -57,7 +57,8 @@ impl CredentialStore for SqliteStore {
                          LEFT JOIN agents a ON s.role = 'agent' AND a.id = s.subject_id \
                          LEFT JOIN contacts ct ON s.role = 'visitor' AND ct.visitor_id = s.subject_id \
                          LEFT JOIN companies co ON co.id = ct.company_id \
-                         WHERE s.token_hash = ?1 AND s.expires_at > ?2"
+                         WHERE s.token_hash = ?1 AND s.expires_at > ?2 \
+                         AND (s.role <> 'agent' OR a.deactivated_at IS NULL)"
                     ),
                     params![&token[..], now],
                     |r| {

@@ -55,7 +55,9 @@ impl IdentityStore for SqliteStore {
     fn agent_password_hash(&self, email: &str) -> Result<Option<(Identity, String)>, StoreError> {
         self.with(|c| {
             Ok(c.query_row(
-                "SELECT id, name, password_hash FROM agents WHERE email = ?1",
+                // A deactivated agent is, for signing in, no agent at all.
+                "SELECT id, name, password_hash FROM agents \
+                 WHERE email = ?1 AND deactivated_at IS NULL",
                 [email],
                 |r| {
                     Ok((

@@ -8,6 +8,7 @@
 //! the latest committed state, which is what makes `seq` gap-free and `accept` single-winner
 //! even with several connections (or processes) on the file.
 
+mod agents;
 mod conversations;
 mod credentials;
 mod helpdesk;
@@ -35,6 +36,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../../migrations/0003_helpdesk.sql")),
     M::up(include_str!("../../../migrations/0004_pre_ticket.sql")),
     M::up(include_str!("../../../migrations/0005_private_notes.sql")),
+    M::up(include_str!("../../../migrations/0006_agent_accounts.sql")),
 ];
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 
