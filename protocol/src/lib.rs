@@ -25,6 +25,7 @@
 pub mod wire;
 
 pub mod agents;
+pub mod canned;
 pub mod client;
 pub mod helpdesk;
 pub mod ids;

@@ -536,6 +536,36 @@ fn agent_admin_bodies() {
 }
 
 #[test]
+fn canned_reply_bodies() {
+    check(
+        "rest_canned_list",
+        &protocol::canned::CannedList {
+            replies: vec![protocol::canned::CannedReply {
+                id: 1,
+                shortcut: Some("hi".into()),
+                title: "Hello".into(),
+                body: "Hi {visitor}, {agent} here.".into(),
+                kind: protocol::canned::CannedKind::Greeting,
+                shared: true,
+                auto: false,
+                updated_at: 1_763_900_000_000,
+            }],
+        },
+    );
+    check(
+        "rest_canned_input",
+        &protocol::canned::CannedInput {
+            shortcut: Some("refund".into()),
+            title: "Refund policy".into(),
+            body: "Refunds take 5 working days.".into(),
+            kind: protocol::canned::CannedKind::Reply,
+            shared: false,
+            auto: false,
+        },
+    );
+}
+
+#[test]
 fn malformed_client_frames_are_refused() {
     for bad in [
         "",

@@ -326,6 +326,11 @@ fn router(state: AppState, config: &Config) -> Router {
         .route("/agent/password", post(api::change_password))
         .route("/agent/visitors/{id}", get(api::visitor_card))
         .route("/agent/callbacks", get(api::list_callbacks))
+        .route("/agent/canned", get(api::list_canned).post(api::add_canned))
+        .route(
+            "/agent/canned/{id}",
+            put(api::update_canned).delete(api::delete_canned),
+        )
         .route("/agent/callbacks/{id}/done", post(api::callback_done))
         .route("/agent/contacts/online", get(api::online_contacts))
         .route("/agent/push-chat", post(api::push_chat))

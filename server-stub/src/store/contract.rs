@@ -58,6 +58,7 @@ macro_rules! contract_tests {
                 chat_terms_follow_the_most_specific_setting,
                 private_notes_are_for_the_agents_of_an_open_chat,
                 admins_manage_agents_and_never_lose_the_last_admin,
+                canned_replies_belong_to_their_owner_or_to_everyone,
                 a_contact_reads_their_own_past_conversations_only,
                 an_agent_starts_a_chat_with_a_present_contact,
             );
@@ -359,6 +360,63 @@ pub fn admins_manage_agents_and_never_lose_the_last_admin(s: &impl Store) {
         s.agent_password_hash_of(ada_id).unwrap().as_deref(),
         Some("phc2")
     );
+}
+
+pub fn canned_replies_belong_to_their_owner_or_to_everyone(s: &impl Store) {
+    use protocol::canned::{CannedInput, CannedKind};
+    let (ada, grace) = (agent(s, "Ada"), agent(s, "Grace"));
+    let (ada, grace) = (
+        ada.principal.agent().unwrap(),
+        grace.principal.agent().unwrap(),
+    );
+    let input = |shortcut: &str, shared: bool, auto: bool| CannedInput {
+        shortcut: Some(shortcut.into()),
+        title: shortcut.into(),
+        body: format!("{shortcut} {{visitor}}"),
+        kind: CannedKind::Greeting,
+        shared,
+        auto,
+    };
+    assert_eq!(
+        denied(s.add_canned(grace, false, &input("hi", true, false))),
+        Denied::Forbidden
+    );
+    let shared = s.add_canned(ada, true, &input("hi", true, false)).unwrap();
+    assert!(matches!(
+        s.add_canned(grace, false, &input("hi", false, false)),
+        Err(StoreError::Invalid(_))
+    ));
+    let first = s
+        .add_canned(grace, false, &input("g1", false, true))
+        .unwrap();
+    let second = s
+        .add_canned(grace, false, &input("g2", false, true))
+        .unwrap();
+    assert_eq!(
+        s.auto_greeting(grace).unwrap().as_deref(),
+        Some("g2 {visitor}"),
+        "one automatic greeting"
+    );
+    let mine = s.canned_for(grace).unwrap();
+    assert_eq!(mine.len(), 3);
+    assert!(!mine.iter().find(|r| r.id == first.id).unwrap().auto);
+    assert_eq!(s.canned_for(ada).unwrap(), vec![shared.clone()]);
+    assert_eq!(
+        denied(s.delete_canned(grace, false, shared.id)),
+        Denied::Forbidden
+    );
+    assert!(
+        !s.delete_canned(ada, true, second.id).unwrap(),
+        "not Ada's to see"
+    );
+    assert_eq!(
+        s.update_canned(ada, true, second.id, &input("x", false, false))
+            .unwrap(),
+        None
+    );
+    assert!(s.delete_canned(grace, false, second.id).unwrap());
+    assert_eq!(s.auto_greeting(grace).unwrap(), None);
+    assert_eq!(s.auto_greeting(ada).unwrap(), None);
 }
 
 pub fn private_notes_are_for_the_agents_of_an_open_chat(s: &impl Store) {

@@ -15,6 +15,7 @@ pub mod sqlite;
 use std::sync::Arc;
 
 use protocol::agents::{AgentRecord, AgentUpdate};
+use protocol::canned::{CannedInput, CannedReply};
 use protocol::helpdesk::{
     AuditEntry, Callback, CallbackRequest, ChatSettings, Company, CompanyInput, Contact,
     ContactInput, NoteInput, OfficeHours, PastConversation, Ticket, TicketDetail, TicketInput,
@@ -199,6 +200,33 @@ pub trait AgentAdminStore {
         id: AgentId,
         password_hash: &str,
     ) -> Result<Option<Vec<TokenHash>>, StoreError>;
+}
+
+/// Canned replies: shared ones and each agent's own. Who may change which is decided here
+/// (shared: admins; personal: their owner), shortcuts are unique among what one agent sees,
+/// and an agent has at most one automatic greeting.
+pub trait CannedStore {
+    /// The shared replies and `agent`'s own, by kind, then title.
+    fn canned_for(&self, agent: AgentId) -> Result<Vec<CannedReply>, StoreError>;
+    /// `admin`: whether `agent` may write shared replies.
+    fn add_canned(
+        &self,
+        agent: AgentId,
+        admin: bool,
+        input: &CannedInput,
+    ) -> Result<CannedReply, StoreError>;
+    /// `None` when there is no such reply `agent` may see.
+    fn update_canned(
+        &self,
+        agent: AgentId,
+        admin: bool,
+        id: i64,
+        input: &CannedInput,
+    ) -> Result<Option<CannedReply>, StoreError>;
+    /// `false` when there is no such reply `agent` may see.
+    fn delete_canned(&self, agent: AgentId, admin: bool, id: i64) -> Result<bool, StoreError>;
+    /// `agent`'s automatic greeting, if they set one.
+    fn auto_greeting(&self, agent: AgentId) -> Result<Option<String>, StoreError>;
 }
 
 /// Credentials: digests of issued bearer tokens, whom they stand for and until when (the
@@ -566,6 +594,7 @@ pub trait MessageStore {
 pub trait Store:
     IdentityStore
     + AgentAdminStore
+    + CannedStore
     + CredentialStore
     + ConversationStore
     + MessageStore
@@ -582,6 +611,7 @@ pub trait Store:
 impl<T> Store for T where
     T: IdentityStore
         + AgentAdminStore
+        + CannedStore
         + CredentialStore
         + ConversationStore
         + MessageStore

@@ -4,6 +4,7 @@
 
 mod agents;
 mod bounds;
+mod canned;
 mod chat;
 mod crash;
 mod frames;

@@ -9,6 +9,7 @@
 //! even with several connections (or processes) on the file.
 
 mod agents;
+mod canned;
 mod conversations;
 mod credentials;
 mod helpdesk;
@@ -37,6 +38,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../../migrations/0004_pre_ticket.sql")),
     M::up(include_str!("../../../migrations/0005_private_notes.sql")),
     M::up(include_str!("../../../migrations/0006_agent_accounts.sql")),
+    M::up(include_str!("../../../migrations/0007_canned_replies.sql")),
 ];
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 
