@@ -32,6 +32,7 @@ pub mod ids;
 pub mod model;
 pub mod presence;
 pub mod rest;
+pub mod search;
 pub mod server;
 pub mod validate;
 pub mod webhooks;

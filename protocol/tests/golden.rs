@@ -566,6 +566,28 @@ fn canned_reply_bodies() {
 }
 
 #[test]
+fn history_search_bodies() {
+    check(
+        "rest_history_results",
+        &protocol::search::HistoryResults {
+            hits: vec![protocol::search::HistoryHit {
+                conversation_id: ConversationId(12),
+                visitor: "Marta".into(),
+                contact: None,
+                company: None,
+                agents: vec!["Ada".into()],
+                created_at: 1_763_900_000_000,
+                ended_at: Some(1_763_900_600_000),
+                ticket: None,
+                snippet: Some("the [refund] for order 1234".into()),
+            }],
+            page: 0,
+            more: false,
+        },
+    );
+}
+
+#[test]
 fn malformed_client_frames_are_refused() {
     for bad in [
         "",

@@ -327,6 +327,8 @@ fn router(state: AppState, config: &Config) -> Router {
         .route("/agent/visitors/{id}", get(api::visitor_card))
         .route("/agent/callbacks", get(api::list_callbacks))
         .route("/agent/canned", get(api::list_canned).post(api::add_canned))
+        .route("/agent/history", get(api::search_history))
+        .route("/agent/history/{id}", get(api::archived_chat))
         .route(
             "/agent/canned/{id}",
             put(api::update_canned).delete(api::delete_canned),

@@ -22,6 +22,7 @@ mod canned;
 mod contact;
 mod history;
 mod presence;
+mod search;
 mod tickets;
 
 pub use account::*;
@@ -32,6 +33,7 @@ pub use canned::*;
 pub use contact::*;
 pub use history::*;
 pub use presence::*;
+pub use search::*;
 pub use tickets::*;
 
 use axum::Json;

@@ -21,6 +21,7 @@ use protocol::helpdesk::{
     ContactInput, NoteInput, OfficeHours, PastConversation, Ticket, TicketDetail, TicketInput,
     TicketNote, TicketRef, VisitorCard,
 };
+use protocol::search::{HistoryQuery, HistoryResults};
 use protocol::webhooks::WebhookSettings;
 use protocol::{
     AgentId, ChatRequest, Conversation, ConversationId, Identity, Message, Millis, Principal,
@@ -227,6 +228,20 @@ pub trait CannedStore {
     fn delete_canned(&self, agent: AgentId, admin: bool, id: i64) -> Result<bool, StoreError>;
     /// `agent`'s automatic greeting, if they set one.
     fn auto_greeting(&self, agent: AgentId) -> Result<Option<String>, StoreError>;
+}
+
+/// Searching the organisation's record of ended conversations (agents only; the caller
+/// checks the role).
+pub trait SearchStore {
+    /// One page of ended conversations matching `query`: best text match first (the
+    /// database's full-text ranking), else most recently ended.
+    fn search_history(&self, query: &HistoryQuery) -> Result<HistoryResults, StoreError>;
+    /// An ended conversation's messages and private notes, for any agent (the record);
+    /// `None` when there is no such ended conversation.
+    fn archived(
+        &self,
+        conversation: ConversationId,
+    ) -> Result<Option<(Conversation, Vec<Message>, Vec<PrivateNote>)>, StoreError>;
 }
 
 /// Credentials: digests of issued bearer tokens, whom they stand for and until when (the
@@ -595,6 +610,7 @@ pub trait Store:
     IdentityStore
     + AgentAdminStore
     + CannedStore
+    + SearchStore
     + CredentialStore
     + ConversationStore
     + MessageStore
@@ -612,6 +628,7 @@ impl<T> Store for T where
     T: IdentityStore
         + AgentAdminStore
         + CannedStore
+        + SearchStore
         + CredentialStore
         + ConversationStore
         + MessageStore

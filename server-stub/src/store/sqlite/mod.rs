@@ -18,6 +18,7 @@ mod messages;
 mod notes;
 mod push_chat;
 mod rows;
+mod search;
 mod webhooks;
 
 use std::path::Path;
@@ -39,6 +40,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../../migrations/0005_private_notes.sql")),
     M::up(include_str!("../../../migrations/0006_agent_accounts.sql")),
     M::up(include_str!("../../../migrations/0007_canned_replies.sql")),
+    M::up(include_str!("../../../migrations/0008_message_search.sql")),
 ];
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 

@@ -84,13 +84,21 @@ impl NoteStore for SqliteStore {
     ) -> Result<Vec<PrivateNote>, StoreError> {
         self.with(|c| {
             policy::may_read_notes(who, load_facts(c, conversation)?.as_ref())?;
-            let mut stmt = c.prepare_cached(&format!(
-                "{NOTE_SELECT} WHERE n.conversation_id = ?1 ORDER BY n.id"
-            ))?;
-            let notes = stmt
-                .query_map([conversation.0], note_row)?
-                .collect::<Result<_, _>>()?;
-            Ok(notes)
+            load_notes(c, conversation)
         })
     }
+}
+
+/// Every note of `conversation`, oldest first (no access check: callers make theirs).
+pub(super) fn load_notes(
+    c: &Connection,
+    conversation: ConversationId,
+) -> Result<Vec<PrivateNote>, StoreError> {
+    let mut stmt = c.prepare_cached(&format!(
+        "{NOTE_SELECT} WHERE n.conversation_id = ?1 ORDER BY n.id"
+    ))?;
+    let notes = stmt
+        .query_map([conversation.0], note_row)?
+        .collect::<Result<_, _>>()?;
+    Ok(notes)
 }

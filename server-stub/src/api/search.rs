@@ -1,0 +1,60 @@
+//! History search for agents: ended conversations by text (the database's full-text index),
+//! visitor, contact, company, agent and date, a page at a time (`GET /api/agent/history`), and
+//! one of them as the record keeps it, private notes included (`GET /api/agent/history/{id}`).
+//! Ended conversations are the organisation's record: any agent may read them.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use protocol::ConversationId;
+use protocol::search::{ArchivedChat, HistoryQuery, HistoryResults, MAX_QUERY_CHARS};
+
+use crate::auth::AgentCaller;
+use crate::error::RestError;
+use crate::policy::Denied;
+use crate::state::AppState;
+
+/// `GET /api/agent/history?q=&visitor=&contact=&company=&agent=&from=&to=&page=`.
+pub async fn search_history(
+    State(app): State<AppState>,
+    AgentCaller(_): AgentCaller,
+    query: Result<Query<HistoryQuery>, QueryRejection>,
+) -> Result<Json<HistoryResults>, RestError> {
+    let Query(query) = query.map_err(|e| RestError::InvalidInput(e.body_text()))?;
+    for (what, text) in [("q", &query.q), ("visitor", &query.visitor)] {
+        if text
+            .as_ref()
+            .is_some_and(|t| t.chars().count() > MAX_QUERY_CHARS)
+        {
+            return Err(RestError::InvalidInput(format!(
+                "{what} must be at most {MAX_QUERY_CHARS} characters"
+            )));
+        }
+    }
+    if query.page > 10_000 {
+        return Err(RestError::InvalidInput("page is too far".into()));
+    }
+    Ok(Json(app.db.call(move |s| s.search_history(&query)).await?))
+}
+
+/// `GET /api/agent/history/{id}`: 404 unless it is an ended conversation.
+pub async fn archived_chat(
+    State(app): State<AppState>,
+    AgentCaller(_): AgentCaller,
+    Path(id): Path<String>,
+) -> Result<Json<ArchivedChat>, RestError> {
+    let id = id
+        .parse()
+        .map(ConversationId)
+        .map_err(|_| RestError::InvalidInput("the conversation id must be an integer".into()))?;
+    let (conversation, messages, notes) = app
+        .db
+        .call(move |s| s.archived(id))
+        .await?
+        .ok_or(RestError::Denied(Denied::NotFound))?;
+    Ok(Json(ArchivedChat {
+        conversation,
+        messages,
+        notes,
+    }))
+}
