@@ -200,6 +200,7 @@ impl Ctl {
         self.settings.admin.set(false);
         // The next agent on this browser may not be an admin.
         self.settings.overrides.set(None);
+        self.settings.agents.set(None);
         self.online.set(presence::OnlineList::default());
         if let Some(token) = token {
             let url = self.url("/api/agent/logout");

@@ -8,8 +8,17 @@
 //! over `/api/admin/companies` and `/api/admin/contacts`: a contact's own setting overrides
 //! their company's, which overrides the global one (`None` inherits). Each pick saves at once;
 //! [`Saving`] keeps what the selects show consistent with what the server acknowledged.
+//!
+//! And the agent accounts (`/api/admin/agents`): the list with each agent's admin role and
+//! active flag (saved at each click, one `PUT` per row at a time, like the overrides), setting
+//! a new password for one, and adding one. The signed-in agent's own row cannot lose its role
+//! or be deactivated from here ([`may_change_agent`]).
 
 use leptos::prelude::*;
+use protocol::AgentId;
+use protocol::agents::{
+    AgentList, AgentRecord, AgentUpdate, NewAgentRequest, ResetPasswordRequest,
+};
 use protocol::helpdesk::{ChatSettings, Company, CompanyInput, Contact, ContactInput, OfficeHours};
 use protocol::webhooks::WebhookSettings;
 
@@ -34,6 +43,13 @@ pub struct Settings {
     /// below the screen's top status line.
     pub overrides_error: RwSignal<Option<String>>,
     pub overrides_notice: RwSignal<Option<String>>,
+    /// The agent accounts; `None` until they first load (when the screen opens).
+    pub agents: RwSignal<Option<Vec<AgentRow>>>,
+    /// Outcomes in the Agents section (saves, password resets, adding one).
+    pub agents_error: RwSignal<Option<String>>,
+    pub agents_notice: RwSignal<Option<String>>,
+    /// An "Add agent" request is on its way.
+    pub adding_agent: RwSignal<bool>,
 }
 
 impl Settings {
@@ -49,6 +65,10 @@ impl Settings {
             overrides: RwSignal::new(None),
             overrides_error: RwSignal::new(None),
             overrides_notice: RwSignal::new(None),
+            agents: RwSignal::new(None),
+            agents_error: RwSignal::new(None),
+            agents_notice: RwSignal::new(None),
+            adding_agent: RwSignal::new(false),
         }
     }
 }
@@ -95,9 +115,12 @@ impl Ctl {
         self.settings.notice.set(None);
         self.settings.overrides_error.set(None);
         self.settings.overrides_notice.set(None);
+        self.settings.agents_error.set(None);
+        self.settings.agents_notice.set(None);
         if open {
             leptos::task::spawn_local(self.load_settings());
             leptos::task::spawn_local(self.load_overrides());
+            leptos::task::spawn_local(self.load_agents());
         }
     }
 
@@ -445,6 +468,352 @@ impl Ctl {
                     self.load_overrides().await;
                     return;
                 }
+            }
+        }
+    }
+}
+
+/// One agent account in the Agents table: its saves (see [`Saving`]) and whether a new
+/// password for it is on its way (one at a time).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentRow {
+    pub saving: Saving<AgentRecord>,
+    pub resetting: bool,
+}
+
+impl AgentRow {
+    pub fn new(record: AgentRecord) -> Self {
+        AgentRow {
+            saving: Saving::new(record),
+            resetting: false,
+        }
+    }
+
+    pub fn id(&self) -> AgentId {
+        self.saving.shown.id
+    }
+}
+
+/// Takes the server's list, keeping the state of rows that are being saved.
+pub fn merge_agents(old: Vec<AgentRow>, fresh: Vec<AgentRecord>) -> Vec<AgentRow> {
+    let mut old = old;
+    fresh
+        .into_iter()
+        .map(
+            |server| match old.iter().position(|r| r.id() == server.id) {
+                Some(i) => {
+                    let mut row = old.swap_remove(i);
+                    row.saving.refreshed(server);
+                    row
+                }
+                None => AgentRow::new(server),
+            },
+        )
+        .collect()
+}
+
+/// The admin API path of one agent.
+pub fn agent_path(id: AgentId) -> String {
+    format!("/api/admin/agents/{id}")
+}
+
+/// The `PUT` body taking `confirmed` (what the server holds) to `next`: only the fields that
+/// differ, so a change made meanwhile by another admin to another field is not overwritten.
+pub fn agent_update(confirmed: &AgentRecord, next: &AgentRecord) -> AgentUpdate {
+    AgentUpdate {
+        name: (next.name != confirmed.name).then(|| next.name.clone()),
+        is_admin: (next.is_admin != confirmed.is_admin).then_some(next.is_admin),
+        active: (next.active != confirmed.active).then_some(next.active),
+    }
+}
+
+/// Whether `id` is the signed-in agent (`me`).
+pub fn is_me(me: Option<AgentId>, id: AgentId) -> bool {
+    me == Some(id)
+}
+
+/// Whether this screen may take `current` to `next`: the signed-in agent's own row cannot
+/// lose the admin role or be deactivated (they would lock themselves out mid-click; another
+/// admin can do it). Every other row may change freely; the server still refuses to leave no
+/// active admin.
+pub fn may_change_agent(me: Option<AgentId>, current: &AgentRecord, next: &AgentRecord) -> bool {
+    !is_me(me, current.id)
+        || ((next.is_admin || !current.is_admin) && (next.active || !current.active))
+}
+
+/// The server's rule for a new password, checked here first to save a round trip.
+pub fn check_new_password(password: &str) -> Result<(), String> {
+    protocol::validate_new_password(password).map_err(|e| format!("The password {e}."))
+}
+
+/// The "Add agent" form as a request, or what to fix first.
+pub fn new_agent_request(
+    name: &str,
+    email: &str,
+    password: &str,
+    is_admin: bool,
+) -> Result<NewAgentRequest, String> {
+    let (name, email) = (name.trim(), email.trim());
+    if name.is_empty() {
+        return Err("Enter the agent's name.".into());
+    }
+    if email.is_empty() || !email.contains('@') {
+        return Err("Enter the agent's e-mail address.".into());
+    }
+    check_new_password(password)?;
+    Ok(NewAgentRequest {
+        email: email.to_owned(),
+        name: name.to_owned(),
+        password: password.to_owned(),
+        is_admin,
+    })
+}
+
+/// A refusal from `post_json_explained`: the server's own message when it gave one, as a
+/// sentence ("the password is too long" → "The password is too long.").
+pub fn refusal((status, message): (u16, String)) -> String {
+    let message = message.trim();
+    if status == 0 {
+        return failure(&ApiError::Network);
+    }
+    let mut chars = message.chars();
+    let Some(first) = chars.next() else {
+        return failure(&ApiError::Server { status });
+    };
+    let mut sentence: String = first.to_uppercase().chain(chars).collect();
+    if !sentence.ends_with(['.', '!', '?']) {
+        sentence.push('.');
+    }
+    sentence
+}
+
+impl Ctl {
+    /// The signed-in agent's id (known from the socket's welcome or the sign-in answer).
+    pub fn my_agent_id(self) -> Option<AgentId> {
+        self.store
+            .desk
+            .with_untracked(|d| d.me.as_ref().and_then(|m| m.principal.agent()))
+    }
+
+    /// Load the agent accounts.
+    pub async fn load_agents(self) {
+        let Some(token) = self.token() else { return };
+        match rest::get_json::<AgentList>(&self.url("/api/admin/agents"), &token).await {
+            Ok(list) => self.settings.agents.update(|rows| {
+                let old = rows.take().unwrap_or_default();
+                *rows = Some(merge_agents(old, list.agents));
+            }),
+            // A failed refresh keeps the rows already shown; only a first load has nothing.
+            Err(_) if self.settings.agents.with_untracked(Option::is_none) => {
+                self.settings.agents_error.set(Some(
+                    "Could not load agent accounts. Close Settings and open it again to retry."
+                        .into(),
+                ));
+            }
+            Err(_) => {}
+        }
+    }
+
+    /// The "Admin" checkbox of agent `id`.
+    pub fn set_agent_admin(self, id: AgentId, is_admin: bool) {
+        self.change_agent(id, |a| AgentRecord {
+            is_admin,
+            ..a.clone()
+        });
+    }
+
+    /// The "Active" checkbox of agent `id`.
+    pub fn set_agent_active(self, id: AgentId, active: bool) {
+        self.change_agent(id, |a| AgentRecord {
+            active,
+            ..a.clone()
+        });
+    }
+
+    fn change_agent(self, id: AgentId, edit: impl FnOnce(&AgentRecord) -> AgentRecord) {
+        let me = self.my_agent_id();
+        let mut send = None;
+        self.settings.agents.update(|rows| {
+            let Some(row) = rows
+                .as_mut()
+                .and_then(|rows| rows.iter_mut().find(|r| r.id() == id))
+            else {
+                return;
+            };
+            let next = edit(&row.saving.shown);
+            if may_change_agent(me, &row.saving.shown, &next) {
+                send = row.saving.change(next);
+            }
+        });
+        if let Some(next) = send {
+            self.settings.agents_error.set(None);
+            self.settings.agents_notice.set(None);
+            leptos::task::spawn_local(self.save_agent(next));
+        }
+    }
+
+    /// `PUT`s the row until what the server holds is what the checkboxes show, or a `PUT`
+    /// fails.
+    async fn save_agent(self, mut next: AgentRecord) {
+        let id = next.id;
+        loop {
+            let confirmed = self.settings.agents.with_untracked(|rows| {
+                rows.as_ref()
+                    .and_then(|rows| rows.iter().find(|r| r.id() == id))
+                    .map(|r| r.saving.confirmed.clone())
+            });
+            let Some(confirmed) = confirmed else { return };
+            let body = agent_update(&confirmed, &next);
+            let result = if body == AgentUpdate::default() {
+                Ok(())
+            } else {
+                match self.token() {
+                    Some(token) => rest::put_json(&self.url(&agent_path(id)), &body, &token).await,
+                    None => Err(ApiError::Server { status: 401 }),
+                }
+            };
+            let mut again = None;
+            self.settings.agents.update(|rows| {
+                let Some(row) = rows
+                    .as_mut()
+                    .and_then(|rows| rows.iter_mut().find(|r| r.id() == id))
+                else {
+                    return;
+                };
+                match &result {
+                    Ok(()) => again = row.saving.saved(next.clone()),
+                    Err(_) => row.saving.failed(),
+                }
+            });
+            match (result, again) {
+                (Ok(()), Some(newer)) => next = newer,
+                (Ok(()), None) => {
+                    let saved = format!("{} saved.", next.name);
+                    self.settings.agents_notice.set(Some(saved));
+                    return;
+                }
+                (Err(e), _) => {
+                    // `put_json` does not read the refusal's body: a 400 here is the server
+                    // keeping at least one active admin (this screen changes nothing else).
+                    let why = match e {
+                        ApiError::Server { status: 400 } => {
+                            "There must always be at least one active admin.".to_owned()
+                        }
+                        other => failure(&other),
+                    };
+                    let error = format!("{} was not saved. {why}", next.name);
+                    self.settings.agents_error.set(Some(error));
+                    // A lost answer may hide a stored change: ask what the server holds.
+                    self.load_agents().await;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Set a new password for agent `id` (every session of theirs ends). Returns whether it
+    /// was set.
+    pub async fn reset_agent_password(self, id: AgentId, password: String) -> bool {
+        if let Err(problem) = check_new_password(&password) {
+            self.settings.agents_error.set(Some(problem));
+            self.settings.agents_notice.set(None);
+            return false;
+        }
+        let Some(token) = self.token() else {
+            return false;
+        };
+        // One reset per row at a time.
+        let mut name = None;
+        self.settings.agents.update(|rows| {
+            if let Some(row) = rows
+                .as_mut()
+                .and_then(|rows| rows.iter_mut().find(|r| r.id() == id))
+                && !row.resetting
+            {
+                row.resetting = true;
+                name = Some(row.saving.shown.name.clone());
+            }
+        });
+        let Some(name) = name else { return false };
+        self.settings.agents_error.set(None);
+        self.settings.agents_notice.set(None);
+        let url = self.url(&format!("{}/password", agent_path(id)));
+        let body = ResetPasswordRequest { password };
+        let answer =
+            rest::post_json_explained::<_, serde::de::IgnoredAny>(&url, &body, Some(&token)).await;
+        self.settings.agents.update(|rows| {
+            if let Some(row) = rows
+                .as_mut()
+                .and_then(|rows| rows.iter_mut().find(|r| r.id() == id))
+            {
+                row.resetting = false;
+            }
+        });
+        match answer {
+            // 204 has no body to decode: any 2xx is done.
+            Ok(_) | Err((200..=299, _)) => {
+                self.settings.agents_notice.set(Some(format!(
+                    "New password set for {name}. Their sessions were signed out."
+                )));
+                true
+            }
+            Err(refused) => {
+                self.settings.agents_error.set(Some(format!(
+                    "The password for {name} was not set. {}",
+                    refusal(refused)
+                )));
+                false
+            }
+        }
+    }
+
+    /// Add an agent from the form. Returns whether they were added (the form then clears).
+    pub async fn add_agent(
+        self,
+        name: String,
+        email: String,
+        password: String,
+        is_admin: bool,
+    ) -> bool {
+        let s = self.settings;
+        let body = match new_agent_request(&name, &email, &password, is_admin) {
+            Ok(body) => body,
+            Err(problem) => {
+                s.agents_error.set(Some(problem));
+                s.agents_notice.set(None);
+                return false;
+            }
+        };
+        let Some(token) = self.token() else {
+            return false;
+        };
+        if s.adding_agent.get_untracked() {
+            return false;
+        }
+        s.adding_agent.set(true);
+        s.agents_error.set(None);
+        s.agents_notice.set(None);
+        let url = self.url("/api/admin/agents");
+        let answer = rest::post_json_explained::<_, AgentRecord>(&url, &body, Some(&token)).await;
+        s.adding_agent.set(false);
+        match answer {
+            Ok(record) => {
+                let added = format!("{} was added.", record.name);
+                s.agents.update(|rows| {
+                    let rows = rows.get_or_insert_with(Vec::new);
+                    if !rows.iter().any(|r| r.id() == record.id) {
+                        rows.push(AgentRow::new(record));
+                    }
+                });
+                s.agents_notice.set(Some(added));
+                true
+            }
+            Err(refused) => {
+                s.agents_error.set(Some(format!(
+                    "The agent was not added. {}",
+                    refusal(refused)
+                )));
+                false
             }
         }
     }

@@ -23,8 +23,13 @@ struct Console {
     root: Element,
 }
 
+/// A console on a server whose requests fail at once: browsers refuse port 1 outright, so no
+/// DNS lookup is waited for (a lookup of `fake_server()`'s `.invalid` name can take the
+/// resolver's 5 s timeout, and the runner gives the whole suite 20 s). The path keeps each
+/// test's `localStorage` keys apart.
 fn console(signed_in: bool) -> Console {
-    let ctl = Ctl::new(&fake_server());
+    let unique = fake_server().replace("http://", "");
+    let ctl = Ctl::new(&format!("http://127.0.0.1:1/{unique}"));
     if signed_in {
         ctl.store.desk.update(|d| {
             d.session = Some(AgentSession {
@@ -805,7 +810,13 @@ async fn admins_get_a_settings_screen_with_chat_hours_and_webhook_sections() {
     let pane = get(&c.root, "section[aria-labelledby=settings-h]");
     assert_eq!(
         all_text(&pane, "h3"),
-        ["Chat", "Companies and contacts", "Office hours", "Webhooks"]
+        [
+            "Chat",
+            "Companies and contacts",
+            "Office hours",
+            "Webhooks",
+            "Agents"
+        ]
     );
     let value = |sel: &str| {
         get(&pane, sel)
@@ -981,7 +992,10 @@ async fn the_companies_and_contacts_section_offers_inherit_on_off_and_reverts_a_
     s.overrides.set(Some(overrides));
     tick().await;
     let pane = get(&c.root, "section[aria-labelledby=settings-h]");
-    assert_eq!(all_text(&pane, "h3"), ["Chat", "Companies and contacts"]);
+    assert_eq!(
+        all_text(&pane, "h3"),
+        ["Chat", "Companies and contacts", "Agents"]
+    );
     let section = get(&pane, "section[aria-labelledby=overrides-h]");
     assert_eq!(
         get(&section, "table caption").text_content().unwrap(),
@@ -1242,5 +1256,379 @@ async fn contacts_online_are_listed_with_presence_tickets_and_a_start_chat_butto
             .online
             .with_untracked(|l| l.picked("c-1").map(str::to_owned)),
         Some("T-2".into())
+    );
+}
+
+fn agent_record(
+    id: i64,
+    name: &str,
+    is_admin: bool,
+    active: bool,
+) -> protocol::agents::AgentRecord {
+    protocol::agents::AgentRecord {
+        id: protocol::AgentId(id),
+        name: name.into(),
+        email: format!("{}@example.test", name.to_lowercase()),
+        is_admin,
+        active,
+        created_at: 1_700_000_000_000,
+    }
+}
+
+fn input_named(root: &Element, name: &str) -> web_sys::HtmlInputElement {
+    get(root, &format!("input[aria-label='{name}']")).unchecked_into()
+}
+
+/// Clicks a checkbox the way a person does (it flips, then `change` fires).
+fn click_box(input: &web_sys::HtmlInputElement) {
+    input.click();
+}
+
+#[wasm_bindgen_test]
+fn agent_put_bodies_carry_only_what_changed() {
+    use super::settings::{agent_path, agent_update};
+    let grace = agent_record(8, "Grace", false, true);
+    let promoted = protocol::agents::AgentRecord {
+        is_admin: true,
+        ..grace.clone()
+    };
+    assert_eq!(
+        serde_json::to_value(agent_update(&grace, &promoted)).unwrap(),
+        serde_json::json!({"is_admin": true}),
+        "absent fields stay as they are on the server"
+    );
+    let gone = protocol::agents::AgentRecord {
+        active: false,
+        ..grace.clone()
+    };
+    assert_eq!(
+        serde_json::to_value(agent_update(&grace, &gone)).unwrap(),
+        serde_json::json!({"active": false})
+    );
+    assert_eq!(
+        agent_update(&grace, &grace),
+        protocol::agents::AgentUpdate::default(),
+        "nothing to send"
+    );
+    assert_eq!(agent_path(protocol::AgentId(8)), "/api/admin/agents/8");
+}
+
+#[wasm_bindgen_test]
+fn the_signed_in_agents_own_row_cannot_lose_admin_or_be_deactivated() {
+    use super::settings::{is_me, may_change_agent};
+    let me = Some(protocol::AgentId(7));
+    let ada = agent_record(7, "Ada", true, true);
+    let grace = agent_record(8, "Grace", true, true);
+    assert!(is_me(me, ada.id));
+    assert!(!is_me(me, grace.id));
+    assert!(!is_me(None, ada.id), "nobody is me before the welcome");
+    let demoted = |a: &protocol::agents::AgentRecord| protocol::agents::AgentRecord {
+        is_admin: false,
+        ..a.clone()
+    };
+    let deactivated = |a: &protocol::agents::AgentRecord| protocol::agents::AgentRecord {
+        active: false,
+        ..a.clone()
+    };
+    assert!(!may_change_agent(me, &ada, &demoted(&ada)));
+    assert!(!may_change_agent(me, &ada, &deactivated(&ada)));
+    assert!(may_change_agent(me, &ada, &ada));
+    assert!(may_change_agent(me, &grace, &demoted(&grace)));
+    assert!(may_change_agent(me, &grace, &deactivated(&grace)));
+}
+
+#[wasm_bindgen_test]
+fn new_agents_and_passwords_are_checked_before_they_are_sent() {
+    use super::settings::{check_new_password, new_agent_request};
+    let short = "x".repeat(protocol::MIN_PASSWORD_CHARS - 1);
+    let enough = "x".repeat(protocol::MIN_PASSWORD_CHARS);
+    assert_eq!(
+        check_new_password(&short),
+        Err("The password must be at least 10 characters.".into())
+    );
+    assert_eq!(
+        check_new_password(""),
+        Err("The password must not be empty.".into())
+    );
+    assert_eq!(check_new_password(&enough), Ok(()));
+    // the server's reason, as a sentence
+    use super::settings::refusal;
+    assert_eq!(
+        refusal((400, "that e-mail address is already in use".into())),
+        "That e-mail address is already in use."
+    );
+    assert_eq!(refusal((400, "Done.".into())), "Done.");
+    assert_eq!(
+        refusal((0, "no answer from the chat server".into())),
+        "Could not reach the server. Please try again."
+    );
+    assert_eq!(
+        refusal((500, String::new())),
+        "The server could not save that. Please try again."
+    );
+    assert_eq!(
+        new_agent_request("  ", "g@example.test", &enough, false),
+        Err("Enter the agent's name.".into())
+    );
+    assert_eq!(
+        new_agent_request("Grace", "grace", &enough, false),
+        Err("Enter the agent's e-mail address.".into())
+    );
+    assert_eq!(
+        new_agent_request("Grace", "g@example.test", &short, false),
+        Err("The password must be at least 10 characters.".into())
+    );
+    let body = new_agent_request(" Grace ", " g@example.test ", &enough, true).unwrap();
+    assert_eq!(
+        serde_json::to_value(body).unwrap(),
+        serde_json::json!({
+            "email": "g@example.test", "name": "Grace", "password": enough, "is_admin": true
+        }),
+        "trimmed; the password as typed"
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_refreshed_agent_list_keeps_a_pending_save() {
+    use super::settings::{AgentRow, merge_agents};
+    let mut grace = AgentRow::new(agent_record(8, "Grace", false, true));
+    let sent = grace
+        .saving
+        .change(agent_record(8, "Grace", true, true))
+        .expect("sent at once");
+    assert!(sent.is_admin);
+    let rows = merge_agents(
+        vec![grace, AgentRow::new(agent_record(9, "Linus", false, true))],
+        vec![
+            agent_record(7, "Ada", true, true),
+            agent_record(8, "Grace", false, true),
+        ],
+    );
+    assert_eq!(
+        rows.iter().map(|r| r.id().0).collect::<Vec<_>>(),
+        [7, 8],
+        "the server's list and order"
+    );
+    assert!(rows[1].saving.in_flight);
+    assert!(
+        rows[1].saving.shown.is_admin,
+        "the pending pick still shows"
+    );
+    assert!(!rows[1].saving.confirmed.is_admin);
+}
+
+/// A console with the Settings screen open and these agent rows (Ada, id 7, is signed in).
+async fn agents_screen(rows: Vec<protocol::agents::AgentRecord>) -> (Console, HtmlElement) {
+    let c = console(true);
+    c.welcome();
+    let s = c.ctl.settings;
+    s.admin.set(true);
+    s.open.set(true);
+    s.agents.set(Some(
+        rows.into_iter()
+            .map(super::settings::AgentRow::new)
+            .collect(),
+    ));
+    tick().await;
+    let section = get(&c.root, "section[aria-labelledby=agents-h]");
+    (c, section)
+}
+
+#[wasm_bindgen_test]
+async fn the_agents_section_lists_accounts_with_admin_active_and_password_controls() {
+    let (c, section) = agents_screen(vec![
+        agent_record(7, "Ada", true, true),
+        agent_record(8, "Grace", false, true),
+        agent_record(9, "Linus", false, false),
+    ])
+    .await;
+    assert_eq!(
+        get(&section, "table caption").text_content().unwrap(),
+        "Agent accounts"
+    );
+    assert!(find(&section, "[role=status]").is_some());
+    assert_eq!(
+        all_text(&section, "tbody td:nth-child(2)"),
+        [
+            "ada@example.test",
+            "grace@example.test",
+            "linus@example.test"
+        ]
+    );
+    let checked = |name: &str| input_named(&section, name).checked();
+    assert_eq!(
+        [
+            checked("Admin: Ada"),
+            checked("Admin: Grace"),
+            checked("Active: Grace"),
+            checked("Active: Linus")
+        ],
+        [true, false, true, false]
+    );
+    // my own row: both boxes disabled, described by the hint, no reset
+    for name in ["Admin: Ada", "Active: Ada"] {
+        let own = input_named(&section, name);
+        assert!(own.disabled(), "{name}");
+        let hint = own.get_attribute("aria-describedby").expect("a hint");
+        assert!(
+            get(&section, &format!("#{hint}"))
+                .text_content()
+                .unwrap()
+                .contains("another admin can change"),
+        );
+    }
+    assert!(!input_named(&section, "Admin: Grace").disabled());
+    assert!(
+        input_named(&section, "Admin: Grace")
+            .get_attribute("aria-describedby")
+            .is_none()
+    );
+    assert!(c.button("Reset password for Ada").is_none());
+    // the reset reveals a field, with Set password and Cancel
+    let reset = c
+        .button("Reset password for Grace")
+        .expect("a reset button");
+    assert_eq!(
+        reset.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert!(find(&section, "input[aria-label='New password for Grace']").is_none());
+    reset.click();
+    tick().await;
+    assert_eq!(
+        reset.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    let field = input_named(&section, "New password for Grace");
+    assert_eq!(field.type_(), "password");
+    assert_eq!(
+        field.get_attribute("autocomplete").as_deref(),
+        Some("new-password")
+    );
+    let form = field.closest("form").unwrap().unwrap();
+    assert_eq!(all_text(&form, "button"), ["Set password", "Cancel"]);
+    button_named(&section, "Cancel").click();
+    tick().await;
+    assert!(find(&section, "input[aria-label='New password for Grace']").is_none());
+    // the form to add one
+    let add = get(&section, "form[aria-labelledby=add-agent-h]");
+    assert_eq!(
+        all_text(&add, "label"),
+        ["Name", "Email", "Password", "Admin"]
+    );
+    let password = get(&add, "#agent-password");
+    assert_eq!(password.get_attribute("type").as_deref(), Some("password"));
+    assert_eq!(
+        password.get_attribute("autocomplete").as_deref(),
+        Some("new-password")
+    );
+    assert!(find(&add, "label.check input[type=checkbox]").is_some());
+    button_named(&add, "Add agent");
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_agent_save_says_so_and_shows_the_servers_value() {
+    let (c, section) = agents_screen(vec![
+        agent_record(7, "Ada", true, true),
+        agent_record(8, "Grace", false, true),
+    ])
+    .await;
+    let s = c.ctl.settings;
+    let row = |id: i64| {
+        s.agents.with_untracked(|rows| {
+            rows.as_ref()
+                .unwrap()
+                .iter()
+                .find(|r| r.id().0 == id)
+                .cloned()
+                .unwrap()
+        })
+    };
+    // my own row is refused even if asked directly (the box is disabled)
+    c.ctl.set_agent_active(protocol::AgentId(7), false);
+    c.ctl.set_agent_admin(protocol::AgentId(7), false);
+    assert_eq!(
+        row(7),
+        super::settings::AgentRow::new(agent_record(7, "Ada", true, true))
+    );
+    // Grace's Active box: shown at once, one PUT in flight; no server, so it fails
+    let grace_active = input_named(&section, "Active: Grace");
+    click_box(&grace_active);
+    assert!(!row(8).saving.shown.active, "shown at once");
+    assert!(row(8).saving.in_flight);
+    alert_says(
+        &section,
+        "Grace was not saved. Could not reach the server. Please try again.",
+    )
+    .await;
+    tick().await;
+    let after = row(8);
+    assert!(!after.saving.in_flight);
+    assert_eq!(after.saving.shown, after.saving.confirmed);
+    assert!(after.saving.shown.active);
+    assert!(grace_active.checked(), "back to what the server holds");
+    // the table stays after the failed refresh that followed
+    assert!(find(&section, "table").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn adding_an_agent_and_resetting_a_password_check_the_length_first() {
+    let (c, section) = agents_screen(vec![
+        agent_record(7, "Ada", true, true),
+        agent_record(8, "Grace", false, true),
+    ])
+    .await;
+    let add = get(&section, "form[aria-labelledby=add-agent-h]");
+    type_into(&get(&add, "#agent-name"), "Linus");
+    type_into(&get(&add, "#agent-email"), "linus@example.test");
+    type_into(&get(&add, "#agent-password"), "short");
+    button_named(&add, "Add agent").click();
+    tick().await;
+    assert_eq!(
+        get(&section, "[role=alert]").text_content().unwrap(),
+        "The password must be at least 10 characters."
+    );
+    assert!(!c.ctl.settings.adding_agent.get_untracked(), "nothing sent");
+    type_into(&get(&add, "#agent-password"), "a long first password");
+    button_named(&add, "Add agent").click();
+    alert_says(
+        &section,
+        "The agent was not added. Could not reach the server. Please try again.",
+    )
+    .await;
+    let value = |sel: &str| {
+        get(&add, sel)
+            .unchecked_into::<web_sys::HtmlInputElement>()
+            .value()
+    };
+    assert_eq!(value("#agent-name"), "Linus", "a failed add keeps the form");
+    assert_eq!(value("#agent-email"), "linus@example.test");
+    // a reset: the same rule first, then the server (none here)
+    c.button("Reset password for Grace").unwrap().click();
+    tick().await;
+    let field: HtmlElement = input_named(&section, "New password for Grace").unchecked_into();
+    type_into(&field, "short");
+    button_named(&section, "Set password").click();
+    tick().await;
+    assert_eq!(
+        get(&section, "[role=alert]").text_content().unwrap(),
+        "The password must be at least 10 characters."
+    );
+    type_into(&field, "a long new password");
+    button_named(&section, "Set password").click();
+    alert_says(
+        &section,
+        "The password for Grace was not set. Could not reach the server. Please try again.",
+    )
+    .await;
+    let resetting = c
+        .ctl
+        .settings
+        .agents
+        .with_untracked(|rows| rows.as_ref().unwrap().iter().any(|r| r.resetting));
+    assert!(!resetting, "the row is free again");
+    assert!(
+        find(&section, "input[aria-label='New password for Grace']").is_some(),
+        "the field stays for another try"
     );
 }

@@ -1,6 +1,7 @@
 //! The Settings screen (admins only): chat, companies and contacts (their overrides of chat and
-//! pre-ticket chat), office hours, webhooks. Each section saves on its own, the overrides at
-//! each pick; outcomes in `role=status`, failures in `role=alert`.
+//! pre-ticket chat), office hours, webhooks, agent accounts. Each section saves on its own, the
+//! overrides and the agents' checkboxes at each click; outcomes in `role=status`, failures in
+//! `role=alert`.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -8,7 +9,8 @@ use protocol::helpdesk::{ChatSettings, OfficeHours, OpeningWindow};
 use protocol::webhooks::WebhookSettings;
 
 use crate::Ctl;
-use crate::settings::{CompanySetting, choice_value, inherit_label, parse_choice};
+use crate::settings::{CompanySetting, choice_value, inherit_label, is_me, parse_choice};
+use protocol::AgentId;
 
 const DAYS: [(&str, &str); 7] = [
     ("mon", "Monday"),
@@ -38,6 +40,7 @@ pub fn SettingsPane() -> impl IntoView {
             <OverridesSection />
             {move || s.hours.get().map(|h| view! { <HoursSection initial=h /> })}
             {move || s.webhook.get().map(|w| view! { <WebhookSection initial=w /> })}
+            <AgentsSection />
         </section>
     }
 }
@@ -451,5 +454,293 @@ fn Choice(
                 "Off"
             </option>
         </select>
+    }
+}
+
+/// The agent accounts: a table (admin role, active, a new password) and a form to add one.
+#[component]
+fn AgentsSection() -> impl IntoView {
+    let ctl = expect_context::<Ctl>();
+    let s = ctl.settings;
+    // Only the list of ids redraws the table; a click changes one row's cells in place.
+    let ids = Memo::new(move |_| {
+        s.agents.with(|rows| {
+            rows.as_ref()
+                .map(|rows| rows.iter().map(|r| r.id()).collect::<Vec<_>>())
+        })
+    });
+    view! {
+        <section class="panel" aria-labelledby="agents-h">
+            <h3 id="agents-h">"Agents"</h3>
+            {move || s.agents_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <p class="notice" role="status">{move || s.agents_notice.get()}</p>
+            {move || match ids.get() {
+                // A failed first load is said in the alert above.
+                None if s.agents_error.with(Option::is_some) => ().into_any(),
+                None => view! { <p class="muted small">"Loading agents…"</p> }.into_any(),
+                Some(ids) => {
+                    view! {
+                        <table class="agents">
+                            <caption class="sr-only">"Agent accounts"</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Name"</th>
+                                    <th scope="col">"Email"</th>
+                                    <th scope="col">"Admin"</th>
+                                    <th scope="col">"Active"</th>
+                                    <th scope="col">"Password"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {ids.into_iter().map(|id| view! { <AgentRow id=id /> }).collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                        .into_any()
+                }
+            }}
+            <AddAgent />
+        </section>
+    }
+}
+
+#[component]
+fn AgentRow(id: AgentId) -> impl IntoView {
+    let ctl = expect_context::<Ctl>();
+    let s = ctl.settings;
+    let row = Memo::new(move |_| {
+        s.agents.with(|rows| {
+            rows.as_ref()
+                .and_then(|rows| rows.iter().find(|r| r.id() == id))
+                .map(|r| (r.saving.shown.clone(), r.resetting))
+        })
+    });
+    let me = Memo::new(move |_| {
+        let me = ctl
+            .store
+            .desk
+            .with(|d| d.me.as_ref().and_then(|m| m.principal.agent()));
+        is_me(me, id)
+    });
+    let name = move || row.with(|r| r.as_ref().map(|(a, _)| a.name.clone()).unwrap_or_default());
+    let email = move || row.with(|r| r.as_ref().map(|(a, _)| a.email.clone()).unwrap_or_default());
+    let is_admin = move || row.with(|r| r.as_ref().is_some_and(|(a, _)| a.is_admin));
+    let active = move || row.with(|r| r.as_ref().is_some_and(|(a, _)| a.active));
+    let hint_id = format!("agent-{id}-self");
+    let described = {
+        let hint_id = hint_id.clone();
+        move || me.get().then(|| hint_id.clone())
+    };
+    view! {
+        <tr class:inactive=move || !active()>
+            <th scope="row">
+                {name}
+                {move || {
+                    me.get()
+                        .then(|| {
+                            view! {
+                                " "
+                                <span class="muted small" id=hint_id.clone()>
+                                    "(you: another admin can change your role or access)"
+                                </span>
+                            }
+                        })
+                }}
+            </th>
+            <td>{email}</td>
+            <td>
+                <input
+                    type="checkbox"
+                    aria-label=move || format!("Admin: {}", name())
+                    aria-describedby=described.clone()
+                    prop:checked=is_admin
+                    disabled=move || me.get()
+                    on:change=move |ev| ctl.set_agent_admin(id, event_target_checked(&ev))
+                />
+            </td>
+            <td>
+                <input
+                    type="checkbox"
+                    aria-label=move || format!("Active: {}", name())
+                    aria-describedby=described
+                    prop:checked=active
+                    disabled=move || me.get()
+                    on:change=move |ev| ctl.set_agent_active(id, event_target_checked(&ev))
+                />
+            </td>
+            <td>
+                {move || {
+                    if me.get() {
+                        view! { <span class="muted small">"Yours: under Account"</span> }.into_any()
+                    } else {
+                        let resetting = Signal::derive(move || {
+                            row.with(|r| r.as_ref().is_some_and(|(_, busy)| *busy))
+                        });
+                        view! { <ResetPassword id=id name=Signal::derive(name) resetting=resetting /> }
+                            .into_any()
+                    }
+                }}
+            </td>
+        </tr>
+    }
+}
+
+/// "Reset password for <name>", revealing a new-password field with "Set password" and
+/// "Cancel". Not offered on one's own row: it would end this very session (the account panel
+/// changes one's own password and keeps it).
+#[component]
+fn ResetPassword(id: AgentId, name: Signal<String>, resetting: Signal<bool>) -> impl IntoView {
+    let ctl = expect_context::<Ctl>();
+    let open = RwSignal::new(false);
+    let password = RwSignal::new(String::new());
+    let toggle = NodeRef::<leptos::html::Button>::new();
+    let field = NodeRef::<leptos::html::Input>::new();
+    // The field takes the focus when it appears.
+    Effect::new(move |_| {
+        if let Some(input) = field.get() {
+            let _ = input.focus();
+        }
+    });
+    let close = move || {
+        open.set(false);
+        password.set(String::new());
+        if let Some(button) = toggle.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    view! {
+        <div class="reset-password">
+            <button
+                type="button"
+                class="ghost small"
+                node_ref=toggle
+                aria-label=move || format!("Reset password for {}", name.get())
+                aria-expanded=move || open.get().to_string()
+                on:click=move |_| {
+                    if open.get_untracked() {
+                        close();
+                    } else {
+                        open.set(true);
+                    }
+                }
+            >
+                "Reset password"
+            </button>
+            <Show when=move || open.get()>
+                <form
+                    class="new-password"
+                    novalidate
+                    on:submit=move |ev| {
+                        ev.prevent_default();
+                        if resetting.get_untracked() {
+                            return;
+                        }
+                        let new = password.get_untracked();
+                        spawn_local(async move {
+                            if ctl.reset_agent_password(id, new).await {
+                                close();
+                            }
+                        });
+                    }
+                >
+                    <input
+                        type="password"
+                        autocomplete="new-password"
+                        node_ref=field
+                        aria-label=move || format!("New password for {}", name.get())
+                        prop:value=move || password.get()
+                        on:input=move |ev| password.set(event_target_value(&ev))
+                    />
+                    <button type="submit" class="primary small" disabled=move || resetting.get()>
+                        "Set password"
+                    </button>
+                    <button type="button" class="ghost small" on:click=move |_| close()>
+                        "Cancel"
+                    </button>
+                </form>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn AddAgent() -> impl IntoView {
+    let ctl = expect_context::<Ctl>();
+    let s = ctl.settings;
+    let name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let is_admin = RwSignal::new(false);
+    view! {
+        <h4 id="add-agent-h">"Add agent"</h4>
+        <form
+            class="stack"
+            aria-labelledby="add-agent-h"
+            novalidate
+            on:submit=move |ev| {
+                ev.prevent_default();
+                if s.adding_agent.get_untracked() {
+                    return;
+                }
+                spawn_local(async move {
+                    let added = ctl
+                        .add_agent(
+                            name.get_untracked(),
+                            email.get_untracked(),
+                            password.get_untracked(),
+                            is_admin.get_untracked(),
+                        )
+                        .await;
+                    if added {
+                        for field in [name, email, password] {
+                            field.set(String::new());
+                        }
+                        is_admin.set(false);
+                    }
+                });
+            }
+        >
+            <label for="agent-name">"Name"</label>
+            <input
+                id="agent-name"
+                autocomplete="off"
+                prop:value=move || name.get()
+                on:input=move |ev| name.set(event_target_value(&ev))
+            />
+            <label for="agent-email">"Email"</label>
+            <input
+                id="agent-email"
+                type="email"
+                autocomplete="off"
+                prop:value=move || email.get()
+                on:input=move |ev| email.set(event_target_value(&ev))
+            />
+            <label for="agent-password">"Password"</label>
+            <input
+                id="agent-password"
+                type="password"
+                autocomplete="new-password"
+                aria-describedby="agent-password-hint"
+                prop:value=move || password.get()
+                on:input=move |ev| password.set(event_target_value(&ev))
+            />
+            <p class="muted small" id="agent-password-hint">
+                {format!(
+                    "At least {} characters. They can change it under Account.",
+                    protocol::MIN_PASSWORD_CHARS,
+                )}
+            </p>
+            <label class="check">
+                <input
+                    type="checkbox"
+                    prop:checked=move || is_admin.get()
+                    on:change=move |ev| is_admin.set(event_target_checked(&ev))
+                />
+                "Admin"
+            </label>
+            <button type="submit" class="primary" disabled=move || s.adding_agent.get()>
+                "Add agent"
+            </button>
+        </form>
     }
 }
