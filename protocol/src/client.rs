@@ -29,6 +29,11 @@ pub enum ClientMsg {
     },
     /// Agent only: go online (receive the queue and new requests) or offline.
     SetOnline { online: bool },
+    /// Agent only: the status colleagues see; only `online` is offered requests (it is
+    /// `set_online` with the in-between states).
+    SetStatus {
+        status: crate::presence::AgentStatus,
+    },
     /// Agent only: take a waiting request. Exactly one agent wins; see [`ServerMsg::Accepted`].
     Accept { conversation_id: ConversationId },
     /// Agent only: close a conversation. The visitor can no longer send into it.

@@ -196,6 +196,13 @@ pub struct ChatSettings {
     /// A company's setting overrides this one.
     #[serde(default = "default_true")]
     pub pre_ticket: bool,
+    /// An agent's console shows them away after this many seconds without activity.
+    #[serde(default = "default_agent_away")]
+    pub agent_away_after_secs: u32,
+}
+
+fn default_agent_away() -> u32 {
+    300
 }
 
 fn default_unanswered_after() -> u32 {
@@ -212,6 +219,7 @@ impl Default for ChatSettings {
             chat_enabled: true,
             unanswered_after_secs: default_unanswered_after(),
             pre_ticket: true,
+            agent_away_after_secs: default_agent_away(),
         }
     }
 }

@@ -77,3 +77,45 @@ pub struct PushChatRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
 }
+
+/// An agent's status, as they choose it in the console (or the console sets `Away` after a
+/// while without activity), and as colleagues see it. Only `Online` agents are offered
+/// requests. With no console open an agent is `Offline`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentStatus {
+    Online,
+    Away,
+    Busy,
+    #[default]
+    Offline,
+}
+
+impl AgentStatus {
+    /// As colleagues read it beside the coloured dot.
+    pub fn label(self) -> &'static str {
+        match self {
+            AgentStatus::Online => "Online",
+            AgentStatus::Away => "Away",
+            AgentStatus::Busy => "Busy",
+            AgentStatus::Offline => "Offline",
+        }
+    }
+
+    /// Which of several tabs' statuses shows: the most available one.
+    pub fn rank(self) -> u8 {
+        match self {
+            AgentStatus::Online => 3,
+            AgentStatus::Busy => 2,
+            AgentStatus::Away => 1,
+            AgentStatus::Offline => 0,
+        }
+    }
+}
+
+/// One agent's status, as `team` and `agent_status` frames carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentPresence {
+    pub agent: crate::model::Participant,
+    pub status: AgentStatus,
+}

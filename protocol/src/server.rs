@@ -7,6 +7,7 @@
 use crate::helpdesk::TicketRef;
 use crate::ids::ConversationId;
 use crate::model::{ChatRequest, Conversation, Identity, Message, Participant, PrivateNote};
+use crate::presence::AgentPresence;
 
 server_frames! {
     /// Every frame the server may send.
@@ -85,6 +86,15 @@ server_frames! {
         /// Agents of the conversation: a private note (to its author's sockets too, which
         /// de-duplicate by `client_id`; the author's sending socket gets it as the answer).
         Note { note: PrivateNote },
+        /// Agents: every colleague with a console open and their status, after `welcome` (and
+        /// its histories and notes); then `agent_status` for each change.
+        Team {
+            agents: Vec<AgentPresence>,
+            /// The console sets `away` after this many seconds without activity.
+            away_after_secs: u32,
+        },
+        /// Agents: a colleague's status changed (`offline`: their last console closed).
+        AgentStatus { presence: AgentPresence },
         /// Agents: every private note of `conversation_id`, oldest first, sent after its
         /// `history` (on `welcome`, `accept` and `sync` from 0).
         Notes {

@@ -127,6 +127,12 @@ fn client_frames() {
         },
     );
     check(
+        "client_set_status",
+        &ClientMsg::SetStatus {
+            status: protocol::presence::AgentStatus::Busy,
+        },
+    );
+    check(
         "client_note",
         &ClientMsg::Note {
             client_id: "n-1".into(),
@@ -237,6 +243,18 @@ fn server_frames() {
         sent_at: 1_700_000_000_500,
     };
     check("server_note", &ServerMsg::Note { note: note.clone() });
+    let presence = protocol::presence::AgentPresence {
+        agent: agent(),
+        status: protocol::presence::AgentStatus::Away,
+    };
+    check(
+        "server_team",
+        &ServerMsg::Team {
+            agents: vec![presence.clone()],
+            away_after_secs: 300,
+        },
+    );
+    check("server_agent_status", &ServerMsg::AgentStatus { presence });
     check(
         "server_notes",
         &ServerMsg::Notes {
@@ -476,6 +494,7 @@ fn rest_bodies() {
             chat_enabled: true,
             unanswered_after_secs: 60,
             pre_ticket: true,
+            agent_away_after_secs: 300,
         },
     );
     check(
@@ -648,6 +667,8 @@ fn the_visitor_decoder_reads_visitor_frames_and_refuses_the_others() {
         "server_ticket_unlinked",
         "server_note",
         "server_notes",
+        "server_team",
+        "server_agent_status",
     ];
     let mut seen = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -670,7 +691,7 @@ fn the_visitor_decoder_reads_visitor_frames_and_refuses_the_others() {
             assert_eq!(visitor.unwrap(), full, "{name}: both decoders must agree");
         }
     }
-    assert_eq!(seen, 17, "every server golden was checked");
+    assert_eq!(seen, 19, "every server golden was checked");
 }
 
 #[test]

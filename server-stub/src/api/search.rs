@@ -47,14 +47,9 @@ pub async fn archived_chat(
         .parse()
         .map(ConversationId)
         .map_err(|_| RestError::InvalidInput("the conversation id must be an integer".into()))?;
-    let (conversation, messages, notes) = app
-        .db
+    app.db
         .call(move |s| s.archived(id))
         .await?
-        .ok_or(RestError::Denied(Denied::NotFound))?;
-    Ok(Json(ArchivedChat {
-        conversation,
-        messages,
-        notes,
-    }))
+        .map(Json)
+        .ok_or(RestError::Denied(Denied::NotFound))
 }

@@ -2,6 +2,7 @@
 //! answered on the socket that asked, as `error`. A new command adds an arm here and a file of
 //! its own beside this one.
 
+use protocol::presence::AgentStatus;
 use protocol::{ClientMsg, ServerMsg};
 
 use super::{Connection, Hub, HubError};
@@ -24,7 +25,15 @@ impl Hub {
                     echo,
                 )
             }
-            ClientMsg::SetOnline { online } => (self.on_set_online(c, online).await, None),
+            ClientMsg::SetOnline { online } => {
+                let status = if online {
+                    AgentStatus::Online
+                } else {
+                    AgentStatus::Offline
+                };
+                (self.on_set_status(c, status).await, None)
+            }
+            ClientMsg::SetStatus { status } => (self.on_set_status(c, status).await, None),
             ClientMsg::Accept { conversation_id } => {
                 (self.on_accept(c, conversation_id).await, None)
             }

@@ -2,8 +2,10 @@
 //!
 //! Owns which sockets are connected, filed by principal (every socket of a participant gets
 //! its frames: a visitor's second tab, an agent's second window) and by credential (so signing
-//! out closes exactly that session's sockets), each agent socket's online flag, contacts' away
-//! reports (the rule is `contacts.rs`'s), and
+//! out closes exactly that session's sockets), each agent socket's status (an agent shows the
+//! most available status of their open consoles; every agent is told when that changes, and
+//! only `online` sockets get the queue), contacts' away reports (the rule is `contacts.rs`'s),
+//! and
 //! non-blocking delivery: each socket has a bounded queue, and a socket whose queue is full is
 //! kicked rather than allowed to slow anyone else down. Replies that refuse a request (`error`
 //! frames to the socket that asked) are the exception: they are dropped when the queue is
@@ -14,7 +16,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use protocol::{Conversation, Identity, Principal, Role, ServerMsg};
+use protocol::presence::{AgentPresence, AgentStatus};
+use protocol::{Conversation, Identity, Participant, Principal, Role, ServerMsg};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -121,9 +124,67 @@ struct SocketEntry {
     /// the sockets of that session (the same agent's other browsers stay).
     credential: TokenHash,
     tx: mpsc::Sender<Outbound>,
-    /// Agents only: receives the queue and `request_added`/`request_removed`.
-    online: bool,
+    /// The holder's name (agents' status frames carry it).
+    name: String,
+    /// Agents only: the status this console set; `Online` receives the queue and
+    /// `request_added`/`request_removed`.
+    status: AgentStatus,
     kicked: Kick,
+}
+
+impl Registry {
+    /// What colleagues see of `agent`: the most available status of their open sockets
+    /// (`Offline` with none).
+    fn agent_status(&self, agent: Principal) -> AgentStatus {
+        self.by_principal
+            .get(&agent)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.by_id.get(id))
+            .map(|e| e.status)
+            .max_by_key(|s| s.rank())
+            .unwrap_or_default()
+    }
+
+    /// Every agent with a socket open, and what colleagues see of them.
+    pub(super) fn team(&self) -> Vec<AgentPresence> {
+        let mut team: Vec<AgentPresence> = self
+            .by_principal
+            .iter()
+            .filter(|(p, _)| p.role() == Role::Agent)
+            .filter_map(|(p, ids)| {
+                let name = ids.first().and_then(|id| self.by_id.get(id))?.name.clone();
+                Some(AgentPresence {
+                    agent: Participant::new(*p, name),
+                    status: self.agent_status(*p),
+                })
+            })
+            .collect();
+        team.sort_by(|a, b| a.agent.name.cmp(&b.agent.name));
+        team
+    }
+}
+
+/// Tell every agent socket that `agent`'s status is now what it is, when it changed from
+/// `before`.
+fn announce(sockets: &mut Registry, agent: Principal, name: &str, before: AgentStatus) {
+    let now = sockets.agent_status(agent);
+    if now == before {
+        return;
+    }
+    let ids: Vec<SocketId> = sockets
+        .by_id
+        .iter()
+        .filter(|(_, e)| e.key.role() == Role::Agent)
+        .map(|(id, _)| *id)
+        .collect();
+    let frame = ServerMsg::AgentStatus {
+        presence: AgentPresence {
+            agent: Participant::new(agent, name),
+            status: now,
+        },
+    };
+    deliver(sockets, &ids, &Arc::new(frame));
 }
 
 impl Hub {
@@ -141,7 +202,11 @@ impl Hub {
     /// diagnostics and tests. An agent with two online tabs counts twice; a socket that closed
     /// (or was cut for idling) never counts.
     pub fn online_socket_count(&self) -> usize {
-        self.registry().by_id.values().filter(|e| e.online).count()
+        self.registry()
+            .by_id
+            .values()
+            .filter(|e| e.status == AgentStatus::Online)
+            .count()
     }
 
     /// File a socket whose snapshot is already queued; from now on it gets live frames.
@@ -161,7 +226,8 @@ impl Hub {
                 key,
                 credential,
                 tx,
-                online: false,
+                name: me.name.clone(),
+                status: AgentStatus::Offline,
                 kicked: kicked.clone(),
             },
         );
@@ -215,11 +281,24 @@ impl Hub {
             .any(|e| e.credential == *credential)
     }
 
-    /// Start or stop sending this (agent) socket the queue's changes.
-    pub(super) fn set_online_flag(&self, id: SocketId, online: bool) {
-        if let Some(entry) = self.registry().by_id.get_mut(&id) {
-            entry.online = online;
+    /// Set this (agent) socket's status (`Online` receives the queue's changes) and tell every
+    /// agent if that changed what colleagues see.
+    pub(super) fn set_status(&self, id: SocketId, status: AgentStatus) {
+        let mut sockets = self.registry();
+        let Some(entry) = sockets.by_id.get(&id) else {
+            return;
+        };
+        let (agent, name) = (entry.key, entry.name.clone());
+        let before = sockets.agent_status(agent);
+        if let Some(entry) = sockets.by_id.get_mut(&id) {
+            entry.status = status;
         }
+        announce(&mut sockets, agent, &name, before);
+    }
+
+    /// Every agent with a console open and their status (the `team` snapshot).
+    pub(super) fn team(&self) -> Vec<AgentPresence> {
+        self.registry().team()
     }
 
     /// Queue a frame for one socket.
@@ -284,7 +363,7 @@ impl Hub {
         let ids: Vec<SocketId> = sockets
             .by_id
             .iter()
-            .filter(|(_, e)| e.online)
+            .filter(|(_, e)| e.status == AgentStatus::Online)
             .map(|(id, _)| *id)
             .collect();
         deliver(&mut sockets, &ids, &Arc::new(msg));
@@ -314,6 +393,20 @@ fn deliver(sockets: &mut Registry, ids: &[SocketId], msg: &Arc<ServerMsg>) {
 }
 
 fn remove(sockets: &mut Registry, id: SocketId) {
+    let agent = sockets
+        .by_id
+        .get(&id)
+        .filter(|e| e.key.role() == Role::Agent)
+        .map(|e| (e.key, e.name.clone()));
+    let before = agent.as_ref().map(|(a, _)| sockets.agent_status(*a));
+    remove_socket(sockets, id);
+    // An agent's last console closing (or their last online one) changes what colleagues see.
+    if let (Some((agent, name)), Some(before)) = (agent, before) {
+        announce(sockets, agent, &name, before);
+    }
+}
+
+fn remove_socket(sockets: &mut Registry, id: SocketId) {
     if let Some(entry) = sockets.by_id.remove(&id)
         && let Some(list) = sockets.by_principal.get_mut(&entry.key)
     {

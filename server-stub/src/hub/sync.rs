@@ -1,7 +1,7 @@
 //! Catching up: the `welcome` snapshot a socket gets when it connects (its conversations, then
 //! one `history` per conversation with the first page of messages after the client's cursor,
 //! then `ticket_linked` for each that is about a ticket, and for an agent `notes` for each that
-//! has private notes),
+//! has private notes, then `team`),
 //! and `sync`, which reads one page of a conversation's messages after a `seq` (the REST read
 //! path applies the same rule through the same store's policy check).
 //!
@@ -35,7 +35,7 @@ impl Hub {
         // live delivery.
         let _order = self.inner.order.lock().await;
         let who = me.clone();
-        let (conversations, histories) = self
+        let (conversations, histories, away_after_secs) = self
             .inner
             .db
             .call(move |s| {
@@ -66,7 +66,12 @@ impl Hub {
                         }
                     }
                 }
-                Ok((conversations, histories))
+                let away_after_secs = if who.role() == Role::Agent {
+                    s.chat_settings()?.agent_away_after_secs
+                } else {
+                    0
+                };
+                Ok((conversations, histories, away_after_secs))
             })
             .await?;
         let welcome = ServerMsg::Welcome {
@@ -78,7 +83,18 @@ impl Hub {
             tx.try_send(Outbound::Frame(Arc::new(frame)))
                 .map_err(|_| HubError::TooSlow)?;
         }
-        Ok(self.register(me, credential, tx))
+        let agent = me.role() == Role::Agent;
+        let connection = self.register(me, credential, tx);
+        // Agents: who of their colleagues is here, and how (this socket included, offline
+        // until it sets a status).
+        if agent {
+            let team = ServerMsg::Team {
+                agents: self.team(),
+                away_after_secs,
+            };
+            self.to_socket(connection.id, team);
+        }
+        Ok(connection)
     }
 
     pub(super) async fn on_sync(

@@ -1228,6 +1228,7 @@ pub fn chat_terms_follow_the_most_specific_setting(s: &impl Store) {
             chat_enabled: false,
             unanswered_after_secs: 5,
             pre_ticket: true,
+            ..ChatSettings::default()
         },
     )
     .unwrap();

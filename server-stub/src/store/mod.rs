@@ -21,7 +21,7 @@ use protocol::helpdesk::{
     ContactInput, NoteInput, OfficeHours, PastConversation, Ticket, TicketDetail, TicketInput,
     TicketNote, TicketRef, VisitorCard,
 };
-use protocol::search::{HistoryQuery, HistoryResults};
+use protocol::search::{ArchivedChat, HistoryQuery, HistoryResults};
 use protocol::webhooks::WebhookSettings;
 use protocol::{
     AgentId, ChatRequest, Conversation, ConversationId, Identity, Message, Millis, Principal,
@@ -238,10 +238,7 @@ pub trait SearchStore {
     fn search_history(&self, query: &HistoryQuery) -> Result<HistoryResults, StoreError>;
     /// An ended conversation's messages and private notes, for any agent (the record);
     /// `None` when there is no such ended conversation.
-    fn archived(
-        &self,
-        conversation: ConversationId,
-    ) -> Result<Option<(Conversation, Vec<Message>, Vec<PrivateNote>)>, StoreError>;
+    fn archived(&self, conversation: ConversationId) -> Result<Option<ArchivedChat>, StoreError>;
 }
 
 /// Credentials: digests of issued bearer tokens, whom they stand for and until when (the

@@ -76,6 +76,14 @@ pub struct Welcome {
 /// relay).
 pub struct Client {
     ws: Ws,
+    /// Deliver agents' presence frames (`team`, `agent_status`) instead of skipping them.
+    presence: bool,
+}
+
+/// Agents' presence frames: every agent socket gets them whenever a colleague connects, goes
+/// online or leaves, so for tests about anything else they are background, like pings.
+fn is_presence(msg: &ServerMsg) -> bool {
+    matches!(msg, ServerMsg::Team { .. } | ServerMsg::AgentStatus { .. })
 }
 
 impl Client {
@@ -94,7 +102,10 @@ impl Client {
             tokio_tungstenite::connect_async_with_config(req, None, true),
         )
         .await??;
-        Ok(Client { ws })
+        Ok(Client {
+            ws,
+            presence: false,
+        })
     }
 
     /// Like [`Client::connect`] on a socket whose receive buffer is set to `rcvbuf` bytes
@@ -122,7 +133,10 @@ impl Client {
             tokio_tungstenite::client_async(req, MaybeTlsStream::Plain(stream)),
         )
         .await??;
-        Ok(Client { ws })
+        Ok(Client {
+            ws,
+            presence: false,
+        })
     }
 
     // -----------------------------------------------------------------------------------------
@@ -195,9 +209,20 @@ impl Client {
         next_text(&mut self.ws).await
     }
 
-    /// The next server frame (pings skipped).
+    /// From now on, deliver agents' presence frames too (tests about presence).
+    pub fn keep_presence(&mut self) {
+        self.presence = true;
+    }
+
+    /// The next server frame (pings skipped, and agents' presence frames unless
+    /// [`Client::keep_presence`] was called).
     pub async fn try_recv(&mut self) -> Result<ServerMsg> {
-        decode(self.try_next_text().await?)
+        loop {
+            let msg = decode(self.try_next_text().await?)?;
+            if self.presence || !is_presence(&msg) {
+                return Ok(msg);
+            }
+        }
     }
 
     /// The next server frame (pings skipped); panics on close, error or timeout.
@@ -370,7 +395,10 @@ impl Client {
             .stream
             .reunite(tx.sink)
             .unwrap_or_else(|_| panic!("the halves of two different clients"));
-        Client { ws }
+        Client {
+            ws,
+            presence: false,
+        }
     }
 }
 
@@ -397,8 +425,14 @@ pub struct ClientRx {
 }
 
 impl ClientRx {
+    /// The next server frame, agents' presence frames skipped.
     pub async fn try_recv(&mut self) -> Result<ServerMsg> {
-        decode(next_text(&mut self.stream).await?)
+        loop {
+            let msg = decode(next_text(&mut self.stream).await?)?;
+            if !is_presence(&msg) {
+                return Ok(msg);
+            }
+        }
     }
 
     pub async fn recv(&mut self) -> ServerMsg {

@@ -19,5 +19,6 @@ mod resume;
 mod search;
 mod security;
 mod support;
+mod team;
 mod waiting;
 mod webhooks;

@@ -28,6 +28,7 @@ use wasm_bindgen::prelude::*;
 
 use livechat_client::transport::{ConnState, Link, LinkSlot, Transport};
 use livechat_client::{client_id::client_id, clock::now_ms, rest, server_url};
+use protocol::presence::AgentStatus;
 use state::{AgentSession, Desk, Panes};
 use store::Store;
 
@@ -55,6 +56,7 @@ pub fn start() {
             ctl.receive(msg)
         });
         ctl.install(Rc::new(transport));
+        ctl.watch_activity();
         view! { <ui::App ctl=ctl /> }
     })
     .forget();
@@ -137,8 +139,8 @@ impl Ctl {
         }
         if welcome {
             // Presence is not remembered by the server across sockets: re-state it.
-            let online = self.store.desk.with_untracked(|d| d.online);
-            self.link.with(|l| l.send(ClientMsg::SetOnline { online }));
+            let status = self.store.desk.with_untracked(|d| d.status);
+            self.link.with(|l| l.send(ClientMsg::SetStatus { status }));
             // Is this agent an admin (the Settings screen)? Asked once per sign-in.
             if !self.settings.admin.get_untracked() {
                 leptos::task::spawn_local(self.load_settings());
@@ -211,6 +213,59 @@ impl Ctl {
     pub fn set_online(self, online: bool) {
         self.store.desk.update(|d| d.set_online(online));
         self.link.with(|l| l.send(ClientMsg::SetOnline { online }));
+    }
+
+    /// I choose what colleagues see (and whether I am offered requests: online only).
+    pub fn set_status(self, status: AgentStatus) {
+        self.store.desk.update(|d| d.set_status(status));
+        self.link.with(|l| l.send(ClientMsg::SetStatus { status }));
+    }
+
+    /// Away after a while without activity, back on the next: every input in the page counts
+    /// as activity; a check every 15 s compares the quiet time with the team's setting.
+    fn watch_activity(self) {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let last = std::rc::Rc::new(std::cell::Cell::new(js_sys::Date::now()));
+        let seen = last.clone();
+        let active = Closure::<dyn Fn()>::new(move || {
+            seen.set(js_sys::Date::now());
+            if self
+                .store
+                .desk
+                .try_update(|d| d.comes_back())
+                .unwrap_or(false)
+            {
+                self.link.with(|l| {
+                    l.send(ClientMsg::SetStatus {
+                        status: AgentStatus::Online,
+                    })
+                });
+            }
+        });
+        for event in ["pointerdown", "keydown", "wheel"] {
+            let _ = doc.add_event_listener_with_callback(event, active.as_ref().unchecked_ref());
+        }
+        active.forget();
+        gloo_timers::callback::Interval::new(15_000, move || {
+            let idle = js_sys::Date::now() - last.get();
+            if self
+                .store
+                .desk
+                .try_update(|d| d.goes_away(idle))
+                .unwrap_or(false)
+            {
+                self.link.with(|l| {
+                    l.send(ClientMsg::SetStatus {
+                        status: AgentStatus::Away,
+                    })
+                });
+            }
+        })
+        .forget();
     }
 
     pub fn accept(self, conversation_id: ConversationId) {

@@ -8,6 +8,7 @@
 //! with a plain `Vec<Pane>`; the app with signals (see `store`). No DOM, storage or socket.
 
 use protocol::helpdesk::TicketRef;
+use protocol::presence::{AgentPresence, AgentStatus};
 use protocol::{
     ChatRequest, Conversation, ConversationId, ConversationStatus, ErrorCode, Identity,
     PrivateNote, ServerMsg,
@@ -172,8 +173,18 @@ impl Panes for Vec<Pane> {
 pub struct Desk {
     pub session: Option<AgentSession>,
     pub me: Option<Identity>,
-    /// Default on: an agent who just signed in wants to see requests at once.
+    /// Default on: an agent who just signed in wants to see requests at once. The same as
+    /// `status == Online`: only then does the server offer requests.
     pub online: bool,
+    /// What colleagues see of me, as I chose it (`online` follows it).
+    pub status: AgentStatus,
+    /// I am shown away because I did nothing for `away_after_secs`; my next activity brings
+    /// back `Online`.
+    pub auto_away: bool,
+    /// Colleagues with a console open, and their status (me included).
+    pub team: Vec<AgentPresence>,
+    /// The console shows me away after this long without activity.
+    pub away_after_secs: u32,
     pub queue: Vec<ChatRequest>,
     pub selected: Option<ConversationId>,
     /// A refused action or a lost race, shown as `role=alert` until dismissed.
@@ -192,6 +203,10 @@ impl Default for Desk {
             session: None,
             me: None,
             online: true,
+            status: AgentStatus::Online,
+            auto_away: false,
+            team: Vec::new(),
+            away_after_secs: 300,
             queue: Vec::new(),
             selected: None,
             alert: None,
@@ -222,10 +237,44 @@ pub struct Applied {
 
 impl Desk {
     pub fn set_online(&mut self, online: bool) {
-        self.online = online;
-        if !online {
-            // Offline agents get no queue updates; a stale list would mislead.
+        self.set_status(if online {
+            AgentStatus::Online
+        } else {
+            AgentStatus::Offline
+        });
+    }
+
+    /// I chose a status (an automatic away is over).
+    pub fn set_status(&mut self, status: AgentStatus) {
+        self.status = status;
+        self.auto_away = false;
+        self.online = status == AgentStatus::Online;
+        if !self.online {
+            // Only online agents get queue updates; a stale list would mislead.
             self.queue.clear();
+        }
+    }
+
+    /// `idle_ms` without activity: should I now be shown away (I am online and it is past the
+    /// setting)? Marks it, so activity can bring me back.
+    pub fn goes_away(&mut self, idle_ms: f64) -> bool {
+        if self.status == AgentStatus::Online && idle_ms >= f64::from(self.away_after_secs) * 1000.0
+        {
+            self.set_status(AgentStatus::Away);
+            self.auto_away = true;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Activity after an automatic away: back to online. `false` if nothing changes.
+    pub fn comes_back(&mut self) -> bool {
+        if self.auto_away {
+            self.set_status(AgentStatus::Online);
+            true
+        } else {
+            false
         }
     }
 
@@ -360,6 +409,26 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
                 p.ticket = ticket;
                 changed
             });
+        }
+        ServerMsg::Team {
+            agents,
+            away_after_secs,
+        } => {
+            desk.team = agents;
+            desk.away_after_secs = away_after_secs.max(1);
+        }
+        ServerMsg::AgentStatus { presence } => {
+            match desk
+                .team
+                .iter_mut()
+                .find(|p| p.agent.principal == presence.agent.principal)
+            {
+                Some(known) => *known = presence,
+                None => {
+                    desk.team.push(presence);
+                    desk.team.sort_by(|a, b| a.agent.name.cmp(&b.agent.name));
+                }
+            }
         }
         ServerMsg::Note { note } => {
             desk_changed = false;

@@ -87,22 +87,71 @@ async fn signed_out_shows_the_login_form() {
 }
 
 #[wasm_bindgen_test]
-async fn welcome_goes_online_and_the_switch_follows() {
+async fn welcome_goes_online_and_the_status_picker_follows() {
+    use protocol::presence::AgentStatus;
     let c = console(true);
     assert_eq!(c.link.connected.borrow().as_deref(), Some("agent-tok"));
     c.welcome();
     tick().await;
-    assert_eq!(c.link.last(), Some(ClientMsg::SetOnline { online: true }));
-    let switch = get(&c.root, "input[role=switch]");
-    let input: web_sys::HtmlInputElement = switch.clone().unchecked_into();
-    assert!(input.checked());
-    switch.click();
-    tick().await;
-    assert_eq!(c.link.last(), Some(ClientMsg::SetOnline { online: false }));
     assert_eq!(
-        switch.get_attribute("aria-checked").as_deref(),
-        Some("false")
+        c.link.last(),
+        Some(ClientMsg::SetStatus {
+            status: AgentStatus::Online
+        })
     );
+    let picker: web_sys::HtmlSelectElement =
+        get(&c.root, "select[aria-label=Status]").unchecked_into();
+    assert_eq!(picker.value(), "online");
+    picker.set_value("busy");
+    picker
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    tick().await;
+    assert_eq!(
+        c.link.last(),
+        Some(ClientMsg::SetStatus {
+            status: AgentStatus::Busy
+        })
+    );
+    assert!(
+        !c.ctl.store.desk.with_untracked(|d| d.online),
+        "busy: no requests"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn colleagues_are_listed_with_their_status_in_words() {
+    use protocol::presence::{AgentPresence, AgentStatus};
+    let c = console(true);
+    c.welcome();
+    c.ctl.receive(ServerMsg::Team {
+        agents: vec![
+            AgentPresence {
+                agent: ada(),
+                status: AgentStatus::Online,
+            },
+            AgentPresence {
+                agent: grace(),
+                status: AgentStatus::Busy,
+            },
+        ],
+        away_after_secs: 120,
+    });
+    tick().await;
+    assert_eq!(all_text(&c.root, ".team .name"), ["Grace"], "not me");
+    c.ctl.receive(ServerMsg::AgentStatus {
+        presence: AgentPresence {
+            agent: grace(),
+            status: AgentStatus::Away,
+        },
+    });
+    tick().await;
+    let row = get(&c.root, ".team li");
+    assert_eq!(
+        row.get_attribute("aria-label").as_deref(),
+        Some("Grace: Away")
+    );
+    assert_eq!(c.ctl.store.desk.with_untracked(|d| d.away_after_secs), 120);
 }
 
 #[wasm_bindgen_test]

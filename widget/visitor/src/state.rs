@@ -229,7 +229,9 @@ impl VisitorState {
             | ServerMsg::RequestRemoved { .. }
             | ServerMsg::Accepted { .. }
             | ServerMsg::Note { .. }
-            | ServerMsg::Notes { .. } => {}
+            | ServerMsg::Notes { .. }
+            | ServerMsg::Team { .. }
+            | ServerMsg::AgentStatus { .. } => {}
             #[cfg(not(feature = "contact"))]
             ServerMsg::TicketLinked { .. } => {}
             #[cfg(feature = "contact")]

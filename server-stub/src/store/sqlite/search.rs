@@ -4,8 +4,10 @@
 //! (`protocol::search::fts_query`), so no input is query syntax.
 
 use protocol::helpdesk::TicketRef;
-use protocol::search::{HistoryHit, HistoryQuery, HistoryResults, SEARCH_PAGE, fts_query};
-use protocol::{Conversation, ConversationId, ConversationStatus, Message, PrivateNote};
+use protocol::search::{
+    ArchivedChat, HistoryHit, HistoryQuery, HistoryResults, SEARCH_PAGE, fts_query,
+};
+use protocol::{ConversationId, ConversationStatus};
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
@@ -148,10 +150,7 @@ impl SearchStore for SqliteStore {
         })
     }
 
-    fn archived(
-        &self,
-        conversation: ConversationId,
-    ) -> Result<Option<(Conversation, Vec<Message>, Vec<PrivateNote>)>, StoreError> {
+    fn archived(&self, conversation: ConversationId) -> Result<Option<ArchivedChat>, StoreError> {
         self.with(|c| {
             let ended: Option<bool> = c
                 .query_row(
@@ -165,11 +164,11 @@ impl SearchStore for SqliteStore {
             }
             let found = load_conversation(c, conversation)?;
             debug_assert_eq!(found.status, ConversationStatus::Ended);
-            Ok(Some((
-                found,
-                load_messages_after(c, conversation, 0)?,
-                load_notes(c, conversation)?,
-            )))
+            Ok(Some(ArchivedChat {
+                conversation: found,
+                messages: load_messages_after(c, conversation, 0)?,
+                notes: load_notes(c, conversation)?,
+            }))
         })
     }
 }

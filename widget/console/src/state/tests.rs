@@ -199,3 +199,27 @@ fn a_colleagues_note_marks_a_chat_unread_and_a_refused_note_says_why() {
     let failed = panes[0].notes.iter().find(|n| n.client_id == "n3").unwrap();
     assert_eq!(failed.failed.as_deref(), Some("the chat has ended"));
 }
+
+#[wasm_bindgen_test]
+fn quiet_for_the_teams_time_shows_me_away_and_activity_brings_me_back() {
+    use protocol::presence::AgentStatus;
+    let mut desk = Desk {
+        away_after_secs: 60,
+        ..Desk::default()
+    };
+    assert!(!desk.goes_away(59_000.0));
+    assert!(desk.goes_away(60_000.0));
+    assert_eq!(
+        (desk.status, desk.auto_away, desk.online),
+        (AgentStatus::Away, true, false)
+    );
+    assert!(!desk.goes_away(120_000.0), "once");
+    assert!(desk.comes_back());
+    assert_eq!((desk.status, desk.online), (AgentStatus::Online, true));
+    assert!(!desk.comes_back(), "nothing to come back from");
+    // a chosen status is left alone: busy agents are not made away, nor brought back online
+    desk.set_status(AgentStatus::Busy);
+    assert!(!desk.goes_away(1e9));
+    assert!(!desk.comes_back());
+    assert_eq!(desk.status, AgentStatus::Busy);
+}

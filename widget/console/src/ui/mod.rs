@@ -10,6 +10,7 @@ mod login;
 mod my_chats;
 mod queue;
 mod settings;
+mod team;
 mod topbar;
 
 use leptos::prelude::*;
@@ -74,6 +75,7 @@ pub fn App(ctl: Ctl) -> impl IntoView {
                     <aside class="sidebar">
                         <WaitingChats />
                         <MyChats />
+                        <team::Team />
                         <ContactsOnline />
                         <Callbacks />
                     </aside>

@@ -51,6 +51,8 @@ fn ChatSection(initial: ChatSettings) -> impl IntoView {
     let enabled = RwSignal::new(initial.chat_enabled);
     let wait = RwSignal::new(initial.unanswered_after_secs.to_string());
     let pre_ticket = RwSignal::new(initial.pre_ticket);
+    // Shown in minutes; the setting is seconds.
+    let away = RwSignal::new((initial.agent_away_after_secs / 60).to_string());
     view! {
         <section class="panel" aria-labelledby="chat-settings-h">
             <h3 id="chat-settings-h">"Chat"</h3>
@@ -62,6 +64,11 @@ fn ChatSection(initial: ChatSettings) -> impl IntoView {
                         chat_enabled: enabled.get_untracked(),
                         unanswered_after_secs: wait.get_untracked().trim().parse().unwrap_or(60),
                         pre_ticket: pre_ticket.get_untracked(),
+                        agent_away_after_secs: away
+                            .get_untracked()
+                            .trim()
+                            .parse::<u32>()
+                            .map_or(initial.agent_away_after_secs, |m| m.saturating_mul(60)),
                     };
                     spawn_local(ctl.save_setting("/api/admin/settings", body, "Chat settings"));
                 }
@@ -82,6 +89,14 @@ fn ChatSection(initial: ChatSettings) -> impl IntoView {
                     />
                     "Pre-ticket chat: a contact's new chat without a ticket opens one from its first line (companies may override it)"
                 </label>
+                <label for="agent-away-after">"Minutes without activity before an agent shows as away"</label>
+                <input
+                    id="agent-away-after"
+                    type="number"
+                    min="1"
+                    prop:value=move || away.get()
+                    on:input=move |ev| away.set(event_target_value(&ev))
+                />
                 <label for="unanswered-after">"Seconds a request waits before the visitor may ask for a callback"</label>
                 <input
                     id="unanswered-after"

@@ -1,10 +1,32 @@
-//! Header: who is signed in, connection state, the Online switch, Settings (admins), Account
-//! and Sign out.
+//! Header: who is signed in, connection state, my status (online, away, busy, offline: what
+//! colleagues see; only online is offered requests), Settings (admins), Account and Sign out.
 
 use leptos::prelude::*;
 
 use crate::Ctl;
 use livechat_client::transport::ConnState;
+use protocol::presence::AgentStatus;
+
+/// A status as a CSS class and `<option>` value.
+pub fn status_class(s: AgentStatus) -> &'static str {
+    match s {
+        AgentStatus::Online => "online",
+        AgentStatus::Away => "away",
+        AgentStatus::Busy => "busy",
+        AgentStatus::Offline => "offline",
+    }
+}
+
+fn parse_status(value: &str) -> Option<AgentStatus> {
+    [
+        AgentStatus::Online,
+        AgentStatus::Away,
+        AgentStatus::Busy,
+        AgentStatus::Offline,
+    ]
+    .into_iter()
+    .find(|s| status_class(*s) == value)
+}
 
 #[component]
 pub fn TopBar() -> impl IntoView {
@@ -17,7 +39,7 @@ pub fn TopBar() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
-    let online = Memo::new(move |_| ctl.store.desk.with(|d| d.online));
+    let status = Memo::new(move |_| ctl.store.desk.with(|d| (d.status, d.auto_away)));
     let conn = move || match ctl.conn.get() {
         ConnState::Online => ("conn ok", "Connected"),
         ConnState::Connecting => ("conn wait", "Connecting…"),
@@ -29,16 +51,31 @@ pub fn TopBar() -> impl IntoView {
             <span class=move || conn().0>{move || conn().1}</span>
             <span class="spacer"></span>
             <span class="agent">{move || name.get()}</span>
-            <label class="switch">
-                <input
-                    type="checkbox"
-                    role="switch"
-                    prop:checked=move || online.get()
-                    aria-checked=move || online.get().to_string()
-                    on:change=move |ev| ctl.set_online(event_target_checked(&ev))
-                />
-                <span class="track" aria-hidden="true"></span>
-                "Online"
+            <label class="status-pick">
+                <span class=move || format!("dot {}", status_class(status.get().0)) aria-hidden="true"></span>
+                <span class="visually-hidden">"Status"</span>
+                <select
+                    aria-label="Status"
+                    on:change=move |ev| {
+                        if let Some(s) = parse_status(&event_target_value(&ev)) {
+                            ctl.set_status(s);
+                        }
+                    }
+                >
+                    {[AgentStatus::Online, AgentStatus::Away, AgentStatus::Busy, AgentStatus::Offline]
+                        .into_iter()
+                        .map(|s| {
+                            view! {
+                                <option value=status_class(s) selected=move || status.get().0 == s>
+                                    {move || {
+                                        let (now, auto) = status.get();
+                                        if auto && now == s { "Away (no activity)" } else { s.label() }
+                                    }}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
             </label>
             {move || {
                 ctl.settings
