@@ -674,7 +674,10 @@ fn check_answers(frames: &[ServerMsg], answers: &[&ServerMsg], expect: &Expect) 
 /// Agents' presence: every agent socket may get it after any event that connects, closes or
 /// changes an agent's status, so answers are checked without it.
 fn is_presence(frame: &ServerMsg) -> bool {
-    matches!(frame, ServerMsg::Team { .. } | ServerMsg::AgentStatus { .. })
+    matches!(
+        frame,
+        ServerMsg::Team { .. } | ServerMsg::AgentStatus { .. }
+    )
 }
 
 /// Every frame encodes, and decodes to itself; a visitor's with the widget's own decoder.

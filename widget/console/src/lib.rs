@@ -8,6 +8,7 @@
 //! them. What it shares with the visitor widget is `livechat-client`.
 
 pub mod account;
+pub mod alerts;
 pub mod callbacks;
 pub mod contact;
 pub mod presence;
@@ -57,6 +58,7 @@ pub fn start() {
         });
         ctl.install(Rc::new(transport));
         ctl.watch_activity();
+        alerts::confirm_leaving(move || ctl.store.has_open_chats());
         view! { <ui::App ctl=ctl /> }
     })
     .forget();
@@ -130,6 +132,12 @@ impl Ctl {
     /// Every frame from the server comes through here.
     pub fn receive(self, msg: ServerMsg) {
         let welcome = matches!(msg, ServerMsg::Welcome { .. });
+        // A new request while the console is in a background tab: sound and notification.
+        if let ServerMsg::RequestAdded { request } = &msg
+            && alerts::page_hidden()
+        {
+            alerts::new_request(&request.visitor.name, &request.preview);
+        }
         if self.store.apply(msg).lost_session {
             gloo_storage::LocalStorage::delete(self.session_key());
             self.link.with(|l| l.disconnect());
@@ -233,6 +241,8 @@ impl Ctl {
         let seen = last.clone();
         let active = Closure::<dyn Fn()>::new(move || {
             seen.set(js_sys::Date::now());
+            // A gesture: the moment browsers allow sound and the notification question.
+            alerts::prepare();
             if self
                 .store
                 .desk

@@ -101,6 +101,14 @@ impl Store {
         out.expect("update runs f")
     }
 
+    /// Any of my conversations still going (closing the tab asks first then).
+    pub fn has_open_chats(self) -> bool {
+        self.panes.0.with_untracked(|l| {
+            l.iter()
+                .any(|p| p.pane.with_untracked(|pane| !pane.ended()))
+        })
+    }
+
     /// Signed out, or signed in afresh: a new desk and no conversations.
     pub fn reset(self, desk: Desk) {
         self.with_both(|d, panes| {

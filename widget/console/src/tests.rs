@@ -333,7 +333,7 @@ async fn an_accepted_chat_opens_replies_and_ends() {
         ["Hi, how can I help?"]
     );
 
-    get(&c.root, ".conv-head button").click();
+    get(&c.root, ".conv-head button.danger").click();
     tick().await;
     assert_eq!(
         c.link.last(),

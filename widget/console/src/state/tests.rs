@@ -223,3 +223,18 @@ fn quiet_for_the_teams_time_shows_me_away_and_activity_brings_me_back() {
     assert!(!desk.comes_back());
     assert_eq!(desk.status, AgentStatus::Busy);
 }
+
+#[wasm_bindgen_test]
+fn the_chat_log_copies_as_plain_lines_with_time_and_author() {
+    let mut chat = livechat_client::chat::Chat::default();
+    chat.insert(text(1, 1, 1, marta(), "hello <b>"));
+    chat.insert(system(2, 1, 2, "Ada joined the chat"));
+    chat.insert(text(3, 1, 3, ada(), "Hi Marta"));
+    chat.add_pending("c9".into(), "not sent yet".into(), None, 0);
+    let copied = crate::alerts::transcript(&chat.lines);
+    let lines: Vec<&str> = copied.lines().collect();
+    assert_eq!(lines.len(), 3, "stored lines only: {copied}");
+    assert!(lines[0].ends_with("] Marta: hello <b>"), "{}", lines[0]);
+    assert!(lines[1].ends_with("] Ada joined the chat"), "{}", lines[1]);
+    assert!(lines[2].starts_with('[') && lines[2].ends_with("] Ada: Hi Marta"));
+}

@@ -42,6 +42,8 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
     let card = Memo::new(move |_| visitor.and_then(|v| ctl.card(v)));
     // The composer writes private notes while this is on.
     let private = RwSignal::new(false);
+    // What "Copy chat log" did.
+    let copied = RwSignal::new(None::<&'static str>);
     let me = Memo::new(move |_| ctl.store.desk.with(|d| d.me.as_ref().map(|m| m.principal)));
     let log = NodeRef::<leptos::html::Div>::new();
     keep_scrolled_to_bottom(log, {
@@ -101,6 +103,23 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
                             .open_tickets;
                         Some(view! { <TicketActions id=id visitor=visitor? open=open current=ticket /> })
                     }}
+                    <button
+                        type="button"
+                        class="ghost"
+                        on:click={
+                            let pane = pane.clone();
+                            move |_| {
+                                let text = pane.with_untracked(|p| crate::alerts::transcript(&p.chat.lines));
+                                spawn_local(async move {
+                                    let done = crate::alerts::copy(&text).await;
+                                    copied.set(Some(if done { "Chat log copied" } else { "The browser did not allow copying" }));
+                                });
+                            }
+                        }
+                    >
+                        "Copy chat log"
+                    </button>
+                    {move || copied.get().map(|t| view! { <span class="muted small" role="status">{t}</span> })}
                     <button
                         type="button"
                         class="danger"

@@ -1,0 +1,136 @@
+//! Getting an agent's attention while the console is in a background tab: a short tone and a
+//! browser notification for a new request (only while the page is hidden; a visible console
+//! shows the queue), and a confirmation before closing the tab while chats are still open.
+//!
+//! Browsers allow sound and ask for notification permission only after a gesture, so both are
+//! prepared on the agent's first click or key press in the console ([`prepare`]).
+
+use std::cell::RefCell;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{AudioContext, Notification, NotificationOptions, NotificationPermission};
+
+thread_local! {
+    static AUDIO: RefCell<Option<AudioContext>> = const { RefCell::new(None) };
+}
+
+/// On a user gesture: create (or resume) the audio context and ask for notification
+/// permission once.
+pub fn prepare() {
+    AUDIO.with(|a| {
+        let mut a = a.borrow_mut();
+        match &*a {
+            Some(ctx) => {
+                let _ = ctx.resume();
+            }
+            None => *a = AudioContext::new().ok(),
+        }
+    });
+    if Notification::permission() == NotificationPermission::Default {
+        let _ = Notification::request_permission();
+    }
+}
+
+/// Whether the console's tab is in the background.
+pub fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden())
+}
+
+/// A new request while the agent looks elsewhere: a two-note tone and, if allowed, a
+/// notification that brings the console forward when clicked.
+pub fn new_request(visitor: &str, preview: &str) {
+    tone();
+    if Notification::permission() != NotificationPermission::Granted {
+        return;
+    }
+    let options = NotificationOptions::new();
+    options.set_body(preview);
+    // One notification per request tag: a second for the same visitor replaces the first.
+    options.set_tag(&format!("request-{visitor}"));
+    if let Ok(n) = Notification::new_with_options(&format!("{visitor} is waiting"), &options) {
+        let focus = Closure::<dyn Fn()>::new(|| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.focus();
+            }
+        });
+        n.set_onclick(Some(focus.as_ref().unchecked_ref()));
+        focus.forget();
+    }
+}
+
+fn tone() {
+    AUDIO.with(|a| {
+        if let Some(ctx) = &*a.borrow() {
+            let _ = play(ctx);
+        }
+    });
+}
+
+fn play(ctx: &AudioContext) -> Result<(), wasm_bindgen::JsValue> {
+    let t = ctx.current_time();
+    for (i, freq) in [660.0, 880.0].into_iter().enumerate() {
+        let start = t + i as f64 * 0.16;
+        let osc = ctx.create_oscillator()?;
+        let gain = ctx.create_gain()?;
+        osc.frequency().set_value_at_time(freq, start)?;
+        gain.gain().set_value_at_time(0.0001, start)?;
+        gain.gain()
+            .exponential_ramp_to_value_at_time(0.1, start + 0.02)?;
+        gain.gain()
+            .exponential_ramp_to_value_at_time(0.0001, start + 0.15)?;
+        osc.connect_with_audio_node(&gain)?;
+        gain.connect_with_audio_node(&ctx.destination())?;
+        osc.start_with_when(start)?;
+        osc.stop_with_when(start + 0.16)?;
+    }
+    Ok(())
+}
+
+/// Ask before the tab closes while `open_chats()` says chats are still going: a visitor would
+/// be left waiting for an answer that never comes.
+pub fn confirm_leaving(open_chats: impl Fn() -> bool + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let handler = Closure::<dyn Fn(web_sys::BeforeUnloadEvent)>::new(
+        move |ev: web_sys::BeforeUnloadEvent| {
+            if open_chats() {
+                ev.prevent_default();
+                // Older browsers want a return value; the text itself is never shown.
+                ev.set_return_value("");
+            }
+        },
+    );
+    let _ =
+        window.add_event_listener_with_callback("beforeunload", handler.as_ref().unchecked_ref());
+    handler.forget();
+}
+
+/// A conversation as plain text, one line per message ("[10:02] Marta: hello"), for the
+/// clipboard.
+pub fn transcript(lines: &[livechat_client::chat::Line]) -> String {
+    lines
+        .iter()
+        .filter(|l| l.id.is_some())
+        .map(|l| {
+            let time = livechat_client::clock::format_time(l.sent_at);
+            match &l.author {
+                Some(a) => format!("[{time}] {}: {}", a.name, l.body),
+                None => format!("[{time}] {}", l.body),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Put `text` on the clipboard; whether the browser took it.
+pub async fn copy(text: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let promise = window.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}
