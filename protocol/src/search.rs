@@ -79,7 +79,23 @@ pub struct ArchivedChat {
     pub conversation: crate::model::Conversation,
     pub messages: Vec<crate::model::Message>,
     pub notes: Vec<crate::model::PrivateNote>,
+    /// The agent who ended it, and their closing note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_by: Option<AgentId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closing_note: Option<String>,
 }
+
+/// `PUT /api/conversations/{id}/closing-note`: the note of the agent who ended the chat (what
+/// was done, what is left); an empty one removes it. At most [`MAX_CLOSING_NOTE_CHARS`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClosingNote {
+    pub note: String,
+}
+
+/// Longest closing note, in characters.
+pub const MAX_CLOSING_NOTE_CHARS: usize = 2_000;
 
 /// The text of a query as FTS5 reads it: each word a quoted phrase (so quotes, `*`, `-`,
 /// `NEAR` and the like are plain text, never syntax), all required, the last one also as a

@@ -306,6 +306,10 @@ fn router(state: AppState, config: &Config) -> Router {
         .route("/conversations/{id}/ticket", put(api::link_ticket))
         .route("/conversations/{id}/tickets", post(api::create_ticket))
         .route("/conversations/{id}/end", post(api::end_conversation))
+        .route(
+            "/conversations/{id}/closing-note",
+            put(api::put_closing_note),
+        )
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(
             CorsLayer::new()

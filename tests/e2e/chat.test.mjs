@@ -72,6 +72,7 @@ test('a visitor message travels to an agent and back across two origins', async 
 
   // --- the agent ends the chat; the visitor is told and cannot send into it ---------------
   await ada.page.getByRole('button', { name: 'End chat' }).click();
+  await ada.page.getByRole('button', { name: 'End chat now' }).click();
   await chat.getByText('This chat has ended').waitFor();
   await visitorLog.getByText('Ada ended the chat').waitFor();
   const composer = chat.getByRole('textbox', { name: 'Message' });

@@ -138,7 +138,10 @@ test('a portal contact: pre-ticket chat, chat about a ticket, past chats, and a 
   await ada.page.getByRole('button', { name: 'Send' }).click();
   await log.getByText('A new fuser is on its way.').waitFor();
   await ada.page.getByRole('button', { name: 'End chat' }).click();
+  await ada.page.getByRole('textbox', { name: 'Closing note (optional, only agents see it)' }).fill('Fuser replacement shipped');
+  await ada.page.getByRole('button', { name: 'End chat now' }).click();
   await conversation.getByText('Ada ended the chat').waitFor();
+  await ada.page.getByRole('status').getByText('Closing note saved').waitFor();
   await widget.getByRole('status').getByText('This chat has ended').waitFor();
 
   // --- "Chat about this ticket" on the ticket page: the next chat is about T-1101 ---------

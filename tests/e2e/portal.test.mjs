@@ -87,6 +87,7 @@ test('a portal contact chats about her ticket and its transcript lands on it', a
 
   // --- the agent ends it: the transcript is on the ticket page ----------------------------
   await ada.page.getByRole('button', { name: 'End chat' }).click();
+  await ada.page.getByRole('button', { name: 'End chat now' }).click();
   await conversation.getByText('Ada ended the chat').waitFor();
   await portal.goto(`${stack.siteUrl}/portal/tickets/T-1001`);
   await portal.getByRole('heading', { name: 'T-1001: Grinder makes a loud noise' }).waitFor();

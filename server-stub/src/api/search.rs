@@ -1,13 +1,17 @@
 //! History search for agents: ended conversations by text (the database's full-text index),
 //! visitor, contact, company, agent and date, a page at a time (`GET /api/agent/history`), and
 //! one of them as the record keeps it, private notes included (`GET /api/agent/history/{id}`).
-//! Ended conversations are the organisation's record: any agent may read them.
+//! Ended conversations are the organisation's record: any agent may read them. The agent who
+//! ended one keeps its closing note (`PUT /api/conversations/{id}/closing-note`).
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use protocol::ConversationId;
-use protocol::search::{ArchivedChat, HistoryQuery, HistoryResults, MAX_QUERY_CHARS};
+use protocol::search::{
+    ArchivedChat, ClosingNote, HistoryQuery, HistoryResults, MAX_CLOSING_NOTE_CHARS,
+    MAX_QUERY_CHARS,
+};
 
 use crate::auth::AgentCaller;
 use crate::error::RestError;
@@ -52,4 +56,30 @@ pub async fn archived_chat(
         .await?
         .map(Json)
         .ok_or(RestError::Denied(Denied::NotFound))
+}
+
+/// `PUT /api/conversations/{id}/closing-note` with a `ClosingNote`: 204. Only the agent who
+/// ended the chat (403 `forbidden` for anyone else, 404 unless it is an ended chat); never
+/// shown to the visitor.
+pub async fn put_closing_note(
+    State(app): State<AppState>,
+    AgentCaller(who): AgentCaller,
+    Path(id): Path<String>,
+    body: Result<axum::Json<ClosingNote>, axum::extract::rejection::JsonRejection>,
+) -> Result<axum::http::StatusCode, RestError> {
+    let id = id
+        .parse()
+        .map(ConversationId)
+        .map_err(|_| RestError::InvalidInput("the conversation id must be an integer".into()))?;
+    let req = super::json_body(body)?;
+    if req.note.chars().count() > MAX_CLOSING_NOTE_CHARS {
+        return Err(RestError::InvalidInput(format!(
+            "the note must be at most {MAX_CLOSING_NOTE_CHARS} characters"
+        )));
+    }
+    let agent = who.me.principal.agent().ok_or(RestError::Unauthorized)?;
+    app.db
+        .call(move |s| s.set_closing_note(agent, id, &req.note))
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

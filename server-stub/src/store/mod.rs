@@ -239,6 +239,14 @@ pub trait SearchStore {
     /// An ended conversation's messages and private notes, for any agent (the record);
     /// `None` when there is no such ended conversation.
     fn archived(&self, conversation: ConversationId) -> Result<Option<ArchivedChat>, StoreError>;
+    /// Set the closing note of an ended chat, by the agent who ended it (`NotYours` for anyone
+    /// else; `NotFound` when it is not an ended chat). Empty: none.
+    fn set_closing_note(
+        &self,
+        agent: AgentId,
+        conversation: ConversationId,
+        note: &str,
+    ) -> Result<(), StoreError>;
 }
 
 /// Credentials: digests of issued bearer tokens, whom they stand for and until when (the

@@ -234,3 +234,81 @@ async fn agents_search_ended_chats_by_text_and_filters_a_page_at_a_time() {
     );
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn the_agent_who_ended_a_chat_keeps_its_closing_note_and_nobody_else_writes_it() {
+    let srv = TestServer::start().await;
+    let (ada, grace) = (srv.ada().await, srv.grace().await);
+    let conv = ended_chat(&srv, "Marta", &ada, &["My order is late"]).await;
+    let put = |token: String, conversation: ConversationId, note: &'static str| {
+        let srv = &srv;
+        async move {
+            call(
+                srv,
+                Method::PUT,
+                &format!("/api/conversations/{}/closing-note", conversation.0),
+                Some(&token),
+                Some(serde_json::json!({ "note": note })),
+            )
+            .await
+            .0
+        }
+    };
+    assert_eq!(
+        put(ada.token.clone(), conv, "Refund sent, courier claim open").await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        put(grace.token.clone(), conv, "mine now").await,
+        StatusCode::FORBIDDEN,
+        "not hers"
+    );
+    let marta = srv.visitor("Other").await;
+    assert_eq!(
+        put(marta.token.clone(), conv, "x").await,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, body) = call(
+        &srv,
+        Method::GET,
+        &format!("/api/agent/history/{}", conv.0),
+        Some(&grace.token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let chat: ArchivedChat = serde_json::from_value(body).unwrap();
+    assert_eq!(
+        chat.closing_note.as_deref(),
+        Some("Refund sent, courier claim open")
+    );
+    assert_eq!(chat.ended_by, ada.me.principal.agent());
+    // editable later by her, and removable
+    assert_eq!(
+        put(ada.token.clone(), conv, "  ").await,
+        StatusCode::NO_CONTENT
+    );
+    let (_, body) = call(
+        &srv,
+        Method::GET,
+        &format!("/api/agent/history/{}", conv.0),
+        Some(&ada.token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        serde_json::from_value::<ArchivedChat>(body)
+            .unwrap()
+            .closing_note,
+        None
+    );
+    // not for a chat still going
+    let v = srv.visitor("Olga").await;
+    let mut vs = srv.connect(&v.token, vec![]).await;
+    let open = vs.c.say_acked("o1", None, "hi").await.conversation_id;
+    assert_eq!(
+        put(ada.token.clone(), open, "early").await,
+        StatusCode::NOT_FOUND
+    );
+    srv.stop().await;
+}

@@ -67,6 +67,17 @@ impl Ctl {
         }
     }
 
+    /// Save my closing note of an ended chat (empty: none). `false` when it was refused.
+    pub async fn save_closing_note(self, id: ConversationId, note: String) -> bool {
+        let Some(token) = self.token() else {
+            return false;
+        };
+        let url = self.url(&format!("/api/conversations/{}/closing-note", id.0));
+        rest::put_json(&url, &protocol::search::ClosingNote { note }, &token)
+            .await
+            .is_ok()
+    }
+
     /// Make a ticket from conversation `id` for its contact, and link the chat to it.
     pub async fn create_ticket(self, id: ConversationId, visitor: VisitorId, subject: String) {
         let Some(token) = self.token() else { return };

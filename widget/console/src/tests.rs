@@ -335,6 +335,14 @@ async fn an_accepted_chat_opens_replies_and_ends() {
 
     get(&c.root, ".conv-head button.danger").click();
     tick().await;
+    assert!(
+        matches!(c.link.last(), Some(ClientMsg::Send { .. })),
+        "End chat first asks for a closing note"
+    );
+    let form: web_sys::HtmlFormElement =
+        get(&c.root, "form[aria-label='End this chat']").unchecked_into();
+    form.request_submit().unwrap();
+    tick().await;
     assert_eq!(
         c.link.last(),
         Some(ClientMsg::End {

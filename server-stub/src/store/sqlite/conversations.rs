@@ -122,9 +122,13 @@ impl ConversationStore for SqliteStore {
                 && visitor_may_end(tx, conversation)?;
             policy::may_end(who, facts.as_ref(), visitor_may_end)?;
             tx.execute(
-                "UPDATE conversations SET status = 'ended', ended_at = ?2 \
+                "UPDATE conversations SET status = 'ended', ended_at = ?2, ended_by = ?3 \
                  WHERE id = ?1 AND status <> 'ended'",
-                params![conversation.0, now_millis()],
+                params![
+                    conversation.0,
+                    now_millis(),
+                    who.principal.agent().map(|a| a.0)
+                ],
             )?;
             let name = who.name.clone();
             let system_message =

@@ -41,6 +41,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../../migrations/0006_agent_accounts.sql")),
     M::up(include_str!("../../../migrations/0007_canned_replies.sql")),
     M::up(include_str!("../../../migrations/0008_message_search.sql")),
+    M::up(include_str!("../../../migrations/0009_closing_notes.sql")),
 ];
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 

@@ -7,13 +7,14 @@ use protocol::helpdesk::TicketRef;
 use protocol::search::{
     ArchivedChat, HistoryHit, HistoryQuery, HistoryResults, SEARCH_PAGE, fts_query,
 };
-use protocol::{ConversationId, ConversationStatus};
+use protocol::{AgentId, ConversationId, ConversationStatus};
 use rusqlite::types::Value;
-use rusqlite::{Connection, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use super::SqliteStore;
 use super::notes::load_notes;
 use super::rows::{load_conversation, load_messages_after};
+use crate::policy::Denied;
 use crate::store::{SearchStore, StoreError};
 
 /// The filters as SQL over `c` (conversations), with their arguments.
@@ -164,11 +165,49 @@ impl SearchStore for SqliteStore {
             }
             let found = load_conversation(c, conversation)?;
             debug_assert_eq!(found.status, ConversationStatus::Ended);
+            let (ended_by, closing_note): (Option<i64>, Option<String>) = c.query_row(
+                "SELECT ended_by, closing_note FROM conversations WHERE id = ?1",
+                [conversation.0],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
             Ok(Some(ArchivedChat {
                 conversation: found,
                 messages: load_messages_after(c, conversation, 0)?,
                 notes: load_notes(c, conversation)?,
+                ended_by: ended_by.map(AgentId),
+                closing_note,
             }))
+        })
+    }
+
+    fn set_closing_note(
+        &self,
+        agent: AgentId,
+        conversation: ConversationId,
+        note: &str,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let row: Option<(String, Option<i64>)> = tx
+                .query_row(
+                    "SELECT status, ended_by FROM conversations WHERE id = ?1",
+                    [conversation.0],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            match row {
+                Some((status, by)) if status == "ended" => {
+                    if by != Some(agent.0) {
+                        return Err(Denied::NotYours.into());
+                    }
+                }
+                _ => return Err(Denied::NotFound.into()),
+            }
+            let note = note.trim();
+            tx.execute(
+                "UPDATE conversations SET closing_note = ?2 WHERE id = ?1",
+                params![conversation.0, (!note.is_empty()).then_some(note)],
+            )?;
+            Ok(())
         })
     }
 }

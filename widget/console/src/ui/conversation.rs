@@ -44,6 +44,31 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
     let private = RwSignal::new(false);
     // What "Copy chat log" did.
     let copied = RwSignal::new(None::<&'static str>);
+    // Ending: the form is open; the closing note; one to save once the chat has ended; I am
+    // the agent who ended it (only they write its note); what saving it did.
+    let ending = RwSignal::new(false);
+    let note = RwSignal::new(String::new());
+    let note_to_save = RwSignal::new(None::<String>);
+    let closer = RwSignal::new(false);
+    let note_saved = RwSignal::new(None::<&'static str>);
+    Effect::new(move |_| {
+        if ended.get()
+            && let Some(text) = note_to_save.get()
+        {
+            note_to_save.set(None);
+            if text.trim().is_empty() && note_saved.get_untracked().is_none() {
+                return;
+            }
+            spawn_local(async move {
+                let ok = ctl.save_closing_note(id, text).await;
+                note_saved.set(Some(if ok {
+                    "Closing note saved"
+                } else {
+                    "The closing note was not saved"
+                }));
+            });
+        }
+    });
     let me = Memo::new(move |_| ctl.store.desk.with(|d| d.me.as_ref().map(|m| m.principal)));
     let log = NodeRef::<leptos::html::Div>::new();
     keep_scrolled_to_bottom(log, {
@@ -124,7 +149,8 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
                         type="button"
                         class="danger"
                         disabled=move || ended.get()
-                        on:click=move |_| ctl.end(id)
+                        aria-expanded=move || ending.get().to_string()
+                        on:click=move |_| ending.set(true)
                     >
                         "End chat"
                     </button>
@@ -144,8 +170,56 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
                     }}
                 </For>
             </div>
+            <Show when=move || ending.get() && !ended.get()>
+                <form
+                    class="end-form"
+                    aria-label="End this chat"
+                    on:submit=move |ev| {
+                        ev.prevent_default();
+                        ending.set(false);
+                        // Saved once the server has ended it: only then is the note the closer's.
+                        note_to_save.set(Some(note.get_untracked()));
+                        closer.set(true);
+                        ctl.end(id);
+                    }
+                >
+                    <label for=format!("closing-{}", id.0)>"Closing note (optional, only agents see it)"</label>
+                    <textarea
+                        id=format!("closing-{}", id.0)
+                        rows="2"
+                        prop:value=move || note.get()
+                        on:input=move |ev| note.set(event_target_value(&ev))
+                    ></textarea>
+                    <div class="row">
+                        <button type="submit" class="danger">"End chat now"</button>
+                        <button type="button" class="ghost" on:click=move |_| ending.set(false)>"Cancel"</button>
+                    </div>
+                </form>
+            </Show>
             <Show when=move || ended.get()>
                 <p class="ended" role="status">"Chat ended"</p>
+                {move || closer.get().then(|| view! {
+                    <form
+                        class="end-form"
+                        aria-label="Closing note"
+                        on:submit=move |ev| {
+                            ev.prevent_default();
+                            note_to_save.set(Some(note.get_untracked()));
+                        }
+                    >
+                        <label for=format!("closing-after-{}", id.0)>"Closing note (only agents see it)"</label>
+                        <textarea
+                            id=format!("closing-after-{}", id.0)
+                            rows="2"
+                            prop:value=move || note.get()
+                            on:input=move |ev| note.set(event_target_value(&ev))
+                        ></textarea>
+                        <div class="row">
+                            <button type="submit" class="ghost">"Save closing note"</button>
+                            {move || note_saved.get().map(|t| view! { <span class="muted small" role="status">{t}</span> })}
+                        </div>
+                    </form>
+                })}
             </Show>
             <label class="check note-switch" class:on=move || private.get()>
                 <input
