@@ -113,6 +113,7 @@ enum Frame {
     },
     SetOnline(bool),
     SetStatus(u8),
+    Typing(Conv),
     Accept(Conv),
     End(Conv),
     Sync(Conv, SeqPick),
@@ -168,6 +169,9 @@ impl Frame {
                 body: body.get("hello "),
             },
             Frame::SetOnline(online) => ClientMsg::SetOnline { online },
+            Frame::Typing(c) => ClientMsg::Typing {
+                conversation_id: c.id(),
+            },
             Frame::SetStatus(n) => ClientMsg::SetStatus {
                 status: match n % 4 {
                     0 => protocol::presence::AgentStatus::Online,
@@ -519,6 +523,8 @@ impl World {
                     ServerMsg::Team { .. } | ServerMsg::AgentStatus { .. } => {
                         assert_ne!(role, Role::Visitor, "a visitor got agents' presence");
                     }
+                    // Never to the socket that typed: to the others in the chat.
+                    ServerMsg::Typing { .. } => assert!(!mine, "socket {i} got its own typing"),
                     ServerMsg::Queue { .. }
                     | ServerMsg::RequestAdded { .. }
                     | ServerMsg::RequestRemoved { .. }

@@ -43,6 +43,9 @@ pub enum ClientMsg {
         conversation_id: ConversationId,
         after_seq: Seq,
     },
+    /// "I am typing" in a conversation I take part in (the text itself never travels). Sent
+    /// at most every few seconds while typing; the others see it for a few seconds.
+    Typing { conversation_id: ConversationId },
     /// Agent only: a private note in a conversation the agent takes part in. Only agents ever
     /// see it ([`crate::ServerMsg::Note`]): it is not a message, has no `seq` (so a visitor sees
     /// no gap), and is in no visitor's history, transcript or webhook. Idempotent by

@@ -49,6 +49,12 @@ server_frames! {
         Ack { client_id: String, message: Message },
         /// A conversation you follow changed (created, accepted, ended).
         Conversation { conversation: Conversation },
+        /// Someone else in `conversation_id` is typing (`name`: who). Shown for a few seconds,
+        /// or until their message arrives.
+        Typing {
+            conversation_id: ConversationId,
+            name: String,
+        },
         /// Something you sent was refused. The socket stays open unless the code says otherwise.
         Error {
             code: ErrorCode,

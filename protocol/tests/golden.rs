@@ -127,6 +127,12 @@ fn client_frames() {
         },
     );
     check(
+        "client_typing",
+        &ClientMsg::Typing {
+            conversation_id: ConversationId(3),
+        },
+    );
+    check(
         "client_set_status",
         &ClientMsg::SetStatus {
             status: protocol::presence::AgentStatus::Busy,
@@ -255,6 +261,13 @@ fn server_frames() {
         },
     );
     check("server_agent_status", &ServerMsg::AgentStatus { presence });
+    check(
+        "server_typing",
+        &ServerMsg::Typing {
+            conversation_id: ConversationId(3),
+            name: "Ada".into(),
+        },
+    );
     check(
         "server_notes",
         &ServerMsg::Notes {
@@ -691,7 +704,7 @@ fn the_visitor_decoder_reads_visitor_frames_and_refuses_the_others() {
             assert_eq!(visitor.unwrap(), full, "{name}: both decoders must agree");
         }
     }
-    assert_eq!(seen, 19, "every server golden was checked");
+    assert_eq!(seen, 20, "every server golden was checked");
 }
 
 #[test]

@@ -18,6 +18,22 @@ pub struct ConversationFacts {
 }
 
 impl ConversationFacts {
+    /// The facts of a conversation as members see it.
+    pub fn of(c: &protocol::Conversation) -> Option<Self> {
+        let Principal::Visitor(visitor) = c.visitor.principal else {
+            return None;
+        };
+        Some(ConversationFacts {
+            visitor,
+            status: c.status,
+            agents: c
+                .agents
+                .iter()
+                .filter_map(|a| a.principal.agent())
+                .collect(),
+        })
+    }
+
     /// Does `who` take part in the conversation (its visitor, or an agent who joined)?
     fn has_member(&self, who: Principal) -> bool {
         match who {

@@ -1,18 +1,28 @@
-// The agents' side: a private note in a live chat is shown to agents, marked as such, and
-// never reaches the visitor (not live, not after a reload). Elements are found by role and
+// The agents' side: typing indicators both ways (never the draft); a private note in a live
+// chat is shown to agents, marked as such, and never reaches the visitor (not live, not after
+// a reload). Elements are found by role and
 // accessible name only (see ARCHITECTURE.md).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, screenshot, visitorStartsChat, agentAccepts, agentReplies, openWidget } from './harness.mjs';
 
-test('a private note is for agents only; the visitor never sees it (SCENARIOS #19)', async (t) => {
+test('typing shows both ways but never the draft; a private note is for agents only (SCENARIOS #19)', async (t) => {
   const stack = await startStack();
   t.after(() => stack.stop());
   const marta = await stack.person('marta');
   const { log } = await visitorStartsChat(marta.page, stack.siteUrl, 'Marta', 'My order is late');
   const ada = await stack.person('ada');
   const conversation = await agentAccepts(ada.page, stack.serverUrl, 'ada@example.com', 'Marta');
+
+  // typing, both ways (what is typed never travels, only that someone types)
+  const widget = marta.page.getByRole('dialog', { name: 'Live chat' });
+  await widget.getByRole('textbox', { name: 'Message' }).fill('Where is');
+  await ada.page.getByText('Marta is typing…').waitFor();
+  assert.equal(await ada.page.getByText('Where is').count(), 0, 'the draft is not shown');
+  await ada.page.getByRole('textbox', { name: 'Reply' }).fill('Let me check');
+  await widget.getByText('Ada is typing…').waitFor();
+  await ada.page.getByRole('textbox', { name: 'Reply' }).fill('');
 
   await ada.page.getByRole('checkbox', { name: 'Private note (only agents see it)' }).check();
   await agentReplies(ada.page, 'Internal: courier lost it, refund allowed');

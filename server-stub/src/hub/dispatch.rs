@@ -42,6 +42,9 @@ impl Hub {
                 conversation_id,
                 after_seq,
             } => (self.on_sync(c, conversation_id, after_seq).await, None),
+            ClientMsg::Typing { conversation_id } => {
+                (self.on_typing(c, conversation_id).await, None)
+            }
             ClientMsg::Note {
                 client_id,
                 conversation_id,

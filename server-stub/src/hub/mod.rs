@@ -22,6 +22,7 @@ mod presence;
 mod registry;
 mod send;
 mod sync;
+mod typing;
 
 use std::num::NonZeroU32;
 use std::sync::atomic::AtomicU64;
@@ -101,6 +102,8 @@ struct Inner {
     order: tokio::sync::Mutex<()>,
     /// Per identity, across all its sockets, so opening more tabs does not buy more throughput.
     send_limiter: DefaultKeyedRateLimiter<Principal>,
+    /// When each identity's last typing signal was passed on (`typing.rs`).
+    typing: std::sync::Mutex<std::collections::HashMap<Principal, std::time::Instant>>,
     shutdown: CancellationToken,
     /// Every socket task, so shutdown can wait for their close frames to go out.
     tracker: TaskTracker,
@@ -117,6 +120,7 @@ impl Hub {
                 sockets: Mutex::new(registry::Registry::default()),
                 order: tokio::sync::Mutex::new(()),
                 send_limiter: RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst)),
+                typing: std::sync::Mutex::new(std::collections::HashMap::new()),
                 shutdown: CancellationToken::new(),
                 tracker: TaskTracker::new(),
                 next_id: AtomicU64::new(1),

@@ -343,6 +343,25 @@ impl Hub {
         deliver(&mut sockets, &ids, &Arc::new(msg));
     }
 
+    /// Queue a frame for every socket of every member of `conversation` but `except`'s (all of
+    /// theirs: their other tabs know they are typing).
+    pub(super) fn to_members_but(
+        &self,
+        conversation: &Conversation,
+        except: Principal,
+        msg: ServerMsg,
+    ) {
+        let mut sockets = self.registry();
+        let ids: Vec<SocketId> = conversation
+            .members()
+            .filter(|p| *p != except)
+            .filter_map(|p| sockets.by_principal.get(&p))
+            .flatten()
+            .copied()
+            .collect();
+        deliver(&mut sockets, &ids, &Arc::new(msg));
+    }
+
     /// Queue a frame for every socket of the agents of `conversation`, never its visitor (the
     /// only way private notes leave the hub).
     pub(super) fn to_agents_of(&self, conversation: &Conversation, msg: ServerMsg) {

@@ -20,5 +20,6 @@ mod search;
 mod security;
 mod support;
 mod team;
+mod typing;
 mod waiting;
 mod webhooks;

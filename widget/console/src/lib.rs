@@ -74,6 +74,8 @@ fn decode(text: &str) -> Option<ServerMsg> {
 pub struct Ctl {
     pub store: Store,
     pub conn: RwSignal<ConnState>,
+    /// When "typing" was last sent.
+    typed_at: StoredValue<f64>,
     pub login_error: RwSignal<Option<String>>,
     pub busy: RwSignal<bool>,
     /// The account panel: sessions and password.
@@ -100,6 +102,7 @@ impl Ctl {
                 ..Desk::default()
             }),
             conn: RwSignal::new(ConnState::Offline),
+            typed_at: StoredValue::new(0.0),
             login_error: RwSignal::new(None),
             busy: RwSignal::new(false),
             account: account::Account::new(),
@@ -132,6 +135,27 @@ impl Ctl {
     /// Every frame from the server comes through here.
     pub fn receive(self, msg: ServerMsg) {
         let welcome = matches!(msg, ServerMsg::Welcome { .. });
+        // "Typing" shows for a few seconds unless a newer signal or the message comes.
+        if let ServerMsg::Typing {
+            conversation_id, ..
+        } = &msg
+        {
+            let id = *conversation_id;
+            gloo_timers::callback::Timeout::new(4_000, move || {
+                let mut panes = self.store.panes;
+                let n = panes
+                    .get(id)
+                    .and_then(|p| p.with_untracked(|p| p.typing.as_ref().map(|t| t.1)));
+                panes.edit(id, |p| {
+                    let stale = p.typing.as_ref().map(|t| t.1) == n;
+                    if stale {
+                        p.typing = None;
+                    }
+                    stale
+                });
+            })
+            .forget();
+        }
         // A new request while the console is in a background tab: sound and notification.
         if let ServerMsg::RequestAdded { request } = &msg
             && alerts::page_hidden()
@@ -315,6 +339,18 @@ impl Ctl {
             })
         });
         Ok(())
+    }
+
+    /// I am typing a reply in `conversation_id`: tell its members, at most every 3 s (never
+    /// for a private note).
+    pub fn typed(self, conversation_id: ConversationId) {
+        let now = js_sys::Date::now();
+        if now - self.typed_at.get_value() < 3_000.0 {
+            return;
+        }
+        self.typed_at.set_value(now);
+        self.link
+            .with(|l| l.send(ClientMsg::Typing { conversation_id }));
     }
 
     /// Validates and sends a private note (only agents see it); it shows at once as pending.

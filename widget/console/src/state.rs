@@ -38,6 +38,9 @@ pub struct Pane {
     pub ticket: Option<TicketRef>,
     /// Private notes (only agents see them), oldest first, and mine still on their way.
     pub notes: Vec<NoteLine>,
+    /// Who is typing here, and which signal that was (cleared a few seconds later unless a
+    /// newer one came, or at once by their message).
+    pub typing: Option<(String, u32)>,
 }
 
 /// A private note as the console shows it: stored, or mine still on its way (or refused).
@@ -71,6 +74,7 @@ impl Pane {
             unread: false,
             ticket: None,
             notes: Vec::new(),
+            typing: None,
         }
     }
 
@@ -347,10 +351,23 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
                     .fold(reset, |any, m| p.chat.insert(m) | any)
             });
         }
+        ServerMsg::Typing {
+            conversation_id,
+            name,
+        } => {
+            desk_changed = false;
+            panes.edit(conversation_id, |p| {
+                let n = p.typing.as_ref().map_or(0, |t| t.1 + 1);
+                p.typing = Some((name, n));
+                true
+            });
+        }
         ServerMsg::Message { message } => {
             desk_changed = false;
             let open = desk.selected == Some(message.conversation_id);
             panes.edit(message.conversation_id, |p| {
+                // Their message is here: they are no longer typing it.
+                p.typing = None;
                 let new = p.chat.insert(message);
                 if new && !open {
                     p.unread = true;

@@ -149,6 +149,8 @@ pub struct Ctl {
     pub busy: RwSignal<bool>,
     pub(crate) server: StoredValue<String>,
     pub(crate) link: LinkSlot,
+    /// When "typing" was last sent.
+    typed_at: StoredValue<f64>,
     /// Contacts: what only the contact build keeps (tickets, history, pre-ticket chat).
     #[cfg(feature = "contact")]
     pub contact: contact::ContactState,
@@ -169,6 +171,7 @@ impl Ctl {
             busy: RwSignal::new(false),
             server: StoredValue::new(server.to_string()),
             link: LinkSlot::new(),
+            typed_at: StoredValue::new(0.0),
             #[cfg(feature = "contact")]
             contact: contact::ContactState::new(),
         }
@@ -199,7 +202,22 @@ impl Ctl {
 
     /// Every frame from the server comes through here.
     pub fn receive(self, msg: ServerMsg) {
+        let typing = matches!(msg, ServerMsg::Typing { .. });
         let fx = self.state.try_update(|s| s.apply(msg)).unwrap_or_default();
+        if typing {
+            // Shown for a few seconds unless a newer signal (or their message) came meanwhile.
+            let n = self
+                .state
+                .with_untracked(|s| s.typing.as_ref().map(|t| t.1));
+            gloo_timers::callback::Timeout::new(4_000, move || {
+                self.state.update(|s| {
+                    if s.typing.as_ref().map(|t| t.1) == n {
+                        s.typing = None;
+                    }
+                })
+            })
+            .forget();
+        }
         if fx.notify {
             let _ = loader_hook(HOOK_CHIME, 0.0, 0.0);
         }
@@ -212,6 +230,25 @@ impl Ctl {
         if fx.lost_session {
             gloo_storage::LocalStorage::delete(self.session_key());
             self.link.with(|l| l.disconnect());
+        }
+    }
+
+    /// The visitor is typing: tell the others, at most every 3 s (only in a conversation).
+    pub fn typed(self) {
+        let now = now_ms() as f64;
+        if now - self.typed_at.get_value() < 3_000.0 {
+            return;
+        }
+        if let Some(id) = self
+            .state
+            .with_untracked(|s| s.conversation.as_ref().map(|c| c.id))
+        {
+            self.typed_at.set_value(now);
+            self.link.with(|l| {
+                l.send(ClientMsg::Typing {
+                    conversation_id: id,
+                })
+            });
         }
     }
 

@@ -29,6 +29,9 @@ pub struct VisitorState {
     pub chat: Chat,
     /// After "Start a new chat", frames about conversations up to this id are old news.
     pub floor: Option<ConversationId>,
+    /// Who is typing in the current conversation, and which signal that was (a timer clears
+    /// it a few seconds later unless a newer one came).
+    pub typing: Option<(String, u32)>,
     /// Contacts: the ticket the current conversation is about.
     #[cfg(feature = "contact")]
     pub ticket: Option<protocol::helpdesk::TicketRef>,
@@ -177,7 +180,22 @@ impl VisitorState {
                     self.chat.insert(message);
                 }
             }
+            ServerMsg::Typing {
+                conversation_id,
+                name,
+            } => {
+                if self
+                    .conversation
+                    .as_ref()
+                    .is_some_and(|c| c.id == conversation_id)
+                {
+                    let n = self.typing.as_ref().map_or(0, |t| t.1 + 1);
+                    self.typing = Some((name, n));
+                }
+            }
             ServerMsg::Message { message } => {
+                // Their message is here: they are no longer typing it.
+                self.typing = None;
                 let from_other = match (&message.kind, &message.author) {
                     (MessageKind::System, _) => true,
                     (_, Some(a)) => !self.is_mine(a.principal),

@@ -711,3 +711,39 @@ fn the_help_panel_is_wanted_only_while_a_request_waits() {
         assert_eq!(s.help_request(), wanted, "{status:?}");
     }
 }
+
+#[wasm_bindgen_test]
+async fn the_agent_typing_shows_until_their_message_and_my_typing_is_sent_sparingly() {
+    let w = widget(true);
+    w.welcome(vec![conversation(4, ConversationStatus::Active, "Marta")]);
+    w.ctl.set_open(true);
+    w.ctl.receive(ServerMsg::Typing {
+        conversation_id: ConversationId(4),
+        name: "Ada".into(),
+    });
+    tick().await;
+    assert!(w.root.text_content().unwrap().contains("Ada is typing…"));
+    w.ctl.receive(ServerMsg::Message {
+        message: text(10, 4, 1, ada(), "Here is the answer"),
+    });
+    tick().await;
+    assert!(!w.root.text_content().unwrap().contains("is typing"));
+    // another conversation's typing is not this one's
+    w.ctl.receive(ServerMsg::Typing {
+        conversation_id: ConversationId(9),
+        name: "Grace".into(),
+    });
+    tick().await;
+    assert!(!w.root.text_content().unwrap().contains("is typing"));
+
+    type_into(&w.message_box(), "H");
+    type_into(&w.message_box(), "He");
+    let sent = w
+        .link
+        .sent
+        .borrow()
+        .iter()
+        .filter(|m| matches!(m, ClientMsg::Typing { .. }))
+        .count();
+    assert_eq!(sent, 1, "one signal for a burst of keystrokes");
+}

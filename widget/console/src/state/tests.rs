@@ -238,3 +238,28 @@ fn the_chat_log_copies_as_plain_lines_with_time_and_author() {
     assert!(lines[1].ends_with("] Ada joined the chat"), "{}", lines[1]);
     assert!(lines[2].starts_with('[') && lines[2].ends_with("] Ada: Hi Marta"));
 }
+
+#[wasm_bindgen_test]
+fn typing_shows_in_its_pane_until_the_message_arrives() {
+    let (mut desk, mut panes) = signed_in();
+    apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::Typing {
+            conversation_id: ConversationId(1),
+            name: "Marta".into(),
+        },
+    );
+    assert_eq!(
+        panes[0].typing.as_ref().map(|t| t.0.as_str()),
+        Some("Marta")
+    );
+    apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::Message {
+            message: text(5, 1, 1, marta(), "hi"),
+        },
+    );
+    assert_eq!(panes[0].typing, None);
+}

@@ -42,6 +42,10 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
     let card = Memo::new(move |_| visitor.and_then(|v| ctl.card(v)));
     // The composer writes private notes while this is on.
     let private = RwSignal::new(false);
+    let typing = Memo::new({
+        let pane = pane.clone();
+        move |_| pane.with(|p| p.typing.as_ref().map(|t| format!("{} is typing…", t.0)))
+    });
     // What "Copy chat log" did.
     let copied = RwSignal::new(None::<&'static str>);
     // Ending: the form is open; the closing note; one to save once the chat has ended; I am
@@ -170,6 +174,9 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
                     }}
                 </For>
             </div>
+            {move || {
+                typing.get().map(|t| view! { <p class="typing muted small" aria-live="polite">{t}</p> })
+            }}
             <Show when=move || ending.get() && !ended.get()>
                 <form
                     class="end-form"
@@ -237,6 +244,11 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
                 on_send=Callback::new(move |body: String| {
                     if private.get_untracked() { ctl.send_note(id, &body) } else { ctl.send(id, &body) }
                 })
+                on:input=move |_| {
+                    if !private.get_untracked() {
+                        ctl.typed(id);
+                    }
+                }
             />
         </section>
     }

@@ -28,9 +28,12 @@ pub fn ChatView() -> impl IntoView {
             }}
         </div>
         // Plain `Option` views rather than `<Show>`: same DOM, less code in the bundle.
+        // One note line: who is typing, else that we wait for an agent.
         {move || {
-            (waiting.get() && !ended.get())
-                .then(|| view! { <p class="lc-note">"Waiting for an agent…"</p> })
+            let typing = ctl.state.with(|s| s.typing.as_ref().map(|t| t.0.clone() + " is typing…"));
+            typing
+                .or_else(|| (waiting.get() && !ended.get()).then(|| "Waiting for an agent…".into()))
+                .map(|note| view! { <p class="lc-note">{note}</p> })
         }}
         // Where the loader mounts the on-demand "when nobody answers" panel.
         <div id="lc-help"></div>
@@ -50,6 +53,7 @@ pub fn ChatView() -> impl IntoView {
             disabled=Signal::derive(move || ended.get())
             on_send=Callback::new(move |body: String| ctl.send(&body))
             node_ref=focus.message
+            on:input=move |_| ctl.typed()
         />
     })
 }
