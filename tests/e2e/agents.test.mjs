@@ -5,7 +5,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, screenshot, visitorStartsChat, agentAccepts, agentReplies, openWidget } from './harness.mjs';
+import {
+  startStack, screenshot, visitorStartsChat, agentAccepts, agentReplies, openWidget, PASSWORD,
+} from './harness.mjs';
 
 test('typing shows both ways but never the draft; a private note is for agents only (SCENARIOS #19)', async (t) => {
   const stack = await startStack();
@@ -45,5 +47,49 @@ test('typing shows both ways but never the draft; a private note is for agents o
   await ada.page.reload();
   await ada.page.getByRole('button', { name: 'Open chat with Marta' }).click();
   await ada.page.getByRole('note', { name: 'Private note by Ada' }).waitFor();
+  assert.deepEqual(stack.pageErrors, []);
+});
+
+test('an agent answers with a /shortcut canned reply and finds the chat again in the history', async (t) => {
+  const stack = await startStack();
+  t.after(() => stack.stop());
+  // a personal canned reply, saved through the API as the console's user
+  const login = await fetch(`${stack.serverUrl}/api/agent/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: 'ada@example.com', password: PASSWORD }),
+  });
+  const { token } = await login.json();
+  const saved = await fetch(`${stack.serverUrl}/api/agent/canned`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ shortcut: 'refund', title: 'Refund on its way', body: 'Hi {visitor}, your refund is on its way. {agent}' }),
+  });
+  assert.equal(saved.status, 201);
+
+  const marta = await stack.person('marta');
+  const { log } = await visitorStartsChat(marta.page, stack.siteUrl, 'Marta', 'Where is my refund for order 1234?');
+  const ada = await stack.person('ada');
+  await agentAccepts(ada.page, stack.serverUrl, 'ada@example.com', 'Marta');
+  const reply = ada.page.getByRole('textbox', { name: 'Reply' });
+  await reply.pressSequentially('/ref');
+  await ada.page.getByRole('listbox', { name: 'Canned replies' }).getByRole('option', { name: /Refund on its way/ }).waitFor();
+  await reply.press('Enter');
+  assert.equal(await reply.inputValue(), 'Hi Marta, your refund is on its way. Ada');
+  await ada.page.getByRole('button', { name: 'Send' }).click();
+  await log.getByText('Hi Marta, your refund is on its way. Ada').waitFor();
+  await ada.page.getByRole('button', { name: 'End chat' }).click();
+  await ada.page.getByRole('button', { name: 'End chat now' }).click();
+  await ada.page.getByRole('log', { name: 'Conversation with Marta' }).getByText('Ada ended the chat').waitFor();
+
+  // the history finds it by what was said, and shows it read-only
+  await ada.page.getByRole('button', { name: 'History' }).click();
+  const history = ada.page.getByRole('region', { name: 'History' });
+  await history.getByRole('searchbox', { name: 'Search chats' }).fill('refund 1234');
+  await history.getByRole('button', { name: 'Search' }).click();
+  await history.getByRole('button', { name: 'Open chat with Marta' }).click();
+  await ada.page.getByRole('article', { name: 'Archived chat with Marta' })
+    .getByText('Where is my refund for order 1234?').waitFor();
+  await screenshot(ada.page, '51-console-history');
   assert.deepEqual(stack.pageErrors, []);
 });

@@ -67,6 +67,7 @@ impl Ctl {
         let open = !self.account.open.get_untracked();
         self.account.open.set(open);
         self.settings.open.set(false);
+        self.history.open.set(false);
         self.account.error.set(None);
         self.account.notice.set(None);
         if open {

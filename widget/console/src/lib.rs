@@ -10,7 +10,9 @@
 pub mod account;
 pub mod alerts;
 pub mod callbacks;
+pub mod canned;
 pub mod contact;
+pub mod history;
 pub mod presence;
 pub mod settings;
 pub mod state;
@@ -88,6 +90,10 @@ pub struct Ctl {
     pub callbacks: RwSignal<Vec<protocol::helpdesk::Callback>>,
     /// Contacts on the site now, and starting chats with them.
     pub online: RwSignal<presence::OnlineList>,
+    /// Canned replies for the reply box.
+    pub canned: canned::Canned,
+    /// The History panel (past chats).
+    pub history: history::History,
     server: StoredValue<String>,
     link: LinkSlot,
 }
@@ -109,6 +115,8 @@ impl Ctl {
             cards: contact::Cards::new(),
             callbacks: RwSignal::new(Vec::new()),
             online: RwSignal::new(presence::OnlineList::default()),
+            canned: canned::Canned::new(),
+            history: history::History::new(),
             settings: settings::Settings::new(),
             server: StoredValue::new(server_url::normalize_server(server)),
             link: LinkSlot::new(),
@@ -177,6 +185,10 @@ impl Ctl {
             if !self.settings.admin.get_untracked() {
                 leptos::task::spawn_local(self.load_settings());
             }
+            // Canned replies: once per sign-in (and again when opened empty).
+            if self.canned.replies.with_untracked(Vec::is_empty) {
+                leptos::task::spawn_local(self.load_canned());
+            }
         }
     }
 
@@ -236,6 +248,10 @@ impl Ctl {
         self.settings.overrides.set(None);
         self.settings.agents.set(None);
         self.online.set(presence::OnlineList::default());
+        self.canned.replies.set(Vec::new());
+        self.history.open.set(false);
+        self.history.hits.set(None);
+        self.history.chat.set(None);
         if let Some(token) = token {
             let url = self.url("/api/agent/logout");
             leptos::task::spawn_local(async move { rest::post_empty(&url, &token).await });

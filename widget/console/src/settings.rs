@@ -111,6 +111,7 @@ impl Ctl {
         let open = !self.settings.open.get_untracked();
         self.settings.open.set(open);
         self.account.open.set(false);
+        self.history.open.set(false);
         self.settings.error.set(None);
         self.settings.notice.set(None);
         self.settings.overrides_error.set(None);

@@ -1689,3 +1689,321 @@ async fn adding_an_agent_and_resetting_a_password_check_the_length_first() {
         "the field stays for another try"
     );
 }
+
+fn canned_reply(
+    id: i64,
+    shortcut: Option<&str>,
+    title: &str,
+    body: &str,
+) -> protocol::canned::CannedReply {
+    protocol::canned::CannedReply {
+        id,
+        shortcut: shortcut.map(str::to_owned),
+        title: title.into(),
+        body: body.into(),
+        kind: protocol::canned::CannedKind::Reply,
+        shared: true,
+        auto: false,
+        updated_at: 0,
+    }
+}
+
+/// A console with an open chat with Marta and three canned replies.
+async fn chat_with_canned() -> Console {
+    let c = console(true);
+    c.welcome();
+    c.ctl.receive(ServerMsg::Accepted {
+        conversation: conversation(3, ConversationStatus::Active, "Marta"),
+    });
+    c.ctl.canned.replies.set(vec![
+        canned_reply(1, Some("bye"), "Farewell", "Bye {visitor}!"),
+        canned_reply(
+            2,
+            Some("hello"),
+            "Greeting",
+            "Hello {visitor}, {agent} here.",
+        ),
+        canned_reply(3, None, "Help with billing", "Billing: see {unknown}."),
+    ]);
+    tick().await;
+    c
+}
+
+fn option_labels(root: &Element) -> Vec<String> {
+    all_text(
+        root,
+        "[role=listbox][aria-label='Canned replies'] [role=option] .title",
+    )
+}
+
+fn selected_option(root: &Element) -> String {
+    get(root, "[role=option][aria-selected=true] .title")
+        .text_content()
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn typing_a_slash_shortcut_offers_canned_replies_and_enter_inserts_one() {
+    let c = chat_with_canned().await;
+    let reply: web_sys::HtmlTextAreaElement =
+        get(&c.root, "textarea[aria-label=Reply]").unchecked_into();
+    assert!(find(&c.root, "[role=listbox]").is_none(), "closed at first");
+    type_into(&reply, "/h");
+    tick().await;
+    assert_eq!(option_labels(&c.root), ["Greeting", "Help with billing"]);
+    assert_eq!(selected_option(&c.root), "Greeting");
+    assert_eq!(
+        reply.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    key(&reply, "ArrowDown", false);
+    tick().await;
+    assert_eq!(selected_option(&c.root), "Help with billing");
+    key(&reply, "ArrowDown", false);
+    tick().await;
+    assert_eq!(selected_option(&c.root), "Greeting", "wraps around");
+    key(&reply, "Enter", false);
+    tick().await;
+    assert_eq!(reply.value(), "Hello Marta, Ada here.");
+    assert!(
+        find(&c.root, "[role=listbox]").is_none(),
+        "closed after inserting"
+    );
+    assert!(
+        !matches!(c.link.last(), Some(ClientMsg::Send { .. })),
+        "Enter inserted, not sent"
+    );
+    // The composer's draft followed: Enter now sends the inserted text.
+    key(&reply, "Enter", false);
+    tick().await;
+    assert!(matches!(
+        c.link.last(),
+        Some(ClientMsg::Send { ref body, .. }) if body == "Hello Marta, Ada here."
+    ));
+}
+
+#[wasm_bindgen_test]
+async fn tab_inserts_escape_closes_and_no_match_lets_enter_send() {
+    let c = chat_with_canned().await;
+    let reply: web_sys::HtmlTextAreaElement =
+        get(&c.root, "textarea[aria-label=Reply]").unchecked_into();
+    type_into(&reply, "/by");
+    tick().await;
+    assert_eq!(option_labels(&c.root), ["Farewell"]);
+    key(&reply, "Escape", false);
+    tick().await;
+    assert!(find(&c.root, "[role=listbox]").is_none());
+    assert_eq!(reply.value(), "/by", "the draft stays");
+    type_into(&reply, "/bye");
+    tick().await;
+    key(&reply, "Tab", false);
+    tick().await;
+    assert_eq!(reply.value(), "Bye Marta!");
+    type_into(&reply, "/zzz");
+    tick().await;
+    assert!(find(&c.root, "[role=listbox]").is_none(), "nothing matches");
+    key(&reply, "Enter", false);
+    tick().await;
+    assert!(matches!(
+        c.link.last(),
+        Some(ClientMsg::Send { ref body, .. }) if body == "/zzz"
+    ));
+}
+
+#[wasm_bindgen_test]
+async fn the_canned_replies_button_opens_a_searchable_list() {
+    let c = chat_with_canned().await;
+    let reply: web_sys::HtmlTextAreaElement =
+        get(&c.root, "textarea[aria-label=Reply]").unchecked_into();
+    let button = button_named(&c.root, "Canned replies");
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    button.click();
+    tick().await;
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        option_labels(&c.root),
+        ["Farewell", "Greeting", "Help with billing"]
+    );
+    let search = get(&c.root, "input[aria-label='Search canned replies']");
+    type_into(&search, "billing");
+    tick().await;
+    assert_eq!(option_labels(&c.root), ["Help with billing"]);
+    type_into(&search, "nothing like it");
+    tick().await;
+    assert_eq!(option_labels(&c.root), Vec::<String>::new());
+    type_into(&search, "marta");
+    tick().await;
+    assert_eq!(
+        option_labels(&c.root),
+        Vec::<String>::new(),
+        "bodies as written"
+    );
+    type_into(&search, "visitor");
+    tick().await;
+    assert_eq!(
+        option_labels(&c.root),
+        ["Farewell", "Greeting"],
+        "bodies are searched"
+    );
+    get(&c.root, "[role=option]:nth-child(2)").click();
+    tick().await;
+    assert_eq!(reply.value(), "Hello Marta, Ada here.");
+    assert!(find(&c.root, "input[aria-label='Search canned replies']").is_none());
+    // Escape in the search box closes it.
+    button.click();
+    tick().await;
+    key(
+        &get(&c.root, "input[aria-label='Search canned replies']"),
+        "Escape",
+        false,
+    );
+    tick().await;
+    assert!(find(&c.root, "[role=listbox]").is_none());
+    assert_eq!(reply.value(), "Hello Marta, Ada here.", "the draft is kept");
+}
+
+fn history_hit(id: i64, visitor: &str, snippet: Option<&str>) -> protocol::search::HistoryHit {
+    protocol::search::HistoryHit {
+        conversation_id: ConversationId(id),
+        visitor: visitor.into(),
+        contact: None,
+        company: None,
+        agents: vec!["Ada".into(), "Grace".into()],
+        created_at: now_ms(),
+        ended_at: None,
+        ticket: Some(protocol::helpdesk::TicketRef {
+            number: "T-7".into(),
+            subject: "Refund".into(),
+        }),
+        snippet: snippet.map(str::to_owned),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_history_panel_searches_lists_hits_pages_and_shows_a_chat_read_only() {
+    use protocol::search::{ArchivedChat, HistoryResults};
+    let c = console(true);
+    c.welcome();
+    tick().await;
+    let toggle = button_named(&c.root, "History");
+    assert_eq!(
+        toggle.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    toggle.click();
+    tick().await;
+    assert_eq!(
+        toggle.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    assert!(find(&c.root, "section[aria-label=History]").is_some());
+    let search = get(&c.root, "section[aria-label=History] input[type=search]");
+    assert_eq!(
+        search.parent_element().unwrap().text_content().unwrap(),
+        "Search chats"
+    );
+    assert!(
+        all_text(&c.root, "section[aria-label=History] label").contains(&"Visitor".to_string())
+    );
+    // The server cannot be reached here: the search says so.
+    type_into(&search, "refund");
+    get(&c.root, "form[role=search] button[type=submit]").click();
+    alert_says(&c.root, "The search did not work. Please try again.").await;
+
+    c.ctl.history.add_page(HistoryResults {
+        hits: vec![
+            history_hit(1, "Marta", Some("a [refund] for <b>[late]</b>")),
+            history_hit(2, "<i>Ben</i>", None),
+        ],
+        page: 0,
+        more: true,
+    });
+    tick().await;
+    assert!(c.button("Open chat with Marta").is_some());
+    assert!(c.button("Open chat with <i>Ben</i>").is_some());
+    assert!(
+        find(&c.root, ".history-hits i, .history-hits b").is_none(),
+        "text, never HTML"
+    );
+    assert_eq!(all_text(&c.root, ".history-hits mark"), ["refund", "late"]);
+    let marta = c.button("Open chat with Marta").unwrap();
+    let details = marta.text_content().unwrap();
+    assert!(
+        details.contains("Ada, Grace") && details.contains("T-7 Refund"),
+        "{details}"
+    );
+    assert!(details.contains("a refund for <b>late</b>"), "{details}");
+    assert!(button_named(&c.root, "More results").is_connected());
+    c.ctl.history.add_page(HistoryResults {
+        hits: vec![history_hit(3, "Zoë", None)],
+        page: 1,
+        more: false,
+    });
+    tick().await;
+    assert_eq!(
+        all_text(&c.root, ".history-hits .visitor"),
+        ["Marta", "<i>Ben</i>", "Zoë"]
+    );
+    assert!(
+        find(&c.root, ".history > button").is_none(),
+        "no more pages"
+    );
+
+    c.ctl.history.chat.set(Some(ArchivedChat {
+        conversation: conversation(1, ConversationStatus::Ended, "Marta"),
+        messages: vec![
+            text(10, 1, 1, visitor(1, "Marta"), "I want a refund"),
+            text(11, 1, 2, ada(), "Sure"),
+        ],
+        notes: vec![protocol::PrivateNote {
+            id: 5,
+            conversation_id: ConversationId(1),
+            after_seq: 1,
+            author: grace(),
+            body: "Check the order".into(),
+            client_id: "n1".into(),
+            sent_at: now_ms(),
+        }],
+        ended_by: None,
+        closing_note: Some("Refunded".into()),
+    }));
+    tick().await;
+    let log = get(
+        &c.root,
+        "article[aria-label='Archived chat with Marta'] [role=log]",
+    );
+    assert_eq!(
+        all_text(&log, ".body"),
+        ["I want a refund", "Check the order", "Sure"]
+    );
+    assert_eq!(
+        get(&log, "[role=note]")
+            .get_attribute("aria-label")
+            .as_deref(),
+        Some("Private note by Grace")
+    );
+    assert_eq!(
+        get(&c.root, "section[aria-label='Closing note'] p")
+            .text_content()
+            .unwrap(),
+        "Refunded"
+    );
+    assert!(find(&c.root, "article textarea").is_none(), "read-only");
+    button_named(&c.root, "Back to results").click();
+    tick().await;
+    assert!(c.button("Open chat with Marta").is_some());
+    // Account closes History, as it does Settings.
+    button_named(&c.root, "Account").click();
+    tick().await;
+    assert!(find(&c.root, "section[aria-label=History]").is_none());
+    assert_eq!(
+        toggle.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+}

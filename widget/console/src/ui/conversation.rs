@@ -1,6 +1,6 @@
 //! The open conversation: its header (visitor, whether they are on the site, the ticket it is
 //! about), log (messages, and private notes among them where they were written), Reply box
-//! with its "Private note" switch, and End chat. It follows that conversation's
+//! with its "Private note" switch and canned replies (`ui/canned.rs`), and End chat. It follows that conversation's
 //! own signal, so frames for other conversations leave it alone.
 
 use leptos::prelude::*;
@@ -9,6 +9,7 @@ use protocol::helpdesk::{Ticket, TicketRef};
 use protocol::{ConversationId, Principal, VisitorId};
 
 use super::PresenceBadge;
+use super::canned::CannedReplyBox;
 use crate::Ctl;
 use crate::state::{NoteLine, Pane};
 use livechat_client::chat::{Line, keep_scrolled_to_bottom};
@@ -75,6 +76,8 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
     });
     let me = Memo::new(move |_| ctl.store.desk.with(|d| d.me.as_ref().map(|m| m.principal)));
     let log = NodeRef::<leptos::html::Div>::new();
+    // The composer's textarea: canned replies go in through it.
+    let reply = NodeRef::<leptos::html::Textarea>::new();
     keep_scrolled_to_bottom(log, {
         let pane = pane.clone();
         move || pane.track()
@@ -237,6 +240,7 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
                 />
                 "Private note (only agents see it)"
             </label>
+            <CannedReplyBox id=id textarea=reply visitor=name disabled=ended>
             <Composer
                 label="Reply"
                 placeholder="Write a reply…"
@@ -244,12 +248,14 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
                 on_send=Callback::new(move |body: String| {
                     if private.get_untracked() { ctl.send_note(id, &body) } else { ctl.send(id, &body) }
                 })
+                node_ref=reply
                 on:input=move |_| {
                     if !private.get_untracked() {
                         ctl.typed(id);
                     }
                 }
             />
+            </CannedReplyBox>
         </section>
     }
     .into_any()
@@ -257,13 +263,13 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
 
 /// One row of the log: a message, or a private note.
 #[derive(Clone)]
-enum Entry {
+pub(super) enum Entry {
     Line(Line),
     Note(NoteLine),
 }
 
 impl Entry {
-    fn key(&self) -> String {
+    pub(super) fn key(&self) -> String {
         match self {
             Entry::Line(l) => format!("m{}", l.key()),
             Entry::Note(n) => {
@@ -277,11 +283,16 @@ impl Entry {
 /// The pane's messages in order with each private note after the message it followed when it
 /// was written (notes older than every message first, the newest last).
 fn timeline(p: &Pane) -> Vec<Entry> {
-    let mut notes = p.notes.clone();
+    merge(&p.chat.lines, &p.notes)
+}
+
+/// [`timeline`] over plain lines and notes (the History panel's archived chats too).
+pub(super) fn merge(lines: &[Line], notes: &[NoteLine]) -> Vec<Entry> {
+    let mut notes = notes.to_vec();
     notes.sort_by_key(|n| n.after_seq);
     let mut notes = notes.into_iter().peekable();
-    let mut out = Vec::with_capacity(p.chat.lines.len() + p.notes.len());
-    for line in &p.chat.lines {
+    let mut out = Vec::with_capacity(lines.len() + notes.len());
+    for line in lines {
         if line.id.is_some() {
             while let Some(n) = notes.next_if(|n| n.after_seq < line.seq) {
                 out.push(Entry::Note(n));
@@ -296,7 +307,7 @@ fn timeline(p: &Pane) -> Vec<Entry> {
 /// A private note: marked with an eye and its own colour, and said in words, so no agent takes
 /// it for something the visitor saw.
 #[component]
-fn NoteRow(note: NoteLine) -> impl IntoView {
+pub(super) fn NoteRow(note: NoteLine) -> impl IntoView {
     let author = note
         .stored
         .as_ref()

@@ -4,8 +4,10 @@
 
 mod account;
 mod callbacks;
+mod canned;
 mod contacts_online;
 mod conversation;
+mod history;
 mod login;
 mod my_chats;
 mod queue;
@@ -22,6 +24,7 @@ pub use account::AccountPane;
 pub use callbacks::Callbacks;
 pub use contacts_online::{ContactsOnline, PresenceBadge};
 pub use conversation::ConversationPane;
+pub use history::HistoryPane;
 pub use login::Login;
 pub use my_chats::MyChats;
 pub use queue::WaitingChats;
@@ -49,6 +52,7 @@ pub fn App(ctl: Ctl) -> impl IntoView {
     let selected = Memo::new(move |_| desk.with(|d| d.selected));
     let account = ctl.account.open;
     let settings = ctl.settings.open;
+    let history = ctl.history.open;
     view! {
         <Show when=move || signed_in.get() fallback=|| view! { <Login /> }>
             <div class="shell">
@@ -83,6 +87,7 @@ pub fn App(ctl: Ctl) -> impl IntoView {
                         {move || match selected.get() {
                             _ if account.get() => view! { <AccountPane /> }.into_any(),
                             _ if settings.get() => view! { <SettingsPane /> }.into_any(),
+                            _ if history.get() => view! { <HistoryPane /> }.into_any(),
                             Some(id) => view! { <ConversationPane id=id /> }.into_any(),
                             None => {
                                 view! {

@@ -102,6 +102,14 @@ pub fn TopBar() -> impl IntoView {
             >
                 "Account"
             </button>
+            <button
+                type="button"
+                class="ghost"
+                aria-expanded=move || ctl.history.open.get().to_string()
+                on:click=move |_| ctl.toggle_history()
+            >
+                "History"
+            </button>
             <button type="button" class="ghost" on:click=move |_| ctl.logout()>
                 "Sign out"
             </button>

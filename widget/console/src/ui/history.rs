@@ -1,0 +1,194 @@
+//! The History panel: search past chats ("Search chats", optionally one visitor's), each hit a
+//! button that opens the chat read-only (its messages, private notes marked, the closing
+//! note); "More results" fetches the next page. Snippets are text, their `[match]` marks
+//! shown as `<mark>`.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use protocol::search::{ArchivedChat, HistoryHit};
+
+use super::conversation::{Entry, NoteRow, merge};
+use crate::Ctl;
+use crate::history::{format_date, snippet_runs};
+use crate::state::NoteLine;
+use livechat_client::chat::Chat;
+use livechat_client::message_row::MessageRow;
+
+#[component]
+pub fn HistoryPane() -> impl IntoView {
+    let ctl = expect_context::<Ctl>();
+    let h = ctl.history;
+    let text = RwSignal::new(h.query.with_untracked(|q| q.q.clone().unwrap_or_default()));
+    let visitor = RwSignal::new(
+        h.query
+            .with_untracked(|q| q.visitor.clone().unwrap_or_default()),
+    );
+    view! {
+        <section class="history" aria-label="History">
+            <h2>"History"</h2>
+            <form
+                class="history-search"
+                role="search"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    spawn_local(ctl.search_history(text.get_untracked(), visitor.get_untracked()));
+                }
+            >
+                <label>
+                    "Search chats"
+                    <input
+                        type="search"
+                        maxlength="200"
+                        prop:value=move || text.get()
+                        on:input=move |ev| text.set(event_target_value(&ev))
+                    />
+                </label>
+                <label>
+                    "Visitor"
+                    <input
+                        type="text"
+                        prop:value=move || visitor.get()
+                        on:input=move |ev| visitor.set(event_target_value(&ev))
+                    />
+                </label>
+                <button type="submit" disabled=move || h.busy.get()>"Search"</button>
+            </form>
+            {move || h.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || match h.chat.get() {
+                Some(chat) => view! { <ArchivedView chat=chat /> }.into_any(),
+                None => view! { <Results /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Results() -> impl IntoView {
+    let ctl = expect_context::<Ctl>();
+    let h = ctl.history;
+    view! {
+        {move || {
+            h.hits
+                .get()
+                .map(|hits| {
+                    if hits.is_empty() {
+                        return view! { <p class="muted" role="status">"No chats found."</p> }.into_any();
+                    }
+                    view! {
+                        <ul class="history-hits">
+                            {hits.into_iter().map(|hit| view! { <li><HitButton hit=hit /></li> }).collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                })
+        }}
+        {move || {
+            h.more
+                .get()
+                .then(|| {
+                    view! {
+                        <button
+                            type="button"
+                            class="ghost"
+                            disabled=move || h.busy.get()
+                            on:click=move |_| spawn_local(ctl.more_history())
+                        >
+                            "More results"
+                        </button>
+                    }
+                })
+        }}
+    }
+}
+
+#[component]
+fn HitButton(hit: HistoryHit) -> impl IntoView {
+    let ctl = expect_context::<Ctl>();
+    let id = hit.conversation_id;
+    let snippet = hit.snippet.as_deref().map(|s| {
+        snippet_runs(s)
+            .into_iter()
+            .map(|(t, marked)| {
+                if marked {
+                    view! { <mark>{t}</mark> }.into_any()
+                } else {
+                    view! { <span>{t}</span> }.into_any()
+                }
+            })
+            .collect_view()
+    });
+    view! {
+        <button
+            type="button"
+            class="history-hit"
+            aria-label=format!("Open chat with {}", hit.visitor)
+            aria-describedby=format!("hit-{}", id.0)
+            on:click=move |_| spawn_local(ctl.open_archived(id))
+        >
+            <span class="visitor">{hit.visitor.clone()}</span>
+            " "
+            <span id=format!("hit-{}", id.0)>
+            <time class="date">{format_date(hit.created_at)}</time>
+            " "
+            <span class="agents">{hit.agents.join(", ")}</span>
+            {hit.ticket.map(|t| view! { " " <span class="ticket">{format!("{} {}", t.number, t.subject)}</span> })}
+            {snippet.map(|s| view! { " " <span class="snippet">{s}</span> })}
+            </span>
+        </button>
+    }
+}
+
+#[component]
+fn ArchivedView(chat: ArchivedChat) -> impl IntoView {
+    let ctl = expect_context::<Ctl>();
+    let me = ctl
+        .store
+        .desk
+        .with_untracked(|d| d.me.as_ref().map(|m| m.principal));
+    let name = chat.conversation.visitor.name.clone();
+    let mut log = Chat::default();
+    for m in chat.messages {
+        log.insert(m);
+    }
+    let notes: Vec<NoteLine> = chat
+        .notes
+        .into_iter()
+        .map(|n| NoteLine {
+            client_id: n.client_id.clone(),
+            body: n.body.clone(),
+            after_seq: n.after_seq,
+            failed: None,
+            stored: Some(n),
+        })
+        .collect();
+    let entries = merge(&log.lines, &notes);
+    view! {
+        <article class="archived" aria-label=format!("Archived chat with {name}")>
+            <div class="row">
+                <button type="button" class="ghost" on:click=move |_| ctl.history.chat.set(None)>
+                    "Back to results"
+                </button>
+            </div>
+            <h3>{format!("Chat with {name}")}</h3>
+            <div class="log" role="log" aria-label=format!("Conversation with {name}")>
+                {entries
+                    .into_iter()
+                    .map(|entry| match entry {
+                        Entry::Line(line) => view! { <MessageRow line=line me=me /> }.into_any(),
+                        Entry::Note(note) => view! { <NoteRow note=note /> }.into_any(),
+                    })
+                    .collect_view()}
+            </div>
+            {chat
+                .closing_note
+                .map(|n| {
+                    view! {
+                        <section class="closing-note" aria-label="Closing note">
+                            <h4>"Closing note"</h4>
+                            <p>{n}</p>
+                        </section>
+                    }
+                })}
+        </article>
+    }
+}
