@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use protocol::{ConversationId, HISTORY_PAGE, HistoryPage, Seq};
+use protocol::{HISTORY_PAGE, HistoryPage, Seq};
 use serde::Deserialize;
 
 use crate::auth::Caller;
@@ -34,10 +34,7 @@ pub async fn conversation_messages(
     Path(id): Path<String>,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<HistoryPage>, RestError> {
-    let conversation_id = id
-        .parse()
-        .map(ConversationId)
-        .map_err(|_| RestError::InvalidInput("the conversation id must be an integer".into()))?;
+    let conversation_id = super::conversation_id(&id)?;
     let Query(PageQuery { after_seq, limit }) =
         query.map_err(|e| RestError::InvalidInput(e.body_text()))?;
     if after_seq < 0 {

@@ -58,6 +58,13 @@ pub mod close_reason {
     pub const PASSWORD_RESET: &str = "password reset";
 }
 
+/// A conversation id from the path; anything but an integer is `invalid_input`.
+pub(crate) fn conversation_id(id: &str) -> Result<protocol::ConversationId, RestError> {
+    id.parse()
+        .map(protocol::ConversationId)
+        .map_err(|_| RestError::InvalidInput("the conversation id must be an integer".into()))
+}
+
 /// The device label of a request (its `User-Agent`).
 pub(crate) fn device(headers: &HeaderMap) -> String {
     device_label(

@@ -7,7 +7,6 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use protocol::ConversationId;
 use protocol::search::{
     ArchivedChat, ClosingNote, HistoryQuery, HistoryResults, MAX_CLOSING_NOTE_CHARS,
     MAX_QUERY_CHARS,
@@ -47,10 +46,7 @@ pub async fn archived_chat(
     AgentCaller(_): AgentCaller,
     Path(id): Path<String>,
 ) -> Result<Json<ArchivedChat>, RestError> {
-    let id = id
-        .parse()
-        .map(ConversationId)
-        .map_err(|_| RestError::InvalidInput("the conversation id must be an integer".into()))?;
+    let id = super::conversation_id(&id)?;
     app.db
         .call(move |s| s.archived(id))
         .await?
@@ -67,10 +63,7 @@ pub async fn put_closing_note(
     Path(id): Path<String>,
     body: Result<axum::Json<ClosingNote>, axum::extract::rejection::JsonRejection>,
 ) -> Result<axum::http::StatusCode, RestError> {
-    let id = id
-        .parse()
-        .map(ConversationId)
-        .map_err(|_| RestError::InvalidInput("the conversation id must be an integer".into()))?;
+    let id = super::conversation_id(&id)?;
     let req = super::json_body(body)?;
     if req.note.chars().count() > MAX_CLOSING_NOTE_CHARS {
         return Err(RestError::InvalidInput(format!(

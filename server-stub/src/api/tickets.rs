@@ -7,21 +7,14 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use protocol::ConversationId;
 use protocol::helpdesk::{
     CreateTicketRequest, LinkTicketRequest, MAX_KEY_BYTES, MAX_TITLE_CHARS, Ticket,
 };
 
-use super::json_body;
+use super::{conversation_id, json_body};
 use crate::auth::Caller;
 use crate::error::RestError;
 use crate::state::AppState;
-
-fn conversation_id(id: &str) -> Result<ConversationId, RestError> {
-    id.parse()
-        .map(ConversationId)
-        .map_err(|_| RestError::InvalidInput("the conversation id must be an integer".into()))
-}
 
 /// `PUT /api/conversations/{id}/ticket` with a `LinkTicketRequest`: 204. Members get the
 /// system line and `ticket_linked`. 404 for a conversation the caller is not in or a ticket

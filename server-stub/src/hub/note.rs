@@ -15,19 +15,9 @@ impl Hub {
         conversation_id: ConversationId,
         body: String,
     ) -> Result<(), HubError> {
-        if !protocol::valid_client_id(&client_id) {
-            return Err(HubError::InvalidInput(format!(
-                "client_id must be 1-{} printable ASCII characters",
-                protocol::MAX_CLIENT_ID_LEN
-            )));
-        }
-        let body = protocol::validate_body(&body)
-            .map_err(|e| HubError::InvalidInput(format!("body {e}")))?
-            .to_owned();
-        // Notes count against the same per-sender budget as messages.
-        if self.inner.send_limiter.check_key(&c.me.principal).is_err() {
-            return Err(HubError::RateLimited);
-        }
+        // The same checks as a message, against the same per-sender budget.
+        let body = super::send::checked_text(&client_id, &body)?;
+        self.spend_send(c)?;
         let _order = self.inner.order.lock().await;
         let who = c.me.clone();
         let note = NewMessage {

@@ -7,7 +7,29 @@ use protocol::{ChatRequest, ConversationId, Role, ServerMsg};
 use super::{Connection, Hub, HubError};
 use crate::store::{AppendOutcome, NewMessage};
 
+/// What a `send` and a `note` both carry: a client id the server may echo, and a body within
+/// its bounds. The body to store.
+pub(super) fn checked_text(client_id: &str, body: &str) -> Result<String, HubError> {
+    if !protocol::valid_client_id(client_id) {
+        return Err(HubError::InvalidInput(format!(
+            "client_id must be 1-{} printable ASCII characters",
+            protocol::MAX_CLIENT_ID_LEN
+        )));
+    }
+    protocol::validate_body(body)
+        .map(str::to_owned)
+        .map_err(|e| HubError::InvalidInput(format!("body {e}")))
+}
+
 impl Hub {
+    /// One `send` or `note` from this sender's budget (one budget for both, across sockets).
+    pub(super) fn spend_send(&self, c: &Connection) -> Result<(), HubError> {
+        self.inner
+            .send_limiter
+            .check_key(&c.me.principal)
+            .map_err(|_| HubError::RateLimited)
+    }
+
     pub(super) async fn on_send(
         &self,
         c: &Connection,
@@ -15,23 +37,13 @@ impl Hub {
         conversation_id: Option<ConversationId>,
         body: String,
     ) -> Result<(), HubError> {
-        if !protocol::valid_client_id(&client_id) {
-            return Err(HubError::InvalidInput(format!(
-                "client_id must be 1-{} printable ASCII characters",
-                protocol::MAX_CLIENT_ID_LEN
-            )));
-        }
-        let body = protocol::validate_body(&body)
-            .map_err(|e| HubError::InvalidInput(format!("body {e}")))?
-            .to_owned();
+        let body = checked_text(&client_id, &body)?;
         if c.me.role() == Role::Agent && conversation_id.is_none() {
             return Err(HubError::InvalidInput(
                 "agents must name the conversation".to_owned(),
             ));
         }
-        if self.inner.send_limiter.check_key(&c.me.principal).is_err() {
-            return Err(HubError::RateLimited);
-        }
+        self.spend_send(c)?;
         let _order = self.inner.order.lock().await;
         let who = c.me.clone();
         let msg = NewMessage {
