@@ -12,12 +12,6 @@ use crate::support::*;
 
 const NEW_PASSWORD: &str = "a new password for Bea";
 
-async fn closed_with(c: &mut livechat_testkit::Client) -> (u16, String) {
-    let (_, close) = c.until_close().await;
-    let close = close.expect("a close frame");
-    (u16::from(close.code), close.reason.to_string())
-}
-
 #[tokio::test]
 async fn admins_add_deactivate_and_reset_agents_and_the_last_admin_stays() {
     let srv = TestServer::start().await;

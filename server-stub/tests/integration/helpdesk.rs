@@ -867,16 +867,7 @@ async fn a_chat_is_linked_to_the_contacts_ticket_and_its_transcript_lands_on_it(
     .await;
     // The transcript is written in the end's own transaction: once the agent is told the
     // chat ended, it is on the ticket.
-    loop {
-        match a.c.recv().await {
-            ServerMsg::Conversation { conversation }
-                if conversation.status == protocol::ConversationStatus::Ended =>
-            {
-                break;
-            }
-            _ => {}
-        }
-    }
+    until_ended(&mut a.c, conv).await;
     let (_, detail) = call(
         &srv,
         Method::GET,

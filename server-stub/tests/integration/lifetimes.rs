@@ -60,13 +60,6 @@ async fn ada_on(srv: &TestServer, device: &str) -> SessionResponse {
     r.json().await.unwrap()
 }
 
-/// Read until the server closes this socket; its close code and reason.
-async fn closed_with(c: &mut Client) -> (u16, String) {
-    let (_, close) = c.until_close().await;
-    let close = close.expect("a close frame");
-    (u16::from(close.code), close.reason.to_string())
-}
-
 #[tokio::test]
 async fn sessions_expire_unless_used_and_an_open_socket_keeps_one_alive() {
     let srv = TestServer::start_with(|c| {

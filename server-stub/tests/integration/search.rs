@@ -31,13 +31,8 @@ async fn ended_chat(
         conversation_id: conv,
     })
     .await;
-    loop {
-        if let protocol::ServerMsg::Conversation { conversation } = a.c.recv().await
-            && conversation.status == protocol::ConversationStatus::Ended
-        {
-            return conv;
-        }
-    }
+    until_ended(&mut a.c, conv).await;
+    conv
 }
 
 async fn search(srv: &TestServer, token: &str, query: &str) -> HistoryResults {

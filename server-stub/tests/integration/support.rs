@@ -269,3 +269,22 @@ pub async fn call(
         serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
     )
 }
+
+/// Read until the server closes this socket; its close code and reason.
+pub async fn closed_with(c: &mut Client) -> (u16, String) {
+    let (_, close) = c.until_close().await;
+    let close = close.expect("a close frame");
+    (u16::from(close.code), close.reason.to_string())
+}
+
+/// Read frames until one says `conversation_id` has ended (what comes before is skipped).
+pub async fn until_ended(c: &mut Client, conversation_id: ConversationId) {
+    loop {
+        if let ServerMsg::Conversation { conversation } = c.recv().await
+            && conversation.id == conversation_id
+            && conversation.status == protocol::ConversationStatus::Ended
+        {
+            return;
+        }
+    }
+}
