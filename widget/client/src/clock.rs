@@ -24,6 +24,17 @@ pub fn format_wait(since: Millis, now: Millis) -> String {
     }
 }
 
+/// `ms` in the reader's language and time zone, with `Intl.DateTimeFormat` options such as
+/// `[("weekday", "long"), ("hour", "2-digit")]` ("Monday, 09:00").
+pub fn local_time(ms: Millis, options: &[(&str, &str)]) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    let opts = js_sys::Object::new();
+    for (key, value) in options {
+        let _ = js_sys::Reflect::set(&opts, &(*key).into(), &(*value).into());
+    }
+    String::from(date.to_locale_string("default", &opts))
+}
+
 #[cfg(test)]
 mod tests {
     use super::format_wait;

@@ -64,10 +64,7 @@ impl Ctl {
 
     /// Show or hide the account panel; showing it (re)loads the session list.
     pub fn toggle_account(self) {
-        let open = !self.account.open.get_untracked();
-        self.account.open.set(open);
-        self.settings.open.set(false);
-        self.history.open.set(false);
+        let open = self.toggle_panel(self.account.open);
         self.account.error.set(None);
         self.account.notice.set(None);
         if open {

@@ -57,10 +57,7 @@ impl Default for History {
 
 impl Ctl {
     pub fn toggle_history(self) {
-        let open = !self.history.open.get_untracked();
-        self.history.open.set(open);
-        self.account.open.set(false);
-        self.settings.open.set(false);
+        self.toggle_panel(self.history.open);
         self.history.error.set(None);
     }
 

@@ -263,6 +263,19 @@ impl Ctl {
         self.link.with(|l| l.send(ClientMsg::SetOnline { online }));
     }
 
+    /// Toggle `panel`, one of the main area's panels (Settings, Account, History), closing the
+    /// others: one is shown at a time. Whether it is now open.
+    pub(crate) fn toggle_panel(self, panel: RwSignal<bool>) -> bool {
+        let open = !panel.get_untracked();
+        for other in [self.settings.open, self.account.open, self.history.open] {
+            if other != panel && other.get_untracked() {
+                other.set(false);
+            }
+        }
+        panel.set(open);
+        open
+    }
+
     /// I choose what colleagues see (and whether I am offered requests: online only).
     pub fn set_status(self, status: AgentStatus) {
         self.store.desk.update(|d| d.set_status(status));

@@ -108,10 +108,7 @@ impl Ctl {
     }
 
     pub fn toggle_settings(self) {
-        let open = !self.settings.open.get_untracked();
-        self.settings.open.set(open);
-        self.account.open.set(false);
-        self.history.open.set(false);
+        let open = self.toggle_panel(self.settings.open);
         self.settings.error.set(None);
         self.settings.notice.set(None);
         self.settings.overrides_error.set(None);

@@ -22,12 +22,10 @@ const ITEM: &str = "display:block;width:100%;text-align:left;padding:10px 12px;m
 
 /// "Tue, 24 Nov" in the visitor's language.
 fn day(ms: i64) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    let options = js_sys::Object::new();
-    for (key, value) in [("weekday", "short"), ("day", "numeric"), ("month", "short")] {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-    }
-    String::from(date.to_locale_date_string("default", &options))
+    livechat_client::clock::local_time(
+        ms,
+        &[("weekday", "short"), ("day", "numeric"), ("month", "short")],
+    )
 }
 
 /// What a past chat is called, in the list and above its messages.

@@ -46,16 +46,14 @@ impl Situation {
 
 /// "Monday, 09:00" in the visitor's language and time zone.
 fn when(at: i64) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64));
-    let options = js_sys::Object::new();
-    for (key, value) in [
-        ("weekday", "long"),
-        ("hour", "2-digit"),
-        ("minute", "2-digit"),
-    ] {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-    }
-    String::from(date.to_locale_string("default", &options))
+    livechat_client::clock::local_time(
+        at,
+        &[
+            ("weekday", "long"),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+        ],
+    )
 }
 
 /// The same check the server makes, so a typo is caught before a round trip.

@@ -193,13 +193,11 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
                         ctl.end(id);
                     }
                 >
-                    <label for=format!("closing-{}", id.0)>"Closing note (optional, only agents see it)"</label>
-                    <textarea
+                    <ClosingNoteField
                         id=format!("closing-{}", id.0)
-                        rows="2"
-                        prop:value=move || note.get()
-                        on:input=move |ev| note.set(event_target_value(&ev))
-                    ></textarea>
+                        label="Closing note (optional, only agents see it)"
+                        note=note
+                    />
                     <div class="row">
                         <button type="submit" class="danger">"End chat now"</button>
                         <button type="button" class="ghost" on:click=move |_| ending.set(false)>"Cancel"</button>
@@ -217,13 +215,11 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
                             note_to_save.set(Some(note.get_untracked()));
                         }
                     >
-                        <label for=format!("closing-after-{}", id.0)>"Closing note (only agents see it)"</label>
-                        <textarea
+                        <ClosingNoteField
                             id=format!("closing-after-{}", id.0)
-                            rows="2"
-                            prop:value=move || note.get()
-                            on:input=move |ev| note.set(event_target_value(&ev))
-                        ></textarea>
+                            label="Closing note (only agents see it)"
+                            note=note
+                        />
                         <div class="row">
                             <button type="submit" class="ghost">"Save closing note"</button>
                             {move || note_saved.get().map(|t| view! { <span class="muted small" role="status">{t}</span> })}
@@ -335,6 +331,20 @@ pub(super) fn NoteRow(note: NoteLine) -> impl IntoView {
             <p class="body">{note.body}</p>
             {note.failed.map(|why| view! { <p class="delivery" role="alert">{format!("Not sent: {why}")}</p> })}
         </div>
+    }
+}
+
+/// The closing note's box, while ending the chat and after it: one `note` signal for both.
+#[component]
+fn ClosingNoteField(id: String, label: &'static str, note: RwSignal<String>) -> impl IntoView {
+    view! {
+        <label for=id.clone()>{label}</label>
+        <textarea
+            id=id
+            rows="2"
+            prop:value=move || note.get()
+            on:input=move |ev| note.set(event_target_value(&ev))
+        ></textarea>
     }
 }
 
