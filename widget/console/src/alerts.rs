@@ -1,12 +1,15 @@
 //! Getting an agent's attention while the console is in a background tab: a short tone and a
 //! browser notification for a new request (only while the page is hidden; a visible console
 //! shows the queue), and a confirmation before closing the tab while chats are still open.
+//! The same tone for a new message in a chat that is not open ([`Chime`]), repeated while
+//! anything is unread if the agent asked for that.
 //!
 //! Browsers allow sound and ask for notification permission only after a gesture, so both are
 //! prepared on the agent's first click or key press in the console ([`prepare`]).
 
 use std::cell::RefCell;
 
+use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{AudioContext, Notification, NotificationOptions, NotificationPermission};
@@ -58,6 +61,47 @@ pub fn new_request(visitor: &str, preview: &str) {
         });
         n.set_onclick(Some(focus.as_ref().unchecked_ref()));
         focus.forget();
+    }
+}
+
+/// The new-message tone: once per message in a chat that is not open and, when
+/// [`Chime::repeat_while`]'s condition holds, again every `every_ms`.
+#[derive(Clone, Copy)]
+pub struct Chime {
+    /// Tones asked for so far, played or not (before the first gesture the browser stays
+    /// silent): what the tests observe.
+    pub rung: StoredValue<u32>,
+    /// The pause between repeats.
+    pub every_ms: StoredValue<u32>,
+}
+
+impl Default for Chime {
+    fn default() -> Self {
+        Chime {
+            rung: StoredValue::new(0),
+            every_ms: StoredValue::new(10_000),
+        }
+    }
+}
+
+impl Chime {
+    pub fn ring(self) {
+        self.rung.update_value(|n| *n += 1);
+        tone();
+    }
+
+    /// Ring every `every_ms` for as long as `due()` holds (a reactive condition), and not a
+    /// moment longer: the timer is cleared as soon as it turns false. Call inside a component.
+    pub fn repeat_while(self, due: impl Fn() -> bool + 'static) {
+        Effect::new(move |_| {
+            if !due() {
+                return;
+            }
+            let every = std::time::Duration::from_millis(self.every_ms.get_value().into());
+            if let Ok(timer) = set_interval_with_handle(move || self.ring(), every) {
+                on_cleanup(move || timer.clear());
+            }
+        });
     }
 }
 

@@ -13,6 +13,7 @@ pub mod callbacks;
 pub mod canned;
 pub mod contact;
 pub mod history;
+pub mod prefs;
 pub mod presence;
 pub mod settings;
 pub mod state;
@@ -94,6 +95,10 @@ pub struct Ctl {
     pub canned: canned::Canned,
     /// The History panel (past chats).
     pub history: history::History,
+    /// This browser's view and sound choices.
+    pub prefs: prefs::Prefs,
+    /// The new-message tone.
+    pub chime: alerts::Chime,
     server: StoredValue<String>,
     link: LinkSlot,
 }
@@ -118,6 +123,8 @@ impl Ctl {
             canned: canned::Canned::new(),
             history: history::History::new(),
             settings: settings::Settings::new(),
+            prefs: prefs::Prefs::load(server),
+            chime: alerts::Chime::default(),
             server: StoredValue::new(server_url::normalize_server(server)),
             link: LinkSlot::new(),
         }
@@ -170,7 +177,12 @@ impl Ctl {
         {
             alerts::new_request(&request.visitor.name, &request.preview);
         }
-        if self.store.apply(msg).lost_session {
+        let applied = self.store.apply(msg);
+        // News in a chat the agent is not looking at.
+        if applied.unread {
+            self.chime.ring();
+        }
+        if applied.lost_session {
             gloo_storage::LocalStorage::delete(self.session_key());
             self.link.with(|l| l.disconnect());
             self.account.open.set(false);
@@ -345,6 +357,11 @@ impl Ctl {
     pub fn select(self, conversation_id: ConversationId) {
         self.store
             .with_both(|desk, panes| state::select(desk, panes, conversation_id));
+    }
+
+    /// No conversation open (the compact view's window closed): new messages count as unread.
+    pub fn close_chat(self) {
+        self.store.desk.update(|d| d.selected = None);
     }
 
     pub fn send(self, conversation_id: ConversationId, body: &str) -> Result<(), String> {

@@ -11,7 +11,7 @@ use protocol::helpdesk::TicketRef;
 use protocol::presence::{AgentPresence, AgentStatus};
 use protocol::{
     ChatRequest, Conversation, ConversationId, ConversationStatus, ErrorCode, Identity,
-    PrivateNote, ServerMsg,
+    MessageKind, Millis, PrivateNote, ServerMsg,
 };
 use serde::{Deserialize, Serialize};
 
@@ -32,8 +32,8 @@ pub struct AgentSession {
 pub struct Pane {
     pub conversation: Conversation,
     pub chat: Chat,
-    /// A message arrived while another conversation was open.
-    pub unread: bool,
+    /// Messages (and colleagues' notes) that arrived while this conversation was not open.
+    pub unread: u32,
     /// The ticket the chat is about.
     pub ticket: Option<TicketRef>,
     /// Private notes (only agents see them), oldest first, and mine still on their way.
@@ -71,7 +71,7 @@ impl Pane {
         Pane {
             conversation,
             chat: Chat::default(),
-            unread: false,
+            unread: 0,
             ticket: None,
             notes: Vec::new(),
             typing: None,
@@ -144,6 +144,76 @@ impl Pane {
 
     pub fn ended(&self) -> bool {
         self.conversation.status == ConversationStatus::Ended
+    }
+
+    /// When anything last happened here: the newest line (mine still on its way included),
+    /// or the conversation's start. The lists put the most recent first.
+    pub fn updated_at(&self) -> Millis {
+        let newest = self.chat.lines.iter().map(|l| l.sent_at).max();
+        newest.unwrap_or(0).max(self.conversation.created_at)
+    }
+
+    /// The last thing said (system lines only when nothing was), cut to [`PREVIEW_CHARS`].
+    pub fn preview(&self) -> String {
+        let lines = &self.chat.lines;
+        let last = lines
+            .iter()
+            .rev()
+            .find(|l| l.kind != MessageKind::System)
+            .or(lines.last());
+        last.map_or_else(String::new, |l| truncate(&l.body, PREVIEW_CHARS))
+    }
+
+    /// What kind of chat this is (its bubble's colour in the compact view). Every
+    /// conversation is a visitor's live chat today; agent and group chats will say so here.
+    pub fn kind(&self) -> ChatKind {
+        ChatKind::Live
+    }
+}
+
+/// How many characters of the last message a list shows.
+pub const PREVIEW_CHARS: usize = 60;
+
+/// `text` on one line, at most `max` characters, cut between words with "…" marking the cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(max) {
+        Some((at, _)) => {
+            let head = &flat[..at];
+            format!("{}…", head.rsplit_once(' ').map_or(head, |(h, _)| h))
+        }
+        None => flat,
+    }
+}
+
+/// The kinds of conversation the console shows, each with its own colour in the compact
+/// view's bubbles (and its name in words beside it, never colour alone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatKind {
+    /// A visitor of the site.
+    Live,
+    /// A colleague, one to one.
+    Agent,
+    /// Several agents together.
+    Group,
+}
+
+impl ChatKind {
+    /// The bubble's background (white initials on it keep at least 4.5:1 contrast).
+    pub fn colour(self) -> &'static str {
+        match self {
+            ChatKind::Live => "#2454d6",
+            ChatKind::Agent => "#1e7d3a",
+            ChatKind::Group => "#7b3fb5",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ChatKind::Live => "Live chat",
+            ChatKind::Agent => "Agent chat",
+            ChatKind::Group => "Group chat",
+        }
     }
 }
 
@@ -237,6 +307,8 @@ pub struct Applied {
     pub desk_changed: bool,
     /// The server rejected our credential: everything was reset.
     pub lost_session: bool,
+    /// Something new arrived in a conversation that is not open (the console chimes).
+    pub unread: bool,
 }
 
 impl Desk {
@@ -307,7 +379,7 @@ impl Desk {
 /// Opens conversation `id`: it is selected and no longer unread.
 pub fn select(desk: &mut Desk, panes: &mut impl Panes, id: ConversationId) {
     desk.selected = Some(id);
-    panes.edit(id, |p| std::mem::replace(&mut p.unread, false));
+    panes.edit(id, |p| std::mem::take(&mut p.unread) > 0);
 }
 
 fn upsert(panes: &mut impl Panes, conversation: Conversation) {
@@ -325,6 +397,7 @@ fn upsert(panes: &mut impl Panes, conversation: Conversation) {
 /// Applies one server frame.
 pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied {
     let mut desk_changed = true;
+    let mut unread = false;
     match msg {
         ServerMsg::Welcome {
             me, conversations, ..
@@ -365,12 +438,15 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
         ServerMsg::Message { message } => {
             desk_changed = false;
             let open = desk.selected == Some(message.conversation_id);
+            // Mine (from another tab) is nothing to catch up on.
+            let mine = is_me(desk, message.author.as_ref().map(|a| a.principal));
             panes.edit(message.conversation_id, |p| {
                 // Their message is here: they are no longer typing it.
                 p.typing = None;
                 let new = p.chat.insert(message);
-                if new && !open {
-                    p.unread = true;
+                if new && !open && !mine {
+                    p.unread += 1;
+                    unread = true;
                 }
                 new
             });
@@ -450,14 +526,12 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
         ServerMsg::Note { note } => {
             desk_changed = false;
             let open = desk.selected == Some(note.conversation_id);
-            let mine = desk
-                .me
-                .as_ref()
-                .is_some_and(|me| me.principal == note.author.principal);
+            let mine = is_me(desk, Some(note.author.principal));
             panes.edit(note.conversation_id, |p| {
                 let new = p.insert_note(note);
                 if new && !open && !mine {
-                    p.unread = true;
+                    p.unread += 1;
+                    unread = true;
                 }
                 new
             });
@@ -509,6 +583,7 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
                 return Applied {
                     desk_changed: true,
                     lost_session: true,
+                    unread: false,
                 };
             }
             (_, None) => desk.refused(code, message),
@@ -517,5 +592,11 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
     Applied {
         desk_changed,
         lost_session: false,
+        unread,
     }
+}
+
+/// Whether `who` is the signed-in agent.
+fn is_me(desk: &Desk, who: Option<protocol::Principal>) -> bool {
+    matches!((&desk.me, who), (Some(me), Some(who)) if me.principal == who)
 }

@@ -1,10 +1,10 @@
 //! The console's reactive state: one signal for the [`Desk`] and one per conversation, so a
 //! frame for one conversation re-renders that conversation (its row in "My chats" and, if
 //! open, its log) and nothing else. The rules stay in `state`; this only decides which
-//! signal a change lands in.
+//! signal a change lands in. [`Lists`] derives the order the lists show.
 
 use leptos::prelude::*;
-use protocol::{ConversationId, ServerMsg};
+use protocol::{ConversationId, Millis, ServerMsg};
 
 use crate::state::{self, Applied, Desk, Pane, Panes};
 
@@ -115,5 +115,63 @@ impl Store {
             *d = desk;
             panes.clear();
         });
+    }
+}
+
+/// What the lists need to know of one conversation to place it: cheap to compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Placed {
+    id: ConversationId,
+    updated_at: Millis,
+    ended: bool,
+    unread: u32,
+}
+
+/// My conversations as the lists show them: open and closed ones, each most recently updated
+/// first, and how many messages are unread in all. Derived once (the workspace provides it)
+/// for every list, bubble and the repeating sound. A frame recomputes the placing, but the
+/// id lists notify only when an order or a membership changed: a list's keyed rows then move,
+/// and nothing is rebuilt; the rows' contents follow their own conversation's signal.
+#[derive(Clone, Copy)]
+pub struct Lists {
+    pub open: Memo<Vec<ConversationId>>,
+    pub closed: Memo<Vec<ConversationId>>,
+    pub unread: Memo<u32>,
+}
+
+impl Lists {
+    pub fn new(panes: PaneList) -> Self {
+        let placed = Memo::new(move |_| {
+            let mut all = panes.0.with(|l| {
+                l.iter()
+                    .map(|p| {
+                        p.pane.with(|pane| Placed {
+                            id: p.id,
+                            updated_at: pane.updated_at(),
+                            ended: pane.ended(),
+                            unread: pane.unread,
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            });
+            // Newest first; a tie goes to the conversation that started later.
+            all.sort_by_key(|p| std::cmp::Reverse((p.updated_at, p.id.0)));
+            all
+        });
+        let ids = move |ended: bool| {
+            Memo::new(move |_| {
+                placed.with(|all| {
+                    all.iter()
+                        .filter(|p| p.ended == ended)
+                        .map(|p| p.id)
+                        .collect::<Vec<_>>()
+                })
+            })
+        };
+        Lists {
+            open: ids(false),
+            closed: ids(true),
+            unread: Memo::new(move |_| placed.with(|all| all.iter().map(|p| p.unread).sum())),
+        }
     }
 }

@@ -13,7 +13,10 @@ use web_sys::{Element, HtmlElement};
 
 use super::Ctl;
 use super::state::{ALREADY_ACCEPTED, AgentSession};
-use super::ui::App;
+use super::ui::{App, Clock};
+
+/// The many-conversations workspace: lists, compact view, sounds.
+mod workspace;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -21,6 +24,8 @@ struct Console {
     ctl: Ctl,
     link: Rc<Recorder>,
     root: Element,
+    /// The server it was made for (another console on it shares its `localStorage`).
+    server: String,
 }
 
 /// A console on a server whose requests fail at once: browsers refuse port 1 outright, so no
@@ -28,8 +33,14 @@ struct Console {
 /// resolver's 5 s timeout, and the runner gives the whole suite 20 s). The path keeps each
 /// test's `localStorage` keys apart.
 fn console(signed_in: bool) -> Console {
+    console_with_clock(signed_in, None)
+}
+
+/// [`console`], with a clock the test drives instead of one ticking every second.
+fn console_with_clock(signed_in: bool, clock: Option<Clock>) -> Console {
     let unique = fake_server().replace("http://", "");
-    let ctl = Ctl::new(&format!("http://127.0.0.1:1/{unique}"));
+    let server = format!("http://127.0.0.1:1/{unique}");
+    let ctl = Ctl::new(&server);
     if signed_in {
         ctl.store.desk.update(|d| {
             d.session = Some(AgentSession {
@@ -41,11 +52,16 @@ fn console(signed_in: bool) -> Console {
     let link = Rc::new(Recorder::default());
     ctl.install(link.clone());
     let root = container();
-    leptos::mount::mount_to(root.clone(), move || view! { <App ctl=ctl /> }).forget();
+    leptos::mount::mount_to(root.clone(), move || match clock {
+        Some(clock) => view! { <App ctl=ctl clock=clock /> }.into_any(),
+        None => view! { <App ctl=ctl /> }.into_any(),
+    })
+    .forget();
     Console {
         ctl,
         link,
         root: root.into(),
+        server,
     }
 }
 
@@ -174,7 +190,12 @@ async fn the_queue_follows_added_and_removed_requests() {
         all_text(&region, ".preview"),
         ["Where is my order?", "Refund please"]
     );
-    assert_eq!(all_text(&region, ".who .small"), ["3 min", "3 min"]);
+    for wait in all_text(&region, ".who .wait") {
+        assert!(
+            wait.starts_with("waiting 3 min ") && wait.ends_with(" — overdue"),
+            "{wait}"
+        );
+    }
     assert!(c.button("Accept chat with Marta").is_some());
     c.button("Accept chat with Bob").unwrap().click();
     tick().await;
@@ -377,12 +398,12 @@ async fn messages_in_other_chats_mark_them_unread() {
         message: text(5, 1, 1, marta(), "anyone?"),
     });
     tick().await;
-    let marta = c.button("Open chat with Marta").unwrap();
-    assert!(find(&marta, ".dot").is_some());
+    let marta = c.button("Open chat with Marta, 1 unread").unwrap();
+    assert_eq!(get(&marta, ".badge").text_content().unwrap(), "1");
     marta.click();
     tick().await;
     let marta = c.button("Open chat with Marta").unwrap();
-    assert!(find(&marta, ".dot").is_none());
+    assert!(find(&marta, ".badge").is_none());
     assert_eq!(
         get(&c.root, "[role=log]")
             .get_attribute("aria-label")
@@ -1238,7 +1259,7 @@ async fn contacts_online_are_listed_with_presence_tickets_and_a_start_chat_butto
     let region = get(&c.root, "section[aria-labelledby=online-h]");
     assert_eq!(
         get(&region, "h2").text_content().unwrap(),
-        "Contacts online0"
+        "Contacts online (0)"
     );
     assert_eq!(
         all_text(&region, "p.muted"),

@@ -47,11 +47,27 @@ fn messages_touch_only_their_pane_and_mark_it_unread_unless_open() {
     };
     let applied = apply(&mut desk, &mut panes, to(1, 10));
     assert!(!applied.desk_changed);
-    assert!(panes[0].unread && !panes[1].unread);
-    assert!(!apply(&mut desk, &mut panes, to(2, 11)).desk_changed);
-    assert!(!panes[1].unread, "open chat");
+    assert!(applied.unread, "news in a chat that is not open");
+    assert!(
+        !apply(&mut desk, &mut panes, to(1, 10)).unread,
+        "a replay is no news"
+    );
+    apply(&mut desk, &mut panes, to(1, 12));
+    assert_eq!((panes[0].unread, panes[1].unread), (2, 0), "counted");
+    let applied = apply(&mut desk, &mut panes, to(2, 11));
+    assert!(!applied.desk_changed && !applied.unread);
+    assert_eq!(panes[1].unread, 0, "open chat");
+    // My own message from another tab is nothing to catch up on.
+    apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::Message {
+            message: text(13, 1, 13, ada(), "from my other tab"),
+        },
+    );
+    assert_eq!(panes[0].unread, 2);
     select(&mut desk, &mut panes, ConversationId(1));
-    assert!(!panes[0].unread);
+    assert_eq!(panes[0].unread, 0);
 }
 
 #[wasm_bindgen_test]
@@ -162,7 +178,7 @@ fn my_pending_note_becomes_the_stored_one_and_a_snapshot_adds_no_copies() {
     );
     assert_eq!(panes[0].notes.len(), 1, "replaced, not added");
     assert_eq!(panes[0].notes[0].stored.as_ref(), Some(&stored));
-    assert!(!panes[0].unread, "my own note");
+    assert_eq!(panes[0].unread, 0, "my own note");
     // the snapshot after a reconnect: the same note, plus a colleague's
     apply(
         &mut desk,
@@ -185,7 +201,7 @@ fn a_colleagues_note_marks_a_chat_unread_and_a_refused_note_says_why() {
             note: private_note(9, 1, 0, grace(), "g2"),
         },
     );
-    assert!(panes[0].unread, "not the open chat");
+    assert_eq!(panes[0].unread, 1, "not the open chat");
     panes[0].add_pending_note("n3".into(), "note n3".into());
     apply(
         &mut desk,
@@ -262,4 +278,33 @@ fn typing_shows_in_its_pane_until_the_message_arrives() {
         },
     );
     assert_eq!(panes[0].typing, None);
+}
+
+#[wasm_bindgen_test]
+fn a_pane_knows_when_it_last_moved_and_its_last_line() {
+    let (_, mut panes) = signed_in();
+    let pane = &mut panes[0];
+    assert_eq!(
+        pane.updated_at(),
+        pane.conversation.created_at,
+        "nothing said yet"
+    );
+    assert_eq!(pane.preview(), "");
+    pane.chat.insert(text(1, 1, 1, marta(), "first"));
+    pane.chat.insert(text(
+        2,
+        1,
+        3,
+        marta(),
+        "a long\nquestion about the printer on the second floor that jams",
+    ));
+    pane.chat.insert(system(3, 1, 2, "Ada joined the chat"));
+    assert_eq!(pane.updated_at(), 1_700_000_003_000, "the newest line");
+    assert_eq!(
+        pane.preview(),
+        "a long question about the printer on the second floor that…"
+    );
+    assert!(pane.preview().chars().count() <= PREVIEW_CHARS + 1);
+    assert_eq!(truncate("short", 10), "short");
+    assert_eq!(pane.kind(), ChatKind::Live);
 }

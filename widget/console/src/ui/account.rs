@@ -1,5 +1,6 @@
 //! The account panel: "Your sessions" (each device, which one this is, sign out one or all
-//! the others) and "Change password". Shown in the main area, opened from the top bar.
+//! the others), "Change password" and "Sounds" (this browser's choice to repeat the
+//! new-message tone until read). Shown in the main area, opened from the top bar.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -26,6 +27,32 @@ pub fn AccountPane() -> impl IntoView {
             <p class="notice" role="status">{move || account.notice.get()}</p>
             <Sessions />
             <ChangePassword />
+            <Sounds />
+        </section>
+    }
+}
+
+#[component]
+fn Sounds() -> impl IntoView {
+    let repeat = expect_context::<Ctl>().prefs.repeat_sound;
+    view! {
+        <section class="panel" aria-labelledby="sounds-h">
+            <h3 id="sounds-h">"Sounds"</h3>
+            <p class="muted small">
+                "A tone plays when a message arrives in a chat you do not have open."
+            </p>
+            <label class="check">
+                <input
+                    type="checkbox"
+                    aria-describedby="repeat-hint"
+                    prop:checked=move || repeat.on.get()
+                    on:change=move |ev| repeat.set(event_target_checked(&ev))
+                />
+                "Repeat sound until read"
+            </label>
+            <p class="muted small" id="repeat-hint">
+                "Every 10 seconds, for as long as any chat has unread messages."
+            </p>
         </section>
     }
 }

@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use protocol::helpdesk::Callback;
 
 use super::Clock;
+use super::list_section::ListSection;
 use crate::Ctl;
 use crate::callbacks::REFRESH_SECS;
 use livechat_client::clock::format_wait;
@@ -23,14 +24,12 @@ pub fn Callbacks() -> impl IntoView {
     }
     let list = ctl.callbacks;
     view! {
-        <section class="panel" aria-labelledby="callbacks-h">
-            <h2 id="callbacks-h">
-                "Callbacks" <span class="count">{move || list.with(Vec::len)}</span>
-            </h2>
-            <Show
-                when=move || list.with(|l| !l.is_empty())
-                fallback=|| view! { <p class="muted small">"No one is waiting for a call."</p> }
-            >
+        <ListSection
+            heading_id="callbacks-h"
+            title="Callbacks"
+            count=Signal::derive(move || list.with(Vec::len))
+            empty="No one is waiting for a call."
+        >
                 <ul class="list">
                     <For
                         each=move || list.get()
@@ -79,7 +78,6 @@ pub fn Callbacks() -> impl IntoView {
                         }
                     />
                 </ul>
-            </Show>
-        </section>
+        </ListSection>
     }
 }

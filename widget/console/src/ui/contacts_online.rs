@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use protocol::Presence;
 use protocol::presence::OnlineContact;
 
+use super::list_section::ListSection;
 use crate::Ctl;
 use crate::presence::REFRESH_SECS;
 
@@ -40,15 +41,13 @@ pub fn ContactsOnline() -> impl IntoView {
     let list = ctl.online;
     let contacts = Memo::new(move |_| list.with(|l| l.contacts.clone()));
     view! {
-        <section class="panel" aria-labelledby="online-h">
-            <h2 id="online-h">
-                "Contacts online" <span class="count">{move || contacts.with(Vec::len)}</span>
-            </h2>
-            <Show
-                when=move || contacts.with(|l| !l.is_empty())
-                fallback=|| view! { <p class="muted small">"No contacts are on the site."</p> }
-            >
-                <ul class="list">
+        <ListSection
+            heading_id="online-h"
+            title="Contacts online"
+            count=Signal::derive(move || contacts.with(Vec::len))
+            empty="No contacts are on the site."
+        >
+            <ul class="list">
                     // Keyed by everything a row shows, so a change of presence or tickets
                     // redraws that row.
                     <For
@@ -64,8 +63,7 @@ pub fn ContactsOnline() -> impl IntoView {
                         children=move |c: OnlineContact| view! { <OnlineRow c=c /> }
                     />
                 </ul>
-            </Show>
-        </section>
+        </ListSection>
     }
 }
 

@@ -1,13 +1,17 @@
 //! The console's components, one per file. [`App`] puts the handle in context, keeps a
-//! clock for "waiting for 3 min", and switches between sign-in and the workspace (whose main
-//! area shows the open conversation or the account panel).
+//! clock for "waiting 45 s", derives the lists' order ([`Lists`]), keeps the repeating sound
+//! going while anything is unread (if asked to), and switches between sign-in and the
+//! workspace: the sidebar's lists beside the open conversation (or a panel), or in the
+//! compact view the chats as bubbles at the screen's edge (`compact.rs`).
 
 mod account;
 mod callbacks;
 mod canned;
+mod compact;
 mod contacts_online;
 mod conversation;
 mod history;
+mod list_section;
 mod login;
 mod my_chats;
 mod queue;
@@ -18,34 +22,52 @@ mod topbar;
 use leptos::prelude::*;
 
 use crate::Ctl;
+use crate::store::Lists;
 use livechat_client::clock::now_ms;
 
 pub use account::AccountPane;
 pub use callbacks::Callbacks;
+pub use compact::Bubbles;
 pub use contacts_online::{ContactsOnline, PresenceBadge};
 pub use conversation::ConversationPane;
 pub use history::HistoryPane;
+pub use list_section::ListSection;
 pub use login::Login;
-pub use my_chats::MyChats;
+pub use my_chats::{ClosedChats, MyChats};
 pub use queue::WaitingChats;
 pub use settings::SettingsPane;
 pub use topbar::TopBar;
 
-/// Now, in ms, refreshed every 15 s so waiting times move on their own.
+/// Now, in ms, refreshed every second so waiting times move on their own. Only the texts
+/// that read it change; no list re-renders for it.
 #[derive(Clone, Copy)]
 pub struct Clock(pub RwSignal<i64>);
 
-#[component]
-pub fn App(ctl: Ctl) -> impl IntoView {
-    provide_context(ctl);
-    let clock = Clock(RwSignal::new(now_ms()));
-    provide_context(clock);
-    if let Ok(handle) = set_interval_with_handle(
-        move || clock.0.set(now_ms()),
-        std::time::Duration::from_secs(15),
-    ) {
-        on_cleanup(move || handle.clear());
+impl Clock {
+    /// A clock that ticks every second while the calling component lives.
+    fn ticking() -> Self {
+        let clock = Clock(RwSignal::new(now_ms()));
+        if let Ok(handle) = set_interval_with_handle(
+            move || clock.0.set(now_ms()),
+            std::time::Duration::from_secs(1),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+        clock
     }
+}
+
+/// The console. `clock`: one its giver drives (tests); otherwise one ticking every second.
+#[component]
+pub fn App(ctl: Ctl, #[prop(optional)] clock: Option<Clock>) -> impl IntoView {
+    provide_context(ctl);
+    provide_context(clock.unwrap_or_else(Clock::ticking));
+    let lists = Lists::new(ctl.store.panes);
+    provide_context(lists);
+    let repeat = ctl.prefs.repeat_sound.on;
+    let due = Memo::new(move |_| repeat.get() && lists.unread.get() > 0);
+    ctl.chime.repeat_while(move || due.get());
+    let compact = ctl.prefs.compact.on;
     let desk = ctl.store.desk;
     let signed_in = Memo::new(move |_| desk.with(|d| d.session.is_some()));
     let alert = Memo::new(move |_| desk.with(|d| d.alert.clone()));
@@ -75,10 +97,14 @@ pub fn App(ctl: Ctl) -> impl IntoView {
                             }
                         })
                 }}
-                <div class="workspace">
+                <div class="workspace" class:compact=move || compact.get()>
                     <aside class="sidebar">
                         <WaitingChats />
-                        <MyChats />
+                        // In the compact view the bubbles are my chats.
+                        <Show when=move || !compact.get()>
+                            <MyChats />
+                        </Show>
+                        <ClosedChats />
                         <team::Team />
                         <ContactsOnline />
                         <Callbacks />
@@ -88,6 +114,15 @@ pub fn App(ctl: Ctl) -> impl IntoView {
                             _ if account.get() => view! { <AccountPane /> }.into_any(),
                             _ if settings.get() => view! { <SettingsPane /> }.into_any(),
                             _ if history.get() => view! { <HistoryPane /> }.into_any(),
+                            // The compact view opens chats in a window beside the bubbles.
+                            _ if compact.get() => {
+                                view! {
+                                    <div class="empty">
+                                        <p>"Compact view: your chats are the bubbles at the right edge."</p>
+                                    </div>
+                                }
+                                    .into_any()
+                            }
                             Some(id) => view! { <ConversationPane id=id /> }.into_any(),
                             None => {
                                 view! {
@@ -100,6 +135,9 @@ pub fn App(ctl: Ctl) -> impl IntoView {
                         }}
                     </main>
                 </div>
+                <Show when=move || compact.get()>
+                    <Bubbles />
+                </Show>
             </div>
         </Show>
     }

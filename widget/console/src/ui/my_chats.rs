@@ -1,49 +1,71 @@
-//! "My chats": conversations I am part of, with a dot for unread ones. The list re-renders
-//! only when a conversation is added; each row follows its own conversation's signal.
+//! "My chats" and "Closed": the conversations I am part of, going on and ended, each list
+//! most recently updated first ([`Lists`]). A row shows the visitor, how many messages are
+//! unread (a number, and in words in the button's name) and the last line. Ended chats stay
+//! openable, read-only. The lists move rows only when an order changes; each row follows its
+//! own conversation's signal.
 
 use leptos::prelude::*;
+use protocol::ConversationId;
 
+use super::list_section::ListSection;
 use crate::Ctl;
-use crate::store::PaneRef;
+use crate::store::Lists;
 
-#[component]
-pub fn MyChats() -> impl IntoView {
-    let ctl = expect_context::<Ctl>();
-    let panes = ctl.store.panes.0;
-    view! {
-        <section class="panel" aria-labelledby="mine-h">
-            <h2 id="mine-h">"My chats"</h2>
-            <Show
-                when=move || panes.with(|l| !l.is_empty())
-                fallback=|| view! { <p class="muted small">"No open chats."</p> }
-            >
-                <ul class="list">
-                    <For
-                        each=move || panes.get()
-                        key=|p: &PaneRef| p.id
-                        children=move |p: PaneRef| view! { <ChatLink pane=p /> }
-                    />
-                </ul>
-            </Show>
-        </section>
+/// ", 3 unread" (nothing when all is read): the part of a chat's accessible name that counts.
+pub fn unread_words(n: u32) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        format!(", {n} unread")
     }
 }
 
 #[component]
-fn ChatLink(pane: PaneRef) -> impl IntoView {
+pub fn MyChats() -> impl IntoView {
+    let lists = expect_context::<Lists>();
+    view! { <ChatList heading_id="mine-h" title="My chats" ids=lists.open empty="No open chats." /> }
+}
+
+#[component]
+pub fn ClosedChats() -> impl IntoView {
+    let lists = expect_context::<Lists>();
+    view! {
+        <ChatList heading_id="closed-h" title="Closed" ids=lists.closed empty="No closed chats yet." />
+    }
+}
+
+#[component]
+fn ChatList(
+    heading_id: &'static str,
+    title: &'static str,
+    ids: Memo<Vec<ConversationId>>,
+    empty: &'static str,
+) -> impl IntoView {
+    view! {
+        <ListSection
+            heading_id=heading_id
+            title=title
+            count=Signal::derive(move || ids.with(Vec::len))
+            empty=empty
+        >
+            <ul class="list">
+                <For each=move || ids.get() key=|id| *id children=|id| view! { <ChatRow id=id /> } />
+            </ul>
+        </ListSection>
+    }
+}
+
+#[component]
+fn ChatRow(id: ConversationId) -> impl IntoView {
     let ctl = expect_context::<Ctl>();
-    let id = pane.id;
-    let sig = pane.pane;
-    let name = Memo::new({
-        let sig = sig.clone();
-        move |_| sig.with(|p| p.visitor_name().to_string())
-    });
-    let unread = Memo::new({
-        let sig = sig.clone();
-        move |_| sig.with(|p| p.unread)
-    });
-    let ended = Memo::new(move |_| sig.with(|p| p.ended()));
+    let Some(sig) = ctl.store.panes.get(id) else {
+        return ().into_any();
+    };
+    let row =
+        Memo::new(move |_| sig.with(|p| (p.visitor_name().to_string(), p.unread, p.preview())));
     let selected = Memo::new(move |_| ctl.store.desk.with(|d| d.selected == Some(id)));
+    let preview_id = format!("last-{}", id.0);
+    let described_by = preview_id.clone();
     view! {
         <li>
             <button
@@ -51,17 +73,23 @@ fn ChatLink(pane: PaneRef) -> impl IntoView {
                 class="chat-link"
                 class:selected=move || selected.get()
                 aria-current=move || selected.get().then_some("true")
-                aria-label=move || format!("Open chat with {}", name.get())
+                aria-label=move || {
+                    row.with(|(name, unread, _)| format!("Open chat with {name}{}", unread_words(*unread)))
+                }
+                aria-describedby=described_by
                 on:click=move |_| ctl.select(id)
             >
-                <span class="name">{move || name.get()}</span>
-                {move || ended.get().then(|| view! { <span class="tag">"Ended"</span> })}
+                <span class="name">{move || row.with(|r| r.0.clone())}</span>
                 {move || {
-                    unread
-                        .get()
-                        .then(|| view! { <span class="dot" title="Unread messages"></span> })
+                    let n = row.with(|r| r.1);
+                    (n > 0)
+                        .then(|| view! { <span class="badge" aria-hidden="true">{n}</span> })
                 }}
+                <span class="last" id=preview_id>
+                    {move || row.with(|r| r.2.clone())}
+                </span>
             </button>
         </li>
     }
+    .into_any()
 }

@@ -1,5 +1,6 @@
 //! Header: who is signed in, connection state, my status (online, away, busy, offline: what
-//! colleagues see; only online is offered requests), Settings (admins), Account and Sign out.
+//! colleagues see; only online is offered requests), the "Compact view" switch, Settings
+//! (admins), Account and Sign out.
 
 use leptos::prelude::*;
 
@@ -77,6 +78,14 @@ pub fn TopBar() -> impl IntoView {
                         .collect_view()}
                 </select>
             </label>
+            <button
+                type="button"
+                class="ghost toggle"
+                aria-pressed=move || ctl.prefs.compact.on.get().to_string()
+                on:click=move |_| ctl.prefs.compact.set(!ctl.prefs.compact.on.get_untracked())
+            >
+                "Compact view"
+            </button>
             {move || {
                 ctl.settings
                     .admin
