@@ -523,6 +523,10 @@ impl World {
                     ServerMsg::Team { .. } | ServerMsg::AgentStatus { .. } => {
                         assert_ne!(role, Role::Visitor, "a visitor got agents' presence");
                     }
+                    // Invitations are agents' business (made over REST, not by these frames).
+                    ServerMsg::Invitation { .. } | ServerMsg::InvitationClosed { .. } => {
+                        assert_ne!(role, Role::Visitor, "a visitor got an invitation");
+                    }
                     // Never to the socket that typed: to the others in the chat.
                     ServerMsg::Typing { .. } => assert!(!mine, "socket {i} got its own typing"),
                     ServerMsg::Queue { .. }

@@ -33,6 +33,10 @@ pub struct Company {
     /// overrides the global setting; `None` inherits it.
     #[serde(default)]
     pub pre_ticket: Option<bool>,
+    /// The section this company's contacts' chats go to (when it takes contacts); `None`: the
+    /// site's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<i64>,
 }
 
 /// `PUT /api/admin/companies/{id}`: create or update.
@@ -44,6 +48,8 @@ pub struct CompanyInput {
     pub chat_enabled: Option<bool>,
     #[serde(default)]
     pub pre_ticket: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<i64>,
 }
 
 /// A portal user, in exactly one company.
@@ -199,6 +205,20 @@ pub struct ChatSettings {
     /// An agent's console shows them away after this many seconds without activity.
     #[serde(default = "default_agent_away")]
     pub agent_away_after_secs: u32,
+    /// A request nobody accepted within this many seconds is abandoned: it leaves the queue
+    /// for the agents' Abandoned list and the visitor is told to leave a message. 0: never.
+    /// Never sooner than `unanswered_after_secs` (the visitor is offered a callback first).
+    #[serde(default = "default_abandon_after")]
+    pub abandon_after_secs: u32,
+    /// The section (see [`crate::workspace::Section`]) this site's requests go to, when it
+    /// takes that kind of visitor; `None`: every section that does. A contact's company may
+    /// name its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_section: Option<i64>,
+}
+
+fn default_abandon_after() -> u32 {
+    600
 }
 
 fn default_agent_away() -> u32 {
@@ -220,6 +240,8 @@ impl Default for ChatSettings {
             unanswered_after_secs: default_unanswered_after(),
             pre_ticket: true,
             agent_away_after_secs: default_agent_away(),
+            abandon_after_secs: default_abandon_after(),
+            default_section: None,
         }
     }
 }

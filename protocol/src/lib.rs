@@ -13,6 +13,8 @@
 //! - [`rest`]: REST request and answer bodies;
 //! - [`helpdesk`], [`presence`], [`webhooks`]: the helpdesk beside the chat, contact presence and
 //!   agent-started chats, outgoing webhooks;
+//! - [`agents`], [`canned`], [`search`], [`workspace`]: the agents' side (accounts, canned
+//!   replies, history search, sections, invitations, abandoned requests);
 //! - [`validate`]: input bounds (`MAX_*`) and the checks both sides run;
 //! - `wire` (private macros): how the types are declared so the visitor bundle stays small.
 //!
@@ -36,6 +38,7 @@ pub mod search;
 pub mod server;
 pub mod validate;
 pub mod webhooks;
+pub mod workspace;
 
 pub use client::{ClientMsg, Cursor};
 pub use ids::{

@@ -8,6 +8,7 @@ use crate::helpdesk::TicketRef;
 use crate::ids::ConversationId;
 use crate::model::{ChatRequest, Conversation, Identity, Message, Participant, PrivateNote};
 use crate::presence::AgentPresence;
+use crate::workspace::{Invitation, InvitationOutcome};
 
 server_frames! {
     /// Every frame the server may send.
@@ -73,11 +74,15 @@ server_frames! {
         Queue { requests: Vec<ChatRequest> },
         /// Agents: a visitor is waiting.
         RequestAdded { request: ChatRequest },
-        /// Agents: a request left the queue (accepted by `accepted_by`, or withdrawn when `None`).
+        /// Agents: a request left the queue: accepted by `accepted_by`; or, when `None`,
+        /// withdrawn (the visitor ended it, or this agent rejected it) or, with `abandoned`,
+        /// left unanswered too long (it is now in `GET /api/agent/abandoned`).
         RequestRemoved {
             conversation_id: ConversationId,
             #[serde(default, skip_serializing_if = "Option::is_none")]
             accepted_by: Option<Participant>,
+            #[serde(default, skip_serializing_if = "crate::wire::is_false")]
+            abandoned: bool,
         },
         /// Agents: your `accept` won; you are now a participant of `conversation`.
         Accepted { conversation: Conversation },
@@ -106,6 +111,19 @@ server_frames! {
         Notes {
             conversation_id: ConversationId,
             notes: Vec<PrivateNote>,
+        },
+        /// Agents: an invitation into a live chat, to its invitees (the named agent, or the
+        /// online members of the section) and to the inviter's sockets; after `welcome` for
+        /// every one still pending.
+        Invitation { invitation: Invitation },
+        /// Agents: invitation `id` is over (to the same sockets that got it). `by`: who
+        /// accepted or declined.
+        InvitationClosed {
+            id: i64,
+            conversation_id: ConversationId,
+            outcome: InvitationOutcome,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            by: Option<Participant>,
         },
     }
 }

@@ -231,6 +231,35 @@ fn server_frames() {
         &ServerMsg::RequestRemoved {
             conversation_id: ConversationId(3),
             accepted_by: Some(agent()),
+            abandoned: false,
+        },
+    );
+    check(
+        "server_request_abandoned",
+        &ServerMsg::RequestRemoved {
+            conversation_id: ConversationId(3),
+            accepted_by: None,
+            abandoned: true,
+        },
+    );
+    let invitation = protocol::workspace::Invitation {
+        id: 6,
+        conversation_id: ConversationId(3),
+        visitor: "Marta".into(),
+        from: agent(),
+        invitee: protocol::workspace::Invitee::Section(2),
+        invitee_name: "Billing".into(),
+        transfer: true,
+        created_at: 1_763_900_000_000,
+    };
+    check("server_invitation", &ServerMsg::Invitation { invitation });
+    check(
+        "server_invitation_closed",
+        &ServerMsg::InvitationClosed {
+            id: 6,
+            conversation_id: ConversationId(3),
+            outcome: protocol::workspace::InvitationOutcome::Accepted,
+            by: Some(agent()),
         },
     );
     check(
@@ -508,6 +537,8 @@ fn rest_bodies() {
             unanswered_after_secs: 60,
             pre_ticket: true,
             agent_away_after_secs: 300,
+            abandon_after_secs: 600,
+            default_section: Some(2),
         },
     );
     check(
@@ -663,7 +694,8 @@ fn server_frames_must_lead_with_type() {
         serde_json::from_str::<ServerMsg>(extra).unwrap(),
         ServerMsg::RequestRemoved {
             conversation_id: ConversationId(3),
-            accepted_by: None
+            accepted_by: None,
+            abandoned: false,
         }
     );
 }
@@ -682,6 +714,9 @@ fn the_visitor_decoder_reads_visitor_frames_and_refuses_the_others() {
         "server_notes",
         "server_team",
         "server_agent_status",
+        "server_request_abandoned",
+        "server_invitation",
+        "server_invitation_closed",
     ];
     let mut seen = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -704,7 +739,7 @@ fn the_visitor_decoder_reads_visitor_frames_and_refuses_the_others() {
             assert_eq!(visitor.unwrap(), full, "{name}: both decoders must agree");
         }
     }
-    assert_eq!(seen, 20, "every server golden was checked");
+    assert_eq!(seen, 23, "every server golden was checked");
 }
 
 #[test]
@@ -766,4 +801,59 @@ fn presence_bodies() {
     )
     .unwrap();
     assert_eq!(old.presence, Presence::Offline);
+}
+
+#[test]
+fn workspace_bodies() {
+    use protocol::workspace::{
+        AbandonedChat, AbandonedList, InviteRequest, Invitee, Section, SectionInput, SectionList,
+    };
+    check(
+        "rest_section_input",
+        &SectionInput {
+            name: "Billing".into(),
+            anonymous_chat: false,
+            contact_chat: true,
+            members: vec![AgentId(7), AgentId(8)],
+        },
+    );
+    check(
+        "rest_sections",
+        &SectionList {
+            sections: vec![Section {
+                id: 2,
+                name: "Billing".into(),
+                anonymous_chat: false,
+                contact_chat: true,
+                members: vec![AgentId(7)],
+            }],
+        },
+    );
+    check(
+        "rest_invite_agent",
+        &InviteRequest {
+            invitee: Invitee::Agent(AgentId(8)),
+            transfer: false,
+        },
+    );
+    check(
+        "rest_invite_section",
+        &InviteRequest {
+            invitee: Invitee::Section(2),
+            transfer: true,
+        },
+    );
+    check(
+        "rest_abandoned",
+        &AbandonedList {
+            chats: vec![AbandonedChat {
+                conversation_id: ConversationId(3),
+                visitor: Participant::new(Principal::Visitor(VisitorId(5)), "Marta"),
+                last_line: "Anyone there?".into(),
+                messages: 2,
+                created_at: 1_763_900_000_000,
+                abandoned_at: 1_763_900_600_000,
+            }],
+        },
+    );
 }

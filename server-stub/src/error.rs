@@ -123,10 +123,12 @@ impl RestError {
                     Denied::Ended | Denied::AlreadyAccepted(_) | Denied::TooManyOpen => {
                         StatusCode::CONFLICT
                     }
-                    Denied::ChatDisabled | Denied::NotYours | Denied::TooEarly => {
-                        StatusCode::FORBIDDEN
-                    }
+                    Denied::ChatDisabled
+                    | Denied::NotYours
+                    | Denied::TooEarly
+                    | Denied::LastAgent => StatusCode::FORBIDDEN,
                     Denied::AlreadyRequested
+                    | Denied::InvitationPending
                     | Denied::ContactOffline(_)
                     | Denied::ContactBusy(_) => StatusCode::CONFLICT,
                 };

@@ -217,7 +217,8 @@ pub async fn run(
 /// Until shutdown, periodically: keep the sessions of open sockets alive and delete expired
 /// ones (as often as [`sessions::Lifetimes::housekeeping_every`] says, at most a minute), and
 /// every minute drop the rate limiters' quiet keys (they keep one entry per key) and webhook
-/// deliveries finished more than a week ago.
+/// deliveries finished more than a week ago, and every second abandon the requests that waited
+/// past the site's abandon time (a second late at most, and one indexed query when none is).
 fn spawn_housekeeping(state: &AppState) {
     let (hub, limits, sessions, db) = (
         state.hub.clone(),
@@ -229,9 +230,16 @@ fn spawn_housekeeping(state: &AppState) {
     tokio::spawn(async move {
         let mut limiters = tokio::time::interval(Duration::from_secs(60));
         let mut lifetimes = tokio::time::interval(sessions.lifetimes().housekeeping_every());
+        let mut abandon = tokio::time::interval(Duration::from_secs(1));
+        abandon.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = stop.cancelled() => return,
+                _ = abandon.tick() => {
+                    if let Err(e) = hub.abandon_due().await {
+                        tracing::warn!(error = %e, "abandoning unanswered requests failed");
+                    }
+                }
                 _ = limiters.tick() => {
                     hub.retain_recent();
                     limits.retain_recent();
@@ -340,6 +348,32 @@ fn router(state: AppState, config: &Config) -> Router {
         .route("/agent/callbacks/{id}/done", post(api::callback_done))
         .route("/agent/contacts/online", get(api::online_contacts))
         .route("/agent/push-chat", post(api::push_chat))
+        .route("/agent/sections", get(api::agent_sections))
+        .route("/agent/abandoned", get(api::list_abandoned))
+        .route(
+            "/agent/conversations/{id}/reject",
+            post(api::reject_request),
+        )
+        .route("/agent/conversations/{id}/join", post(api::join_chat))
+        .route("/agent/conversations/{id}/leave", post(api::leave_chat))
+        .route("/agent/conversations/{id}/invitations", post(api::invite))
+        .route("/agent/invitations/{id}", delete(api::cancel_invitation))
+        .route(
+            "/agent/invitations/{id}/accept",
+            post(api::accept_invitation),
+        )
+        .route(
+            "/agent/invitations/{id}/decline",
+            post(api::decline_invitation),
+        )
+        .route(
+            "/admin/sections",
+            get(api::list_sections).post(api::add_section),
+        )
+        .route(
+            "/admin/sections/{id}",
+            put(api::put_section).delete(api::delete_section),
+        )
         .route(
             "/admin/settings",
             get(api::get_settings).put(api::put_settings),

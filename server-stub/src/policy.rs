@@ -89,6 +89,12 @@ pub enum Denied {
     /// the queue, or with an agent).
     #[error("{0} already has an open chat")]
     ContactBusy(String),
+    /// The last agent of a live chat may end it or hand it over, not walk out of it.
+    #[error("you are the only agent in this chat: end it, or invite someone with transfer")]
+    LastAgent,
+    /// A chat has one pending invitation at a time.
+    #[error("an invitation into this chat is already pending")]
+    InvitationPending,
 }
 
 impl Denied {
@@ -107,6 +113,8 @@ impl Denied {
             // such online contact" and "they hold their one open chat" say what happened.
             Denied::ContactOffline(_) => ErrorCode::NotFound,
             Denied::ContactBusy(_) => ErrorCode::LimitReached,
+            Denied::LastAgent => ErrorCode::Forbidden,
+            Denied::InvitationPending => ErrorCode::LimitReached,
         }
     }
 }
@@ -147,14 +155,15 @@ pub fn may_read_notes(who: &Identity, c: Option<&ConversationFacts>) -> Result<(
     may_read(who, c)
 }
 
-/// Only agents accept, and only requests still waiting (every agent may see those: they are
-/// the queue). Once a request is taken it is private to its participants like any other
-/// conversation: a participant accepting again is told who accepted it (`winner` names them);
-/// anyone else gets `NotFound`, never a hint that it exists. Agents who lost learn who won
-/// from the hub's `request_removed { accepted_by }` broadcast, not from this refusal.
+/// Only agents accept, and only requests still waiting that are offered to them (`offered`:
+/// the request's section is theirs and they did not reject it). Once a request is taken it is
+/// private to its participants: a participant accepting again, or an agent it was offered to
+/// who was a moment too late, is told who accepted it (`winner` names them; the late one may
+/// then `join`); anyone else gets `NotFound`, never a hint that it exists.
 pub fn may_accept(
     who: &Identity,
     c: Option<&ConversationFacts>,
+    offered: bool,
     winner: impl FnOnce() -> String,
 ) -> Result<(), Denied> {
     if who.role() != Role::Agent {
@@ -162,8 +171,75 @@ pub fn may_accept(
     }
     let c = c.ok_or(Denied::NotFound)?;
     match c.status {
-        ConversationStatus::Waiting => Ok(()),
-        _ if c.has_member(who.principal) => Err(Denied::AlreadyAccepted(winner())),
+        ConversationStatus::Waiting if offered => Ok(()),
+        ConversationStatus::Active if offered || c.has_member(who.principal) => {
+            Err(Denied::AlreadyAccepted(winner()))
+        }
+        _ => Err(Denied::NotFound),
+    }
+}
+
+/// Rejecting: an agent a waiting request is offered to (`offered`), like accepting.
+pub fn may_reject(
+    who: &Identity,
+    c: Option<&ConversationFacts>,
+    offered: bool,
+) -> Result<(), Denied> {
+    if who.role() != Role::Agent {
+        return Err(Denied::Forbidden);
+    }
+    match c {
+        Some(c) if offered && c.status == ConversationStatus::Waiting => Ok(()),
+        _ => Err(Denied::NotFound),
+    }
+}
+
+/// Joining a live chat as another participant: an agent of its section (`eligible`) or one
+/// invited into it, while it is active and they are not in it yet (then: nothing to do, but
+/// no error either, so a double click is harmless: `Ok(false)`).
+pub fn may_join(
+    who: &Identity,
+    c: Option<&ConversationFacts>,
+    eligible: bool,
+) -> Result<bool, Denied> {
+    if who.role() != Role::Agent {
+        return Err(Denied::Forbidden);
+    }
+    let c = c.ok_or(Denied::NotFound)?;
+    if c.has_member(who.principal) {
+        return if c.status == ConversationStatus::Ended {
+            Err(Denied::Ended)
+        } else {
+            Ok(false)
+        };
+    }
+    match c.status {
+        ConversationStatus::Active if eligible => Ok(true),
+        ConversationStatus::Ended if eligible => Err(Denied::Ended),
+        _ => Err(Denied::NotFound),
+    }
+}
+
+/// Leaving a live chat: an agent in it, while another agent stays.
+pub fn may_leave(who: &Identity, c: Option<&ConversationFacts>) -> Result<(), Denied> {
+    if who.role() != Role::Agent {
+        return Err(Denied::Forbidden);
+    }
+    may_send(who, c)?;
+    match c {
+        Some(c) if c.agents.len() > 1 => Ok(()),
+        _ => Err(Denied::LastAgent),
+    }
+}
+
+/// Inviting a colleague: an agent taking part in an active chat (a waiting one is the queue's).
+pub fn may_invite(who: &Identity, c: Option<&ConversationFacts>) -> Result<(), Denied> {
+    if who.role() != Role::Agent {
+        return Err(Denied::Forbidden);
+    }
+    may_send(who, c)?;
+    match c.map(|c| c.status) {
+        Some(ConversationStatus::Active) => Ok(()),
         _ => Err(Denied::NotFound),
     }
 }
@@ -426,30 +502,94 @@ mod tests {
         let waiting = facts(ConversationStatus::Waiting, &[]);
         let taken = facts(ConversationStatus::Active, &[7]);
         assert_eq!(
-            may_accept(&visitor(1), Some(&waiting), String::new),
+            may_accept(&visitor(1), Some(&waiting), true, String::new),
             Err(Denied::Forbidden)
         );
-        assert_eq!(may_accept(&agent(8), Some(&waiting), String::new), Ok(()));
-        // a stranger is not told the chat exists, let alone who took it
+        assert_eq!(
+            may_accept(&agent(8), Some(&waiting), true, String::new),
+            Ok(())
+        );
+        // a stranger is not told the chat exists, let alone who took it: not offered to them
+        // (another section's, or they rejected it), or taken by someone else
         let never_called = || -> String { panic!("a stranger must not learn the winner") };
         assert_eq!(
-            may_accept(&agent(8), Some(&taken), never_called),
+            may_accept(&agent(8), Some(&waiting), false, never_called),
+            Err(Denied::NotFound)
+        );
+        assert_eq!(
+            may_accept(&agent(8), Some(&taken), false, never_called),
             Err(Denied::NotFound)
         );
         let ended = facts(ConversationStatus::Ended, &[7]);
         assert_eq!(
-            may_accept(&agent(8), Some(&ended), never_called),
+            may_accept(&agent(8), Some(&ended), true, never_called),
             Err(Denied::NotFound)
         );
-        // the participant accepting again is reminded who accepted it
+        // the participant accepting again is reminded who accepted it, and so is an agent it
+        // was offered to who came a moment too late
         assert_eq!(
-            may_accept(&agent(7), Some(&taken), || "Ada".into()),
+            may_accept(&agent(7), Some(&taken), false, || "Ada".into()),
             Err(Denied::AlreadyAccepted("Ada".into()))
         );
         assert_eq!(
-            may_accept(&agent(8), None, String::new),
+            may_accept(&agent(8), Some(&taken), true, || "Ada".into()),
+            Err(Denied::AlreadyAccepted("Ada".into()))
+        );
+        assert_eq!(
+            may_accept(&agent(8), None, true, String::new),
             Err(Denied::NotFound)
         );
         assert_eq!(may_go_online(&visitor(1)), Err(Denied::Forbidden));
+    }
+
+    #[test]
+    fn reject_join_leave_invite_rules() {
+        let waiting = facts(ConversationStatus::Waiting, &[]);
+        let taken = facts(ConversationStatus::Active, &[7]);
+        let pair = facts(ConversationStatus::Active, &[7, 8]);
+        let ended = facts(ConversationStatus::Ended, &[7]);
+        assert_eq!(may_reject(&agent(8), Some(&waiting), true), Ok(()));
+        assert_eq!(
+            may_reject(&agent(8), Some(&waiting), false),
+            Err(Denied::NotFound)
+        );
+        assert_eq!(
+            may_reject(&agent(8), Some(&taken), true),
+            Err(Denied::NotFound)
+        );
+        assert_eq!(
+            may_reject(&visitor(1), Some(&waiting), true),
+            Err(Denied::Forbidden)
+        );
+
+        assert_eq!(may_join(&agent(8), Some(&taken), true), Ok(true));
+        assert_eq!(may_join(&agent(7), Some(&taken), true), Ok(false));
+        assert_eq!(
+            may_join(&agent(8), Some(&taken), false),
+            Err(Denied::NotFound)
+        );
+        assert_eq!(
+            may_join(&agent(8), Some(&waiting), true),
+            Err(Denied::NotFound),
+            "a waiting request is accepted, not joined"
+        );
+        assert_eq!(may_join(&agent(8), Some(&ended), true), Err(Denied::Ended));
+        assert_eq!(
+            may_join(&visitor(1), Some(&taken), true),
+            Err(Denied::Forbidden)
+        );
+
+        assert_eq!(may_leave(&agent(8), Some(&pair)), Ok(()));
+        assert_eq!(may_leave(&agent(7), Some(&taken)), Err(Denied::LastAgent));
+        assert_eq!(may_leave(&agent(9), Some(&pair)), Err(Denied::NotFound));
+        assert_eq!(may_leave(&agent(7), Some(&ended)), Err(Denied::Ended));
+
+        assert_eq!(may_invite(&agent(7), Some(&taken)), Ok(()));
+        assert_eq!(may_invite(&agent(9), Some(&taken)), Err(Denied::NotFound));
+        assert_eq!(may_invite(&agent(7), Some(&ended)), Err(Denied::Ended));
+        assert_eq!(
+            may_invite(&visitor(1), Some(&taken)),
+            Err(Denied::Forbidden)
+        );
     }
 }

@@ -4,7 +4,8 @@
 //! one from the chat), `callbacks.rs` (call-me-back requests), `contact.rs` (a portal contact's signed sign-in,
 //! their tickets; agents' view of a visitor), `presence.rs` (a contact's tab away or back,
 //! the contacts online now, an agent starting a chat with one), `admin.rs` (the helpdesk's companies, contacts,
-//! tickets, settings and audit log, for admins and the helpdesk's sync job). This file: what
+//! tickets, settings and audit log, for admins and the helpdesk's sync job), `teamwork.rs`
+//! (sections; rejecting, joining, inviting, leaving; abandoned requests). This file: what
 //! they share, health, and the `/api/` fallbacks.
 //!
 //! Owns request parsing and status codes; credentials are issued and checked in `sessions.rs`,
@@ -23,6 +24,7 @@ mod contact;
 mod history;
 mod presence;
 mod search;
+mod teamwork;
 mod tickets;
 
 pub use account::*;
@@ -34,6 +36,7 @@ pub use contact::*;
 pub use history::*;
 pub use presence::*;
 pub use search::*;
+pub use teamwork::*;
 pub use tickets::*;
 
 use axum::Json;

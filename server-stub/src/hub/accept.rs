@@ -1,17 +1,18 @@
 //! `accept`: the store decides the single winner (see `store/sqlite/conversations.rs`); the
-//! hub tells everyone. The winner's sockets get `accepted` and the first page of `history` (the
-//! console asks for the rest with `sync`), and `ticket_linked` when the request is already about
-//! a ticket (a contact picked one, or pre-ticket chat made one, before anyone answered), then
-//! the agent's automatic greeting (a canned reply they chose) to everyone in it; the visitor
-//! gets the updated `conversation` and the "joined" message; every online agent gets
-//! `request_removed { accepted_by }`, which is how the agents who lost learn who joined (their
-//! own `accept` is refused as `not_found`, like any conversation they do not take part in).
+//! hub tells everyone. The winner's sockets get what [`Hub::welcome_joiner`] sends every agent
+//! who joins a chat (`accepted`, the first page of `history`, `ticket_linked` when the request
+//! is already about a ticket), then the agent's automatic greeting (a canned reply they chose)
+//! to everyone in it; the visitor gets the updated `conversation` and the "joined" message;
+//! every online agent gets `request_removed { accepted_by }`, which is how the agents who lost
+//! learn who joined (their own late `accept` is refused as `already_accepted` with the name,
+//! and they may `join` as a second participant).
 
 use protocol::canned::expand;
-use protocol::{ConversationId, ServerMsg};
+use protocol::helpdesk::TicketRef;
+use protocol::{ConversationId, PrivateNote, ServerMsg};
 
 use super::{Connection, Hub, HubError};
-use crate::store::{AppendOutcome, NewMessage};
+use crate::store::{Accepted, AppendOutcome, NewMessage};
 
 impl Hub {
     pub(super) async fn on_accept(
@@ -47,26 +48,51 @@ impl Hub {
                     }
                     None => None,
                 };
-                Ok((won, ticket, greeting))
+                Ok((won, ticket.map(|(_, t)| t), greeting))
             })
             .await?;
-        let me = c.me.principal;
+        let conversation = won.conversation.clone();
+        let agent = won.agent.clone();
+        self.welcome_joiner(won, ticket, Vec::new());
+        self.to_online_agents(ServerMsg::RequestRemoved {
+            conversation_id,
+            accepted_by: Some(agent),
+            abandoned: false,
+        });
+        if let Some(message) = greeting {
+            self.to_members(&conversation, None, ServerMsg::Message { message });
+        }
+        Ok(())
+    }
+
+    /// An agent joined a chat (accepting it, joining late, or answering an invitation): their
+    /// sockets get `accepted`, the first page of `history`, its `ticket_linked` and private
+    /// notes; everyone else in it the updated `conversation` and the "joined" line.
+    pub(super) fn welcome_joiner(
+        &self,
+        joined: Accepted,
+        ticket: Option<TicketRef>,
+        notes: Vec<PrivateNote>,
+    ) {
+        let me = joined.agent.principal;
+        let conversation = joined.conversation;
+        let conversation_id = conversation.id;
         self.to_principal(
             me,
             ServerMsg::Accepted {
-                conversation: won.conversation.clone(),
+                conversation: conversation.clone(),
             },
         );
         self.to_principal(
             me,
             ServerMsg::History {
                 conversation_id,
-                messages: won.history.messages,
+                messages: joined.history.messages,
                 reset: false,
-                more: won.history.more,
+                more: joined.history.more,
             },
         );
-        if let Some((_, ticket)) = ticket {
+        if let Some(ticket) = ticket {
             self.to_principal(
                 me,
                 ServerMsg::TicketLinked {
@@ -75,28 +101,28 @@ impl Hub {
                 },
             );
         }
-        let visitor = won.conversation.visitor.principal;
-        let won_conversation = won.conversation.clone();
-        self.to_principal(
-            visitor,
-            ServerMsg::Conversation {
-                conversation: won.conversation,
-            },
-        );
-        self.to_principal(
-            visitor,
-            ServerMsg::Message {
-                message: won.system_message,
-            },
-        );
-        self.to_online_agents(ServerMsg::RequestRemoved {
-            conversation_id,
-            accepted_by: Some(won.agent),
-        });
-        if let Some(message) = greeting {
-            let conversation = won_conversation;
-            self.to_members(&conversation, None, ServerMsg::Message { message });
+        if !notes.is_empty() {
+            self.to_principal(
+                me,
+                ServerMsg::Notes {
+                    conversation_id,
+                    notes,
+                },
+            );
         }
-        Ok(())
+        self.to_members_but(
+            &conversation,
+            me,
+            ServerMsg::Conversation {
+                conversation: conversation.clone(),
+            },
+        );
+        self.to_members_but(
+            &conversation,
+            me,
+            ServerMsg::Message {
+                message: joined.system_message,
+            },
+        );
     }
 }

@@ -44,6 +44,7 @@ impl Hub {
             self.to_online_agents(ServerMsg::RequestRemoved {
                 conversation_id,
                 accepted_by: None,
+                abandoned: false,
             });
         }
         self.to_members(
@@ -57,6 +58,9 @@ impl Hub {
             conversation: conversation.clone(),
         };
         self.to_members(&conversation, None, frame);
+        if let Some(closed) = ended.cancelled {
+            self.invitation_closed(closed);
+        }
         Ok(())
     }
 }

@@ -5,9 +5,9 @@
 //! delivery and kicking), `dispatch.rs` (the one `match` over [`ClientMsg`](protocol::ClientMsg)),
 //! and one file per command family: `send.rs`, `accept.rs`, `end.rs`, `sync.rs` (the `welcome`
 //! snapshot on connect and `sync`), `presence.rs` (agents' `set_online`), `notify.rs` (changes
-//! made over REST) and `contacts.rs` (contacts' presence, agent-started chats). New commands (invite,
-//! transfer, private note, typing, ticket link) each get a file of their own and an arm in
-//! `dispatch.rs`.
+//! made over REST) and `contacts.rs` (contacts' presence, agent-started chats), `teamwork.rs` (reject, join,
+//! invite, leave and transfer, abandoning: changes made over REST), `note.rs`, `typing.rs`.
+//! A new socket command gets a file of its own and an arm in `dispatch.rs`.
 //!
 //! The hub works on `protocol` types only: it never sees JSON or WebSocket frames (that is
 //! `ws/`), and it never decides permissions (that is `policy.rs`, applied by the store).
@@ -22,6 +22,7 @@ mod presence;
 mod registry;
 mod send;
 mod sync;
+mod teamwork;
 mod typing;
 
 use std::num::NonZeroU32;
@@ -35,6 +36,7 @@ use tokio_util::task::TaskTracker;
 
 pub use contacts::presence;
 pub use registry::{Connection, Kick, Outbound, REPLY_HEADROOM, SocketId, offer_reply};
+pub use sync::MAX_INVITATIONS_ON_CONNECT;
 
 use crate::policy::Denied;
 use crate::store::{Db, StoreError};

@@ -1,5 +1,5 @@
 //! `set_online` and `set_status`: an agent socket's status. Going `online` it starts (with a
-//! `queue` snapshot) receiving the queue's changes (`request_added`, `request_removed`); any
+//! `queue` snapshot of the requests offered to this agent) receiving the queue's changes (`request_added`, `request_removed`); any
 //! other status stops them. Colleagues are told when what they see of the agent changes.
 
 use protocol::ServerMsg;
@@ -19,7 +19,11 @@ impl Hub {
         // the status that starts live updates.
         let _order = self.inner.order.lock().await;
         if status == AgentStatus::Online {
-            let requests = self.inner.db.call(|st| st.waiting_requests()).await?;
+            let agent =
+                c.me.principal
+                    .agent()
+                    .ok_or(crate::policy::Denied::Forbidden)?;
+            let requests = self.inner.db.call(move |st| st.queue_for(agent)).await?;
             self.to_socket(c.id, ServerMsg::Queue { requests });
         }
         self.set_status(c.id, status);

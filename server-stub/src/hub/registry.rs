@@ -315,13 +315,7 @@ impl Hub {
 
     /// Queue a frame for every socket of `principal`.
     pub(super) fn to_principal(&self, principal: Principal, msg: ServerMsg) {
-        let mut sockets = self.registry();
-        let ids = sockets
-            .by_principal
-            .get(&principal)
-            .cloned()
-            .unwrap_or_default();
-        deliver(&mut sockets, &ids, &Arc::new(msg));
+        self.to_principals(&[principal], msg);
     }
 
     /// Queue a frame for every socket of every member of `conversation` (its visitor and
@@ -378,12 +372,33 @@ impl Hub {
 
     /// Queue a frame for every agent socket that is online.
     pub(super) fn to_online_agents(&self, msg: ServerMsg) {
+        self.to_online_agents_where(|_| true, msg);
+    }
+
+    /// Queue a frame for every online agent socket whose agent passes `filter`.
+    pub(super) fn to_online_agents_where(
+        &self,
+        filter: impl Fn(Principal) -> bool,
+        msg: ServerMsg,
+    ) {
         let mut sockets = self.registry();
         let ids: Vec<SocketId> = sockets
             .by_id
             .iter()
-            .filter(|(_, e)| e.status == AgentStatus::Online)
+            .filter(|(_, e)| e.status == AgentStatus::Online && filter(e.key))
             .map(|(id, _)| *id)
+            .collect();
+        deliver(&mut sockets, &ids, &Arc::new(msg));
+    }
+
+    /// Queue a frame for every socket of each of `principals`.
+    pub(super) fn to_principals(&self, principals: &[Principal], msg: ServerMsg) {
+        let mut sockets = self.registry();
+        let ids: Vec<SocketId> = principals
+            .iter()
+            .filter_map(|p| sockets.by_principal.get(p))
+            .flatten()
+            .copied()
             .collect();
         deliver(&mut sockets, &ids, &Arc::new(msg));
     }

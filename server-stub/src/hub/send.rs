@@ -81,14 +81,24 @@ impl Hub {
                 let preview = message.body.clone();
                 self.to_members(&conversation, Some(c.id), ServerMsg::Message { message });
                 if created {
-                    self.to_online_agents(ServerMsg::RequestAdded {
-                        request: ChatRequest {
-                            conversation_id: conversation.id,
-                            visitor: conversation.visitor,
-                            preview,
-                            created_at: conversation.created_at,
+                    // To the agents of the sections it was routed to.
+                    let id = conversation.id;
+                    let audience = self
+                        .inner
+                        .db
+                        .call(move |st| st.request_audience(id))
+                        .await?;
+                    self.to_offered(
+                        &audience,
+                        ServerMsg::RequestAdded {
+                            request: ChatRequest {
+                                conversation_id: conversation.id,
+                                visitor: conversation.visitor,
+                                preview,
+                                created_at: conversation.created_at,
+                            },
                         },
-                    });
+                    );
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! Catching up: the `welcome` snapshot a socket gets when it connects (its conversations, then
 //! one `history` per conversation with the first page of messages after the client's cursor,
 //! then `ticket_linked` for each that is about a ticket, and for an agent `notes` for each that
-//! has private notes, then `team`),
+//! has private notes and the pending invitations they made or may answer, then `team`),
 //! and `sync`, which reads one page of a conversation's messages after a `seq` (the REST read
 //! path applies the same rule through the same store's policy check).
 //!
@@ -20,6 +20,10 @@ use tokio::sync::mpsc;
 use super::{Connection, Hub, HubError, Outbound};
 use crate::credentials::TokenHash;
 use crate::store::{Store, StoreError};
+
+/// Most pending invitations a connecting agent is sent (the newest); more than this many
+/// pending for one agent means something is wrong elsewhere, and they stay answerable.
+pub const MAX_INVITATIONS_ON_CONNECT: usize = 50;
 
 impl Hub {
     /// Register an authenticated socket: queue `welcome` and one `history` per conversation
@@ -65,6 +69,18 @@ impl Hub {
                             histories.push(notes);
                         }
                     }
+                }
+                // Agents: the invitations they made or may answer, still pending (bounded, see
+                // `ws::QUEUE_CAPACITY`).
+                if let Some(agent) = who.principal.agent() {
+                    let invitations = s.invitations_for(agent)?;
+                    histories.extend(
+                        invitations
+                            .into_iter()
+                            .rev()
+                            .take(MAX_INVITATIONS_ON_CONNECT)
+                            .map(|invitation| ServerMsg::Invitation { invitation }),
+                    );
                 }
                 let away_after_secs = if who.role() == Role::Agent {
                     s.chat_settings()?.agent_away_after_secs

@@ -6,7 +6,11 @@
 //! a temp file; a new backend adds one `contract_tests!` line. The on-disk instantiation also
 //! runs [`accept_race`], which needs two independent handles on one database.
 
+mod teamwork;
+
 use std::sync::Barrier;
+
+pub use teamwork::*;
 
 use protocol::{
     Conversation, ConversationId, ConversationStatus, Identity, Message, MessageKind, Role,
@@ -61,6 +65,10 @@ macro_rules! contract_tests {
                 canned_replies_belong_to_their_owner_or_to_everyone,
                 a_contact_reads_their_own_past_conversations_only,
                 an_agent_starts_a_chat_with_a_present_contact,
+                sections_route_requests_by_visitor_kind,
+                a_rejected_request_goes_to_the_others,
+                unanswered_requests_are_abandoned_for_follow_up,
+                agents_join_invite_and_hand_over_chats,
             );
         }
     };
@@ -234,8 +242,11 @@ pub fn accept_has_a_single_winner(s: &impl Store) {
     assert_eq!(won.agent, a);
     assert_eq!(won.conversation.status, ConversationStatus::Active);
     assert_eq!(won.conversation.agents, std::slice::from_ref(&a));
-    // the loser is not told the chat exists (it learns the winner from the hub's broadcast)
-    assert_eq!(denied(s.accept(&b, c.id)), Denied::NotFound);
+    // an agent it was offered to, a moment too late, is told who took it (and may join)
+    assert_eq!(
+        denied(s.accept(&b, c.id)),
+        Denied::AlreadyAccepted("Ada".into())
+    );
     // the winner accepting again is reminded who accepted it
     assert_eq!(
         denied(s.accept(&a, c.id)),
@@ -780,7 +791,8 @@ pub fn strangers_get_not_found(s: &impl Store) {
     }
     assert_eq!(denied(s.end(&b, c.id)), Denied::NotFound);
     assert_eq!(denied(s.end(&b, nowhere)), Denied::NotFound);
-    assert_eq!(denied(s.accept(&b, c.id)), Denied::NotFound);
+    // (accepting it: told who took it, as the request was offered to them; see the sections
+    // case for an agent of another section, who is not)
     assert_eq!(denied(s.accept(&b, nowhere)), Denied::NotFound);
     // an ended conversation too
     s.end(&a, c.id).unwrap();
@@ -797,7 +809,7 @@ pub fn strangers_get_not_found(s: &impl Store) {
 
 /// Two handles on one database (separate connections), each driven by its own thread, accept
 /// the same waiting request at the same moment, `rounds` times over. Exactly one wins each
-/// round; the other is refused as a stranger (`NotFound`); the winner is the only participant
+/// round; the other is told who won (`AlreadyAccepted`); the winner is the only participant
 /// and there is exactly one "joined" message. Returns how many rounds each handle won.
 ///
 /// This is the store-level check that the database, not the hub's lock, decides the winner:
@@ -835,8 +847,8 @@ pub fn accept_race(one: &impl Store, two: &impl Store, rounds: usize) -> [usize;
         };
         assert_eq!(
             denied(loser),
-            Denied::NotFound,
-            "round {round}: the loser is refused as a stranger"
+            Denied::AlreadyAccepted(winner.agent.name.clone()),
+            "round {round}: the loser is told who won"
         );
         let after = &one.welcome_conversations(&winner.agent).unwrap();
         let after = after.iter().find(|x| x.id == c.id).expect("winner sees it");
@@ -887,7 +899,7 @@ mod sqlite_race {
         // Every loser was refused by the policy check, never by the conditional UPDATE's
         // `AND status = 'waiting'`: `BEGIN IMMEDIATE` takes the write lock before the facts
         // are read, so the second transaction reads the first one's commit and the policy
-        // says `NotFound` before any update runs. (A deferred transaction would read a stale
+        // says `AlreadyAccepted` before any update runs. (A deferred transaction would read a stale
         // snapshot; in WAL mode its update then fails with SQLITE_BUSY instead of affecting
         // zero rows, so even there the zero-row branch is not what a loser sees.) The branch
         // stays for backends with weaker isolation.
@@ -948,6 +960,7 @@ fn company(name: &str, chat_enabled: Option<bool>) -> CompanyInput {
         name: name.into(),
         chat_enabled,
         pre_ticket: None,
+        section: None,
     }
 }
 
@@ -1009,6 +1022,7 @@ pub fn helpdesk_records_are_kept_by_external_id_and_audited(s: &impl Store) {
             name: "Acme Ltd".into(),
             chat_enabled: Some(true),
             pre_ticket: None,
+            section: None,
         }
     );
     s.put_company(ADMIN, "globex", &company("Globex", None))
@@ -1213,6 +1227,7 @@ pub fn chat_terms_follow_the_most_specific_setting(s: &impl Store) {
             name: "Acme".into(),
             chat_enabled: Some(false),
             pre_ticket: Some(false),
+            section: None,
         },
     )
     .unwrap();

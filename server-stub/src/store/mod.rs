@@ -23,9 +23,12 @@ use protocol::helpdesk::{
 };
 use protocol::search::{ArchivedChat, HistoryQuery, HistoryResults};
 use protocol::webhooks::WebhookSettings;
+use protocol::workspace::{
+    AbandonedChat, Invitation, InvitationOutcome, InviteRequest, Section, SectionInput,
+};
 use protocol::{
-    AgentId, ChatRequest, Conversation, ConversationId, Identity, Message, Millis, Principal,
-    PrivateNote, Seq, SessionId, VisitorId,
+    AgentId, ChatRequest, Conversation, ConversationId, Identity, Message, Millis, Participant,
+    Principal, PrivateNote, Seq, SessionId, VisitorId,
 };
 
 use crate::credentials::TokenHash;
@@ -110,6 +113,8 @@ pub struct Ended {
     pub system_message: Message,
     /// It was still a waiting request (a visitor gave up): the queue loses it.
     pub was_waiting: bool,
+    /// The invitation into it that was pending, withdrawn.
+    pub cancelled: Option<ClosedInvitation>,
 }
 
 /// A credential to store: whom it stands for, when it was issued and until when it holds.
@@ -554,8 +559,127 @@ pub trait ConversationStore {
     /// Conversation `id` as its members see it, with no caller to check (for the hub telling
     /// members about a change made elsewhere).
     fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>, StoreError>;
-    /// All waiting requests, oldest first.
+    /// All waiting requests (abandoned ones are not waiting any more), oldest first.
     fn waiting_requests(&self) -> Result<Vec<ChatRequest>, StoreError>;
+}
+
+/// Which agents a waiting request is offered to: `only` those (every agent when `None`: no
+/// sections are set up), never those in `except` (they rejected it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Audience {
+    pub only: Option<Vec<AgentId>>,
+    pub except: Vec<AgentId>,
+}
+
+impl Audience {
+    /// Offered to `agent`: in the sections, and not rejected by them.
+    pub fn admits(&self, agent: AgentId) -> bool {
+        !self.except.contains(&agent) && self.in_sections(agent)
+    }
+
+    /// `agent` answers this request's sections (whether or not they rejected it: an abandoned
+    /// request is theirs to follow up).
+    pub fn in_sections(&self, agent: AgentId) -> bool {
+        self.only.as_ref().is_none_or(|o| o.contains(&agent))
+    }
+}
+
+/// A request that waited too long: out of the queue, the visitor told.
+#[derive(Debug, Clone)]
+pub struct Abandoned {
+    pub conversation: Conversation,
+    /// "Sorry, nobody could answer…", to the visitor.
+    pub system_message: Message,
+}
+
+/// Sections, and which agents are offered which request.
+pub trait RoutingStore {
+    /// Every section, by name.
+    fn sections(&self) -> Result<Vec<Section>, StoreError>;
+    fn add_section(&self, actor: Actor, input: &SectionInput) -> Result<Section, StoreError>;
+    /// `None`: no such section.
+    fn update_section(
+        &self,
+        actor: Actor,
+        id: i64,
+        input: &SectionInput,
+    ) -> Result<Option<Section>, StoreError>;
+    fn delete_section(&self, actor: Actor, id: i64) -> Result<bool, StoreError>;
+    /// Who waiting request `id` is offered to.
+    fn request_audience(&self, id: ConversationId) -> Result<Audience, StoreError>;
+    /// The waiting requests offered to `agent`, oldest first.
+    fn queue_for(&self, agent: AgentId) -> Result<Vec<ChatRequest>, StoreError>;
+    /// `who` declines waiting request `id`: it is not offered to them again.
+    fn reject(&self, who: &Identity, id: ConversationId) -> Result<(), StoreError>;
+    /// Mark every request that has waited past the site's abandon time (as of `now`).
+    fn abandon_due(&self, now: Millis) -> Result<Vec<Abandoned>, StoreError>;
+    /// The abandoned requests `agent` would have been offered, newest first.
+    fn abandoned_for(&self, agent: AgentId) -> Result<Vec<AbandonedChat>, StoreError>;
+}
+
+/// An invitation's end, and whom to tell.
+#[derive(Debug, Clone)]
+pub struct ClosedInvitation {
+    pub id: i64,
+    pub conversation_id: ConversationId,
+    pub outcome: InvitationOutcome,
+    pub by: Option<Participant>,
+    /// The inviter and the invitees.
+    pub recipients: Vec<AgentId>,
+}
+
+/// An invitation made, and whom to tell (the inviter and the invitees).
+#[derive(Debug, Clone)]
+pub struct Invited {
+    pub invitation: Invitation,
+    pub recipients: Vec<AgentId>,
+}
+
+/// An agent left a conversation.
+#[derive(Debug, Clone)]
+pub struct Left {
+    /// As it is now (without them).
+    pub conversation: Conversation,
+    pub agent: AgentId,
+    /// "<Agent> left the chat".
+    pub system_message: Message,
+    /// Their pending invitation, withdrawn.
+    pub cancelled: Option<ClosedInvitation>,
+}
+
+/// An answered invitation.
+#[derive(Debug, Clone)]
+pub struct Answered {
+    pub closed: ClosedInvitation,
+    /// Accepted: the invitee joined (what `accept` gives the winner).
+    pub joined: Option<Accepted>,
+    /// A transfer: the inviter left.
+    pub left: Option<Left>,
+}
+
+/// Agents working together in a live chat: joining late, inviting, leaving.
+pub trait TeamworkStore {
+    /// An agent eligible for an active chat's section joins it as another participant.
+    fn join(&self, who: &Identity, id: ConversationId) -> Result<Accepted, StoreError>;
+    /// An agent leaves a chat another agent stays in.
+    fn leave(&self, who: &Identity, id: ConversationId) -> Result<Left, StoreError>;
+    fn invite(
+        &self,
+        who: &Identity,
+        id: ConversationId,
+        request: &InviteRequest,
+    ) -> Result<Invited, StoreError>;
+    /// The invitee accepts (joins; with `transfer` the inviter leaves) or declines.
+    fn answer_invitation(
+        &self,
+        who: &Identity,
+        id: i64,
+        accept: bool,
+    ) -> Result<Answered, StoreError>;
+    /// The inviter withdraws invitation `id`.
+    fn cancel_invitation(&self, who: &Identity, id: i64) -> Result<ClosedInvitation, StoreError>;
+    /// The pending invitations `agent` made or may answer.
+    fn invitations_for(&self, agent: AgentId) -> Result<Vec<Invitation>, StoreError>;
 }
 
 /// What adding a private note did.
@@ -622,6 +746,8 @@ pub trait Store:
     + NoteStore
     + HelpdeskStore
     + PushChatStore
+    + RoutingStore
+    + TeamworkStore
     + WebhookStore
     + Send
     + Sync
@@ -640,6 +766,8 @@ impl<T> Store for T where
         + NoteStore
         + HelpdeskStore
         + PushChatStore
+        + RoutingStore
+        + TeamworkStore
         + WebhookStore
         + Send
         + Sync

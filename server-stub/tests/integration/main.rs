@@ -16,6 +16,7 @@ mod logins;
 mod notes;
 mod presence;
 mod resume;
+mod routing;
 mod search;
 mod security;
 mod support;

@@ -279,6 +279,7 @@ async fn a_visitor_ends_a_request_nobody_took_and_it_leaves_the_queue() {
         ServerMsg::RequestRemoved {
             conversation_id,
             accepted_by,
+            abandoned: false,
         } => assert_eq!((conversation_id, accepted_by), (conv, None)),
         other => panic!("{other:?}"),
     }

@@ -230,6 +230,7 @@ impl Override for Company {
             name: self.name.clone(),
             chat_enabled: self.chat_enabled,
             pre_ticket: self.pre_ticket,
+            section: self.section,
         }
     }
     fn rows(o: &mut Overrides) -> &mut Vec<Saving<Self>> {

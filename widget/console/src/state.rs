@@ -480,6 +480,7 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
         ServerMsg::RequestRemoved {
             conversation_id,
             accepted_by,
+            ..
         } => {
             desk.queue.retain(|r| r.conversation_id != conversation_id);
             let won_by_me = matches!((&accepted_by, &desk.me), (Some(w), Some(me)) if w.principal == me.principal);
@@ -547,6 +548,8 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
                     .fold(false, |any, n| p.insert_note(n) | any)
             });
         }
+        // Invitations: shown by the teamwork panel (not yet in this console).
+        ServerMsg::Invitation { .. } | ServerMsg::InvitationClosed { .. } => desk_changed = false,
         ServerMsg::Accepted { conversation } => {
             let id = conversation.id;
             desk.queue.retain(|r| r.conversation_id != id);

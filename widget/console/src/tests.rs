@@ -208,6 +208,7 @@ async fn the_queue_follows_added_and_removed_requests() {
     c.ctl.receive(ServerMsg::RequestRemoved {
         conversation_id: id(1),
         accepted_by: Some(grace()),
+        abandoned: false,
     });
     tick().await;
     assert!(c.button("Accept chat with Marta").is_none());
@@ -251,6 +252,7 @@ async fn losing_an_accept_race_names_the_winner_and_the_refusal_stays_quiet() {
     c.ctl.receive(ServerMsg::RequestRemoved {
         conversation_id: id(2),
         accepted_by: Some(grace()),
+        abandoned: false,
     });
     tick().await;
     assert!(c.button("Accept chat with Bob").is_none(), "left the queue");
@@ -294,11 +296,13 @@ async fn requests_taken_by_others_that_i_did_not_accept_raise_no_alert() {
     c.ctl.receive(ServerMsg::RequestRemoved {
         conversation_id: id(2),
         accepted_by: Some(grace()),
+        abandoned: false,
     });
     // My own win is announced to me too; that is no race lost.
     c.ctl.receive(ServerMsg::RequestRemoved {
         conversation_id: id(4),
         accepted_by: Some(ada()),
+        abandoned: false,
     });
     c.ctl.receive(ServerMsg::Accepted {
         conversation: conversation(4, ConversationStatus::Active, "Eve"),
@@ -930,6 +934,7 @@ fn company(
     pre: Option<bool>,
 ) -> protocol::helpdesk::Company {
     protocol::helpdesk::Company {
+        section: None,
         id: id.into(),
         name: name.into(),
         chat_enabled: chat,

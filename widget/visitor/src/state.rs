@@ -249,7 +249,9 @@ impl VisitorState {
             | ServerMsg::Note { .. }
             | ServerMsg::Notes { .. }
             | ServerMsg::Team { .. }
-            | ServerMsg::AgentStatus { .. } => {}
+            | ServerMsg::AgentStatus { .. }
+            | ServerMsg::Invitation { .. }
+            | ServerMsg::InvitationClosed { .. } => {}
             #[cfg(not(feature = "contact"))]
             ServerMsg::TicketLinked { .. } => {}
             #[cfg(feature = "contact")]

@@ -3,19 +3,51 @@
 //! policy decides on, are loaders in `rows.rs`, shared with `messages.rs`.)
 
 use protocol::webhooks::WebhookEvent;
+use protocol::workspace::InvitationOutcome;
 use protocol::{
-    ChatRequest, Conversation, ConversationId, Identity, Participant, Principal, Role, VisitorId,
+    AgentId, ChatRequest, Conversation, ConversationId, Identity, Participant, Principal, Role,
 };
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::SqliteStore;
 use super::identities::{agent_name, agent_of};
 use super::messages::insert_system_message;
+use super::routing::{audience, waiting};
 use super::rows::{
-    load_conversation, load_facts, load_messages_page, office_closed_now, waited_unanswered,
+    add_participant, load_conversation, load_facts, load_messages_page, office_closed_now,
+    open_conversations_of, waited_unanswered,
 };
+use super::teamwork::close_pending;
 use crate::policy::{self, Denied};
 use crate::store::{Accepted, ConversationStore, Ended, StoreError, now_millis};
+
+/// `agent` joins `conversation` (accepting it, joining late, or answering an invitation): a
+/// member from now on, with "<Agent> joined the chat" for everyone, and the first page of
+/// history for them.
+pub(super) fn joined(
+    tx: &Transaction<'_>,
+    conversation: ConversationId,
+    agent: AgentId,
+) -> Result<Accepted, StoreError> {
+    add_participant(tx, conversation, agent)?;
+    let name = agent_name(tx, agent)?;
+    let system_message =
+        insert_system_message(tx, conversation, &format!("{name} joined the chat"))?;
+    Ok(Accepted {
+        conversation: load_conversation(tx, conversation)?,
+        agent: Participant::new(Principal::Agent(agent), name),
+        system_message,
+        history: load_messages_page(tx, conversation, 0, protocol::HISTORY_PAGE)?,
+    })
+}
+
+fn is_abandoned(tx: &Transaction<'_>, id: ConversationId) -> Result<bool, StoreError> {
+    Ok(tx.query_row(
+        "SELECT abandoned_at IS NOT NULL FROM conversations WHERE id = ?1",
+        [id.0],
+        |r| r.get(0),
+    )?)
+}
 
 /// Whether a visitor may end conversation `id` themselves now: it has waited unanswered for
 /// the configured time, chats are outside office hours, or nothing was said for an hour.
@@ -42,7 +74,8 @@ impl ConversationStore for SqliteStore {
                 Role::Agent => {
                     "SELECT c.id FROM conversations c \
                      JOIN participants p ON p.conversation_id = c.id \
-                     WHERE p.agent_id = ?1 AND c.status = 'active' ORDER BY c.id"
+                     WHERE p.agent_id = ?1 AND p.left_at IS NULL AND c.status = 'active' \
+                     ORDER BY c.id"
                 }
             };
             let ids = c
@@ -58,25 +91,26 @@ impl ConversationStore for SqliteStore {
     fn accept(&self, who: &Identity, conversation: ConversationId) -> Result<Accepted, StoreError> {
         self.write(|tx| {
             let facts = load_facts(tx, conversation)?;
-            policy::may_accept(who, facts.as_ref(), || {
+            let agent = agent_of(who)?;
+            // An abandoned request is its sections' to follow up, even for who rejected it.
+            let offered = match &facts {
+                Some(_) if is_abandoned(tx, conversation)? => {
+                    audience(tx, conversation)?.in_sections(agent)
+                }
+                Some(_) => audience(tx, conversation)?.admits(agent),
+                None => false,
+            };
+            policy::may_accept(who, facts.as_ref(), offered, || {
                 facts
                     .as_ref()
                     .and_then(|f| f.agents.first())
                     .and_then(|id| agent_name(tx, *id).ok())
                     .unwrap_or_else(|| "Another agent".to_owned())
             })?;
-            let agent = agent_of(who)?;
-            let open: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM participants p \
-                 JOIN conversations c ON c.id = p.conversation_id \
-                 WHERE p.agent_id = ?1 AND c.status = 'active'",
-                [agent.0],
-                |r| r.get(0),
-            )?;
-            policy::may_join_another(usize::try_from(open).unwrap_or(usize::MAX))?;
+            policy::may_join_another(open_conversations_of(tx, agent)?)?;
             // The single state change that decides the winner.
             let won = tx.execute(
-                "UPDATE conversations SET status = 'active', accepted_by = ?2 \
+                "UPDATE conversations SET status = 'active', accepted_by = ?2, abandoned_at = NULL \
                  WHERE id = ?1 AND status = 'waiting'",
                 params![conversation.0, agent.0],
             )?;
@@ -92,20 +126,7 @@ impl ConversationStore for SqliteStore {
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 return Err(Denied::NotFound.into());
             }
-            tx.execute(
-                "INSERT INTO participants (conversation_id, agent_id, joined_at) \
-                 VALUES (?1, ?2, ?3)",
-                params![conversation.0, agent.0, now_millis()],
-            )?;
-            let name = agent_name(tx, agent)?;
-            let system_message =
-                insert_system_message(tx, conversation, &format!("{name} joined the chat"))?;
-            Ok(Accepted {
-                conversation: load_conversation(tx, conversation)?,
-                agent: Participant::new(Principal::Agent(agent), name),
-                system_message,
-                history: load_messages_page(tx, conversation, 0, protocol::HISTORY_PAGE)?,
-            })
+            joined(tx, conversation, agent)
         })
     }
 
@@ -170,6 +191,7 @@ impl ConversationStore for SqliteStore {
                 conversation: load_conversation(tx, conversation)?,
                 system_message,
                 was_waiting,
+                cancelled: close_pending(tx, conversation, InvitationOutcome::Cancelled, None)?,
             })
         })
     }
@@ -186,28 +208,6 @@ impl ConversationStore for SqliteStore {
     }
 
     fn waiting_requests(&self) -> Result<Vec<ChatRequest>, StoreError> {
-        self.with(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT c.id, c.visitor_id, v.name, c.created_at, \
-                 COALESCE((SELECT body FROM messages m \
-                           WHERE m.conversation_id = c.id AND m.seq = 1), '') \
-                 FROM conversations c JOIN visitors v ON v.id = c.visitor_id \
-                 WHERE c.status = 'waiting' ORDER BY c.id",
-            )?;
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok(ChatRequest {
-                        conversation_id: ConversationId(r.get(0)?),
-                        visitor: Participant::new(
-                            Principal::Visitor(VisitorId(r.get(1)?)),
-                            r.get::<_, String>(2)?,
-                        ),
-                        created_at: r.get(3)?,
-                        preview: r.get(4)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })
+        self.with(|c| waiting(c))
     }
 }

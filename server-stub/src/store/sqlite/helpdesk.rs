@@ -133,7 +133,7 @@ fn load_contact(conn: &Connection, id: &str) -> Result<Option<Contact>, StoreErr
 fn load_company(conn: &Connection, id: &str) -> Result<Option<(i64, Company)>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT id, external_id, name, chat_enabled, pre_ticket FROM companies \
+            "SELECT id, external_id, name, chat_enabled, pre_ticket, section_id FROM companies \
              WHERE external_id = ?1",
             [id],
             |r| Ok((r.get(0)?, company_row(r, 1)?)),
@@ -141,13 +141,15 @@ fn load_company(conn: &Connection, id: &str) -> Result<Option<(i64, Company)>, S
         .optional()?)
 }
 
-/// A company from `external_id, name, chat_enabled, pre_ticket` starting at column `at`.
+/// A company from `external_id, name, chat_enabled, pre_ticket, section_id` starting at
+/// column `at`.
 fn company_row(r: &Row<'_>, at: usize) -> rusqlite::Result<Company> {
     Ok(Company {
         id: r.get(at)?,
         name: r.get(at + 1)?,
         chat_enabled: r.get(at + 2)?,
         pre_ticket: r.get(at + 3)?,
+        section: r.get(at + 4)?,
     })
 }
 
@@ -161,14 +163,26 @@ fn upsert_company(
 ) -> Result<i64, StoreError> {
     let now = now_millis();
     let settings = if input.is_some() {
-        "chat_enabled = excluded.chat_enabled, pre_ticket = excluded.pre_ticket, "
+        "chat_enabled = excluded.chat_enabled, pre_ticket = excluded.pre_ticket, \
+         section_id = excluded.section_id, "
     } else {
         ""
     };
+    let section = input.and_then(|i| i.section);
+    if let Some(section) = section {
+        let known: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sections WHERE id = ?1)",
+            [section],
+            |r| r.get(0),
+        )?;
+        if !known {
+            return Err(StoreError::Invalid(format!("no section with id {section}")));
+        }
+    }
     Ok(tx.query_row(
         &format!(
-            "INSERT INTO companies (external_id, name, chat_enabled, pre_ticket, created_at, \
-             updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5) \
+            "INSERT INTO companies (external_id, name, chat_enabled, pre_ticket, section_id, \
+             created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) \
              ON CONFLICT (external_id) DO UPDATE SET name = excluded.name, {settings}\
              updated_at = excluded.updated_at RETURNING id"
         ),
@@ -177,6 +191,7 @@ fn upsert_company(
             display_name(name),
             input.and_then(|i| i.chat_enabled),
             input.and_then(|i| i.pre_ticket),
+            section,
             now
         ],
         |r| r.get(0),
@@ -224,7 +239,7 @@ impl HelpdeskStore for SqliteStore {
     fn companies(&self) -> Result<Vec<Company>, StoreError> {
         self.with(|c| {
             let mut stmt = c.prepare(
-                "SELECT external_id, name, chat_enabled, pre_ticket FROM companies \
+                "SELECT external_id, name, chat_enabled, pre_ticket, section_id FROM companies \
                  ORDER BY external_id",
             )?;
             let rows = stmt

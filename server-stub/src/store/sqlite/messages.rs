@@ -72,9 +72,12 @@ pub(super) fn open_or_create(
     if let Some(id) = open {
         return Ok((id, false));
     }
+    // Routed once, when made: the section stays the request's even if settings change.
+    let section = super::routing::route(tx, visitor)?;
     tx.execute(
-        "INSERT INTO conversations (visitor_id, status, created_at) VALUES (?1, 'waiting', ?2)",
-        params![visitor.0, now_millis()],
+        "INSERT INTO conversations (visitor_id, status, created_at, section_id) \
+         VALUES (?1, 'waiting', ?2, ?3)",
+        params![visitor.0, now_millis(), section],
     )?;
     Ok((ConversationId(tx.last_insert_rowid()), true))
 }

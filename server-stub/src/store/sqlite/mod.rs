@@ -17,8 +17,10 @@ mod identities;
 mod messages;
 mod notes;
 mod push_chat;
+mod routing;
 mod rows;
 mod search;
+mod teamwork;
 mod webhooks;
 
 use std::path::Path;
@@ -42,6 +44,9 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../../migrations/0007_canned_replies.sql")),
     M::up(include_str!("../../../migrations/0008_message_search.sql")),
     M::up(include_str!("../../../migrations/0009_closing_notes.sql")),
+    M::up(include_str!(
+        "../../../migrations/0010_sections_and_routing.sql"
+    )),
 ];
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 

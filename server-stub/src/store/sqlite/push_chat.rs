@@ -12,7 +12,10 @@ use rusqlite::{OptionalExtension, params};
 use super::SqliteStore;
 use super::identities::{agent_name, agent_of};
 use super::messages::insert_system_message;
-use super::rows::{load_chat_settings, load_conversation, load_messages_page};
+use super::rows::{
+    add_participant, load_chat_settings, load_conversation, load_messages_page,
+    open_conversations_of,
+};
 use crate::policy::{self, Denied, PushFacts};
 use crate::store::{PushChatStore, PushedChat, StoreError, now_millis};
 
@@ -55,14 +58,8 @@ impl PushChatStore for SqliteStore {
                 )?,
                 None => false,
             };
-            let agent_open: i64 = match agent.principal {
-                Principal::Agent(id) => tx.query_row(
-                    "SELECT COUNT(*) FROM participants p \
-                     JOIN conversations c ON c.id = p.conversation_id \
-                     WHERE p.agent_id = ?1 AND c.status = 'active'",
-                    [id.0],
-                    |r| r.get(0),
-                )?,
+            let agent_open = match agent.principal {
+                Principal::Agent(id) => open_conversations_of(tx, id)?,
                 Principal::Visitor(_) => 0,
             };
             policy::may_push_chat(
@@ -73,7 +70,7 @@ impl PushChatStore for SqliteStore {
                     // A contact who never signed in has no visitor id, so no socket either.
                     present: visitor.is_some_and(present),
                     open_chat,
-                    agent_open: usize::try_from(agent_open).unwrap_or(usize::MAX),
+                    agent_open,
                 },
             )?;
             let agent_id = agent_of(agent)?;
@@ -113,11 +110,7 @@ impl PushChatStore for SqliteStore {
                 params![visitor.0, now, agent_id.0, ticket.as_ref().map(|(row, _)| *row)],
             )?;
             let id = ConversationId(tx.last_insert_rowid());
-            tx.execute(
-                "INSERT INTO participants (conversation_id, agent_id, joined_at) \
-                 VALUES (?1, ?2, ?3)",
-                params![id.0, agent_id.0, now],
-            )?;
+            add_participant(tx, id, agent_id)?;
             // The visitor row's name is the one the chat shows (it follows the helpdesk's).
             let agent_name = agent_name(tx, agent_id)?;
             let conversation = load_conversation(tx, id)?;

@@ -203,7 +203,7 @@ pub(super) fn load_facts(
     };
     let agents = conn
         .prepare_cached(
-            "SELECT agent_id FROM participants WHERE conversation_id = ?1 \
+            "SELECT agent_id FROM participants WHERE conversation_id = ?1 AND left_at IS NULL \
              ORDER BY joined_at, agent_id",
         )?
         .query_map([id.0], |r| r.get(0).map(AgentId))?
@@ -213,6 +213,36 @@ pub(super) fn load_facts(
         status: parse_status(&status)?,
         agents,
     }))
+}
+
+/// Make `agent` a member of `conversation` (again, if they had left: joining anew).
+pub(super) fn add_participant(
+    tx: &Transaction<'_>,
+    conversation: ConversationId,
+    agent: AgentId,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO participants (conversation_id, agent_id, joined_at) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (conversation_id, agent_id) \
+         DO UPDATE SET joined_at = excluded.joined_at, left_at = NULL",
+        params![conversation.0, agent.0, now_millis()],
+    )?;
+    Ok(())
+}
+
+/// How many open conversations `agent` takes part in (bounded by
+/// [`protocol::MAX_OPEN_CONVERSATIONS`]).
+pub(super) fn open_conversations_of(
+    tx: &Transaction<'_>,
+    agent: AgentId,
+) -> Result<usize, StoreError> {
+    let open: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM participants p JOIN conversations c ON c.id = p.conversation_id \
+         WHERE p.agent_id = ?1 AND p.left_at IS NULL AND c.status = 'active'",
+        [agent.0],
+        |r| r.get(0),
+    )?;
+    Ok(usize::try_from(open).unwrap_or(usize::MAX))
 }
 
 /// The conversation as clients see it (visitor and agents with their names).
@@ -236,7 +266,7 @@ pub(super) fn load_conversation(
     )?;
     let mut stmt = conn.prepare_cached(
         "SELECT a.id, a.name FROM participants p JOIN agents a ON a.id = p.agent_id \
-         WHERE p.conversation_id = ?1 ORDER BY p.joined_at, a.id",
+         WHERE p.conversation_id = ?1 AND p.left_at IS NULL ORDER BY p.joined_at, a.id",
     )?;
     let agents = stmt
         .query_map([id.0], |r| {

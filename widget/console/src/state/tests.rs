@@ -80,6 +80,7 @@ fn a_lost_race_names_the_winner_and_swallows_one_refusal() {
         ServerMsg::RequestRemoved {
             conversation_id: ConversationId(5),
             accepted_by: Some(grace()),
+            abandoned: false,
         },
     );
     assert_eq!(
@@ -108,6 +109,7 @@ fn a_request_withdrawn_while_accepting_says_so() {
         ServerMsg::RequestRemoved {
             conversation_id: ConversationId(5),
             accepted_by: None,
+            abandoned: false,
         },
     );
     assert_eq!(desk.alert.as_deref(), Some(NO_LONGER_WAITING));

@@ -69,6 +69,7 @@ fn ChatSection(initial: ChatSettings) -> impl IntoView {
                             .trim()
                             .parse::<u32>()
                             .map_or(initial.agent_away_after_secs, |m| m.saturating_mul(60)),
+                        ..initial
                     };
                     spawn_local(ctl.save_setting("/api/admin/settings", body, "Chat settings"));
                 }

@@ -1,0 +1,120 @@
+//! The agents' side of routing and working together: sections (queues) and who is in them
+//! (`/api/admin/sections`), invitations into a live chat (`/api/conversations/{id}/invitations`,
+//! [`crate::ServerMsg::Invitation`]), and the abandoned requests an agent follows up on
+//! (`GET /api/agent/abandoned`). Plain serde derive: only the console and the server use these,
+//! so none of it is in a visitor's bundle.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AgentId, ConversationId, Millis};
+use crate::model::Participant;
+
+/// Longest section name, in characters.
+pub const MAX_SECTION_NAME_CHARS: usize = 80;
+
+/// A section (queue): the agents who answer one kind of request. While no section exists every
+/// agent answers every request; once one does, a request goes to the online members of the
+/// sections eligible for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    pub id: i64,
+    pub name: String,
+    /// Live chat from anonymous visitors is routed here.
+    pub anonymous_chat: bool,
+    /// Live chat from verified portal contacts is routed here.
+    pub contact_chat: bool,
+    /// Its agents, by id.
+    pub members: Vec<AgentId>,
+}
+
+/// `POST /api/admin/sections` and `PUT /api/admin/sections/{id}`: the whole section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionInput {
+    pub name: String,
+    #[serde(default = "yes")]
+    pub anonymous_chat: bool,
+    #[serde(default = "yes")]
+    pub contact_chat: bool,
+    #[serde(default)]
+    pub members: Vec<AgentId>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `GET /api/admin/sections` (admins) and `GET /api/agent/sections` (every agent: to invite
+/// "any available agent of section X"): every section, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionList {
+    pub sections: Vec<Section>,
+}
+
+/// Whom an invitation asks: one named agent, or any available agent of a section (the first
+/// to accept joins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Invitee {
+    Agent(AgentId),
+    Section(i64),
+}
+
+/// `POST /api/conversations/{id}/invitations`: ask a colleague into a live chat the caller
+/// takes part in. With `transfer`, the inviter leaves the chat when the invitee joins (in the
+/// same transaction: the chat is never without an agent). One invitation per chat is pending at
+/// a time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InviteRequest {
+    pub invitee: Invitee,
+    #[serde(default)]
+    pub transfer: bool,
+}
+
+/// A pending invitation, as the inviter and the invitees see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub id: i64,
+    pub conversation_id: ConversationId,
+    /// The visitor's name, so the invitee knows which chat without opening it.
+    pub visitor: String,
+    pub from: Participant,
+    pub invitee: Invitee,
+    /// The invitee's name: the agent's, or the section's.
+    pub invitee_name: String,
+    pub transfer: bool,
+    pub created_at: Millis,
+}
+
+/// How an invitation ended ([`crate::ServerMsg::InvitationClosed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationOutcome {
+    Accepted,
+    Declined,
+    /// The inviter withdrew it, left, or the chat ended.
+    Cancelled,
+}
+
+/// A request nobody answered within the site's wait ([`crate::helpdesk::ChatSettings`]'s
+/// `abandon_after_secs`): out of the queue, kept for agents to follow up. The visitor may still
+/// write into it (their messages are there when an agent opens it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AbandonedChat {
+    pub conversation_id: ConversationId,
+    pub visitor: Participant,
+    /// The visitor's latest message.
+    pub last_line: String,
+    /// Messages the visitor wrote.
+    pub messages: u32,
+    pub created_at: Millis,
+    pub abandoned_at: Millis,
+}
+
+/// `GET /api/agent/abandoned`: the abandoned requests the caller's sections receive, newest
+/// first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AbandonedList {
+    pub chats: Vec<AbandonedChat>,
+}
