@@ -1,6 +1,7 @@
 //! History search over ended conversations, for agents (`GET /api/agent/history`): filters,
-//! full-text search (the database's own: SQLite FTS5 now), pages. Plain serde derive: only
-//! the console and the server use these.
+//! full-text search (the database's own: SQLite FTS5 now), pages; and the directory the
+//! filters pick from (`GET /api/agent/directory`). Plain serde derive: only the console and
+//! the server use these.
 
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +41,31 @@ pub struct HistoryQuery {
     /// 0-based page of [`SEARCH_PAGE`] results.
     #[serde(default)]
     pub page: u32,
+}
+
+/// `GET /api/agent/directory`: what the history's filters pick from, readable by every agent
+/// (the admin API's lists carry more than a colleague needs): every agent account, deactivated
+/// ones too (their chats stay in the record), and every company.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Directory {
+    /// Active agents first, then by name.
+    pub agents: Vec<DirectoryAgent>,
+    /// By the helpdesk's id.
+    pub companies: Vec<DirectoryCompany>,
+}
+
+/// An agent as a filter choice ([`HistoryQuery::agent`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryAgent {
+    pub id: AgentId,
+    pub name: String,
+}
+
+/// A company as a filter choice ([`HistoryQuery::company`]: the helpdesk's id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryCompany {
+    pub id: String,
+    pub name: String,
 }
 
 /// One ended conversation found.

@@ -648,6 +648,19 @@ fn history_search_bodies() {
             more: false,
         },
     );
+    check(
+        "rest_directory",
+        &protocol::search::Directory {
+            agents: vec![protocol::search::DirectoryAgent {
+                id: AgentId(1),
+                name: "Ada".into(),
+            }],
+            companies: vec![protocol::search::DirectoryCompany {
+                id: "acme".into(),
+                name: "Acme Ltd".into(),
+            }],
+        },
+    );
 }
 
 #[test]

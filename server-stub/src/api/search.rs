@@ -2,14 +2,16 @@
 //! visitor, contact, company, agent and date, a page at a time (`GET /api/agent/history`), and
 //! one of them as the record keeps it, private notes included (`GET /api/agent/history/{id}`).
 //! Ended conversations are the organisation's record: any agent may read them. The agent who
-//! ended one keeps its closing note (`PUT /api/conversations/{id}/closing-note`).
+//! ended one keeps its closing note (`PUT /api/conversations/{id}/closing-note`). The
+//! filters' choices, agents and companies by id and name, are readable by any agent
+//! (`GET /api/agent/directory`).
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use protocol::search::{
-    ArchivedChat, ClosingNote, HistoryQuery, HistoryResults, MAX_CLOSING_NOTE_CHARS,
-    MAX_QUERY_CHARS,
+    ArchivedChat, ClosingNote, Directory, DirectoryAgent, DirectoryCompany, HistoryQuery,
+    HistoryResults, MAX_CLOSING_NOTE_CHARS, MAX_QUERY_CHARS,
 };
 
 use crate::auth::AgentCaller;
@@ -38,6 +40,31 @@ pub async fn search_history(
         return Err(RestError::InvalidInput("page is too far".into()));
     }
     Ok(Json(app.db.call(move |s| s.search_history(&query)).await?))
+}
+
+/// `GET /api/agent/directory`: every agent and company by id and name, nothing more (no
+/// e-mail, no role, no settings: those stay on the admin API).
+pub async fn directory(
+    State(app): State<AppState>,
+    AgentCaller(_): AgentCaller,
+) -> Result<Json<Directory>, RestError> {
+    let (agents, companies) = app.db.call(|s| Ok((s.agents()?, s.companies()?))).await?;
+    Ok(Json(Directory {
+        agents: agents
+            .into_iter()
+            .map(|a| DirectoryAgent {
+                id: a.id,
+                name: a.name,
+            })
+            .collect(),
+        companies: companies
+            .into_iter()
+            .map(|c| DirectoryCompany {
+                id: c.id,
+                name: c.name,
+            })
+            .collect(),
+    }))
 }
 
 /// `GET /api/agent/history/{id}`: 404 unless it is an ended conversation.

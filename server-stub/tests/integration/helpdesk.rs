@@ -3,68 +3,15 @@
 //! identifies keeping their chat, chat permissions, the admin API's roles and audit log, and a
 //! contact's data never reaching another contact.
 
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use protocol::helpdesk::{
-    AuditEntry, Availability, ChatSettings, Company, Contact, ContactSessionResponse,
-    PastConversationList, TicketDetail, TicketList, VisitorCard,
+    AuditEntry, Availability, ChatSettings, Company, Contact, PastConversationList, TicketDetail,
+    TicketList, VisitorCard,
 };
 use protocol::{ClientMsg, ErrorBody, ErrorCode, ServerMsg};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::support::*;
-
-const SECRET: &str = "the demo portal's identity secret, 32+ bytes";
-
-async fn helpdesk_server() -> TestServer {
-    TestServer::start_with(|c| {
-        c.identity_secret = Some(SECRET.into());
-        c.admin_api_key = Some(API_KEY.into());
-        c.sessions_per_minute = 1_000;
-    })
-    .await
-}
-
-fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-/// A statement about contact `sub` (of company `acme`) valid for `valid_for` seconds, signed
-/// with `secret`.
-fn statement(sub: &str, name: &str, valid_for: i64, secret: &str) -> String {
-    let claims = json!({
-        "sub": sub,
-        "name": name,
-        "email": format!("{sub}@acme.test"),
-        "company": "acme",
-        "company_name": "Acme Ltd",
-        "exp": now_secs() + valid_for,
-    });
-    jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        &claims,
-        &EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .unwrap()
-}
-
-async fn sign_in(srv: &TestServer, identity: &str, anonymous: Option<&str>) -> (StatusCode, Value) {
-    call(
-        srv,
-        Method::POST,
-        "/api/contact/session",
-        anonymous,
-        Some(json!({ "identity": identity })),
-    )
-    .await
-}
-
-fn session(body: Value) -> ContactSessionResponse {
-    serde_json::from_value(body).unwrap()
-}
 
 fn error(body: Value) -> ErrorBody {
     serde_json::from_value(body).unwrap()

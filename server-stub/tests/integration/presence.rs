@@ -7,7 +7,6 @@
 
 use std::time::Duration;
 
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use protocol::helpdesk::{ContactSessionResponse, VisitorCard};
 use protocol::presence::OnlineContacts;
 use protocol::{Conversation, ConversationStatus, ErrorBody, ErrorCode, Presence, Principal};
@@ -17,44 +16,11 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-const SECRET: &str = "the demo portal's identity secret, 32+ bytes";
-
-async fn server() -> TestServer {
-    TestServer::start_with(|c| {
-        c.identity_secret = Some(SECRET.into());
-        c.admin_api_key = Some(API_KEY.into());
-        c.sessions_per_minute = 1_000;
-    })
-    .await
-}
-
 /// Contact `sub` of company `acme` signs in (one call per device): their session.
 async fn contact(srv: &TestServer, sub: &str, name: &str) -> ContactSessionResponse {
-    let exp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        + 3600;
-    let claims = json!({
-        "sub": sub, "name": name, "email": format!("{sub}@acme.test"),
-        "company": "acme", "company_name": "Acme Ltd", "exp": exp,
-    });
-    let identity = jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        &claims,
-        &EncodingKey::from_secret(SECRET.as_bytes()),
-    )
-    .unwrap();
-    let (status, body) = call(
-        srv,
-        Method::POST,
-        "/api/contact/session",
-        None,
-        Some(json!({ "identity": identity })),
-    )
-    .await;
+    let (status, body) = sign_in(srv, &statement(sub, name, 3600, SECRET), None).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    serde_json::from_value(body).unwrap()
+    session(body)
 }
 
 fn visitor_id(s: &ContactSessionResponse) -> VisitorId {
@@ -152,7 +118,7 @@ async fn put_ticket(srv: &TestServer, number: &str, contact: &str, status: &str)
 
 #[tokio::test]
 async fn presence_follows_a_contacts_tabs_devices_and_away_reports() {
-    let srv = server().await;
+    let srv = helpdesk_server().await;
     let ada = srv.ada().await;
     let carla = contact(&srv, "c-1", "Carla Díaz").await;
     let me = visitor_id(&carla);
@@ -263,7 +229,7 @@ async fn presence_follows_a_contacts_tabs_devices_and_away_reports() {
 
 #[tokio::test]
 async fn only_a_contacts_widget_reports_presence_and_only_agents_see_it() {
-    let srv = server().await;
+    let srv = helpdesk_server().await;
     let guest = srv.visitor("Guest").await;
     let _on_guest = srv.connect(&guest.token, vec![]).await;
     let (status, body) = report(&srv, &guest.token, true).await;
@@ -307,7 +273,7 @@ async fn only_a_contacts_widget_reports_presence_and_only_agents_see_it() {
 
 #[tokio::test]
 async fn a_pushed_chat_opens_on_the_contacts_tabs_and_in_the_agents_console() {
-    let srv = server().await;
+    let srv = helpdesk_server().await;
     let ada = srv.ada().await;
     let grace = srv.grace().await;
     let carla = contact(&srv, "c-1", "Carla Díaz").await;
@@ -403,7 +369,7 @@ async fn a_pushed_chat_opens_on_the_contacts_tabs_and_in_the_agents_console() {
 
 #[tokio::test]
 async fn a_push_chat_is_refused_offline_busy_disabled_and_to_non_agents() {
-    let srv = server().await;
+    let srv = helpdesk_server().await;
     let ada = srv.ada().await;
     let carla = contact(&srv, "c-1", "Carla").await;
     let gus = contact(&srv, "c-2", "Gus").await;

@@ -288,3 +288,74 @@ pub async fn until_ended(c: &mut Client, conversation_id: ConversationId) {
         }
     }
 }
+
+/// The identity secret the helpdesk and search tests share with their "portal".
+pub const SECRET: &str = "the demo portal's identity secret, 32+ bytes";
+
+/// A server with signed identity and the admin API on, and room for many sessions.
+pub async fn helpdesk_server() -> TestServer {
+    TestServer::start_with(|c| {
+        c.identity_secret = Some(SECRET.into());
+        c.admin_api_key = Some(API_KEY.into());
+        c.sessions_per_minute = 1_000;
+    })
+    .await
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// A statement about contact `sub` (of company `acme`) valid for `valid_for` seconds, signed
+/// with `secret`.
+pub fn statement(sub: &str, name: &str, valid_for: i64, secret: &str) -> String {
+    statement_in(sub, name, ("acme", "Acme Ltd"), valid_for, secret)
+}
+
+/// [`statement`] for a contact of `company` (its id and name).
+pub fn statement_in(
+    sub: &str,
+    name: &str,
+    (company, company_name): (&str, &str),
+    valid_for: i64,
+    secret: &str,
+) -> String {
+    let claims = serde_json::json!({
+        "sub": sub,
+        "name": name,
+        "email": format!("{sub}@{company}.test"),
+        "company": company,
+        "company_name": company_name,
+        "exp": now_secs() + valid_for,
+    });
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+/// `POST /api/contact/session` with `identity` (and an anonymous visitor's token to adopt from).
+pub async fn sign_in(
+    srv: &TestServer,
+    identity: &str,
+    anonymous: Option<&str>,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    call(
+        srv,
+        reqwest::Method::POST,
+        "/api/contact/session",
+        anonymous,
+        Some(serde_json::json!({ "identity": identity })),
+    )
+    .await
+}
+
+/// A contact session from a successful [`sign_in`]'s body.
+pub fn session(body: serde_json::Value) -> protocol::helpdesk::ContactSessionResponse {
+    serde_json::from_value(body).unwrap()
+}

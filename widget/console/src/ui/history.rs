@@ -1,4 +1,5 @@
-//! The History panel: search past chats ("Search chats", optionally one visitor's), each hit a
+//! The History panel: search past chats ("Search chats", filtered by visitor, contact,
+//! company, agent and a range of days; "Clear filters" sets them back to any), each hit a
 //! button that opens the chat read-only (its messages, private notes marked, the closing
 //! note); "More results" fetches the next page. Snippets are text, their `[match]` marks
 //! shown as `<mark>`.
@@ -9,7 +10,7 @@ use protocol::search::{ArchivedChat, HistoryHit};
 
 use super::conversation::{Entry, NoteRow, merge};
 use crate::Ctl;
-use crate::history::{format_date, snippet_runs};
+use crate::history::{Filters, format_date, snippet_runs};
 use crate::state::NoteLine;
 use livechat_client::chat::Chat;
 use livechat_client::message_row::MessageRow;
@@ -18,11 +19,53 @@ use livechat_client::message_row::MessageRow;
 pub fn HistoryPane() -> impl IntoView {
     let ctl = expect_context::<Ctl>();
     let h = ctl.history;
-    let text = RwSignal::new(h.query.with_untracked(|q| q.q.clone().unwrap_or_default()));
-    let visitor = RwSignal::new(
-        h.query
-            .with_untracked(|q| q.visitor.clone().unwrap_or_default()),
-    );
+    // One field of the form: its value, and what typing (or choosing) into it does.
+    let field = move |get: fn(&Filters) -> &String, set: fn(&mut Filters, String)| {
+        (
+            move || h.filters.with(|f| get(f).clone()),
+            move |ev: leptos::ev::Event| h.filters.update(|f| set(f, event_target_value(&ev))),
+        )
+    };
+    let (text, on_text) = field(|f| &f.text, |f, v| f.text = v);
+    let (visitor, on_visitor) = field(|f| &f.visitor, |f, v| f.visitor = v);
+    let (contact, on_contact) = field(|f| &f.contact, |f, v| f.contact = v);
+    let (_, on_company) = field(|f| &f.company, |f, v| f.company = v);
+    let (_, on_agent) = field(|f| &f.agent, |f, v| f.agent = v);
+    let (from, on_from) = field(|f| &f.from, |f, v| f.from = v);
+    let (to, on_to) = field(|f| &f.to, |f, v| f.to = v);
+    // A select's options, "any" first; each option knows whether it is the chosen one (the
+    // options arrive after the form may hold a choice, so the select's value alone would not).
+    let options =
+        move |any: &'static str, chosen: fn(&Filters) -> &String, list: Vec<(String, String)>| {
+            std::iter::once((String::new(), any.to_string()))
+                .chain(list)
+                .map(|(value, name)| {
+                    let selected = {
+                        let value = value.clone();
+                        move || h.filters.with(|f| *chosen(f) == value)
+                    };
+                    view! { <option value=value prop:selected=selected>{name}</option> }
+                })
+                .collect_view()
+        };
+    let companies = move || {
+        let list = h.directory.with(|d| {
+            d.iter()
+                .flat_map(|d| &d.companies)
+                .map(|c| (c.id.clone(), c.name.clone()))
+                .collect()
+        });
+        options("Any company", |f| &f.company, list)
+    };
+    let agents = move || {
+        let list = h.directory.with(|d| {
+            d.iter()
+                .flat_map(|d| &d.agents)
+                .map(|a| (a.id.0.to_string(), a.name.clone()))
+                .collect()
+        });
+        options("Any agent", |f| &f.agent, list)
+    };
     view! {
         <section class="history" aria-label="History">
             <h2>"History"</h2>
@@ -31,27 +74,51 @@ pub fn HistoryPane() -> impl IntoView {
                 role="search"
                 on:submit=move |ev| {
                     ev.prevent_default();
-                    spawn_local(ctl.search_history(text.get_untracked(), visitor.get_untracked()));
+                    spawn_local(ctl.search_history());
                 }
             >
-                <label>
-                    "Search chats"
-                    <input
-                        type="search"
-                        maxlength="200"
-                        prop:value=move || text.get()
-                        on:input=move |ev| text.set(event_target_value(&ev))
-                    />
-                </label>
-                <label>
-                    "Visitor"
-                    <input
-                        type="text"
-                        prop:value=move || visitor.get()
-                        on:input=move |ev| visitor.set(event_target_value(&ev))
-                    />
-                </label>
-                <button type="submit" disabled=move || h.busy.get()>"Search"</button>
+                <div class="row">
+                    <label>
+                        "Search chats"
+                        <input type="search" maxlength="200" prop:value=text on:input=on_text />
+                    </label>
+                    <label>
+                        "Visitor"
+                        <input type="text" maxlength="200" prop:value=visitor on:input=on_visitor />
+                    </label>
+                    <button type="submit" disabled=move || h.busy.get()>"Search"</button>
+                </div>
+                <fieldset class="history-filters">
+                    <legend>"Filters"</legend>
+                    <label>
+                        "Company"
+                        <select on:change=on_company>{companies}</select>
+                    </label>
+                    <label>
+                        "Contact ID"
+                        <input type="text" maxlength="64" prop:value=contact on:input=on_contact />
+                    </label>
+                    <label>
+                        "Agent"
+                        <select on:change=on_agent>{agents}</select>
+                    </label>
+                    <label>
+                        "From"
+                        <input type="date" prop:value=from on:input=on_from on:change=on_from />
+                    </label>
+                    <label>
+                        "To"
+                        <input type="date" prop:value=to on:input=on_to on:change=on_to />
+                    </label>
+                    <button
+                        type="button"
+                        class="ghost"
+                        disabled=move || !h.filters.with(Filters::any)
+                        on:click=move |_| spawn_local(ctl.clear_history_filters())
+                    >
+                        "Clear filters"
+                    </button>
+                </fieldset>
             </form>
             {move || h.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || match h.chat.get() {
@@ -128,6 +195,7 @@ fn HitButton(hit: HistoryHit) -> impl IntoView {
             <span class="visitor">{hit.visitor.clone()}</span>
             " "
             <span id=format!("hit-{}", id.0)>
+            {hit.company.map(|c| view! { <span class="company">{c}</span> " " })}
             <time class="date">{format_date(hit.created_at)}</time>
             " "
             <span class="agents">{hit.agents.join(", ")}</span>
