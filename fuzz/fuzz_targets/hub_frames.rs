@@ -527,6 +527,9 @@ impl World {
                     ServerMsg::Invitation { .. } | ServerMsg::InvitationClosed { .. } => {
                         assert_ne!(role, Role::Visitor, "a visitor got an invitation");
                     }
+                    ServerMsg::TeamChats { .. } | ServerMsg::TeamChat { .. } => {
+                        assert_ne!(role, Role::Visitor, "a visitor got an agents' chat");
+                    }
                     // Never to the socket that typed: to the others in the chat.
                     ServerMsg::Typing { .. } => assert!(!mine, "socket {i} got its own typing"),
                     ServerMsg::Queue { .. }

@@ -8,7 +8,7 @@ use crate::helpdesk::TicketRef;
 use crate::ids::ConversationId;
 use crate::model::{ChatRequest, Conversation, Identity, Message, Participant, PrivateNote};
 use crate::presence::AgentPresence;
-use crate::workspace::{Invitation, InvitationOutcome};
+use crate::workspace::{Invitation, InvitationOutcome, TeamChat};
 
 server_frames! {
     /// Every frame the server may send.
@@ -116,6 +116,14 @@ server_frames! {
         /// online members of the section) and to the inviter's sockets; after `welcome` for
         /// every one still pending.
         Invitation { invitation: Invitation },
+        /// Agents: the team chats they are in (the most recently active, at most
+        /// [`crate::workspace::MAX_TEAM_CHATS_ON_CONNECT`]), after `welcome`'s frames, each
+        /// followed by its `history`; not sent when they are in none. Their messages then come as `message`/`ack` like any
+        /// chat's.
+        TeamChats { chats: Vec<TeamChat> },
+        /// Agents: a team chat was started, renamed, or someone joined or left it (to everyone
+        /// in it, and to whoever just left, who is no longer among its members).
+        TeamChat { chat: TeamChat },
         /// Agents: invitation `id` is over (to the same sockets that got it). `by`: who
         /// accepted or declined.
         InvitationClosed {

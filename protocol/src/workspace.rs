@@ -118,3 +118,61 @@ pub struct AbandonedChat {
 pub struct AbandonedList {
     pub chats: Vec<AbandonedChat>,
 }
+
+/// Longest team chat title, in characters.
+pub const MAX_TEAM_TITLE_CHARS: usize = 80;
+/// Most agents in one team chat.
+pub const MAX_TEAM_MEMBERS: usize = 50;
+/// Team chats an agent's console is sent on connect (the most recently active; the rest come
+/// from `GET /api/agent/team-chats`).
+pub const MAX_TEAM_CHATS_ON_CONNECT: usize = 30;
+
+/// Agents' own chats: `direct` between two agents (one per pair; started from a colleague's
+/// name), or a `group` of any number with a title anyone in it may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TeamChatKind {
+    Direct,
+    Group,
+}
+
+/// A chat among agents, no visitor in it. Its messages are ordinary [`crate::Message`]s under
+/// its `id` (the same id space as live chats), sent, synced and typed into with the same
+/// frames.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamChat {
+    pub id: ConversationId,
+    pub kind: TeamChatKind,
+    /// A group's name (`None`: unnamed, shown as its members' names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Who is in it now, in the order they joined.
+    pub members: Vec<Participant>,
+    pub created_at: Millis,
+    pub last_seq: crate::ids::Seq,
+}
+
+/// `POST /api/agent/team-chats`: a chat with these colleagues (the caller is added). One
+/// colleague and no title: their direct chat (the existing one if there is one); otherwise a
+/// new group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTeamChat {
+    pub members: Vec<AgentId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+/// `PUT /api/agent/team-chats/{id}` (groups): a new title (empty: none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenameTeamChat {
+    pub title: String,
+}
+
+/// `POST /api/agent/team-chats/{id}/members` (groups): colleagues to add.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddTeamMembers {
+    pub members: Vec<AgentId>,
+}

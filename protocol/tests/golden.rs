@@ -253,6 +253,24 @@ fn server_frames() {
         created_at: 1_763_900_000_000,
     };
     check("server_invitation", &ServerMsg::Invitation { invitation });
+    let team_chat = protocol::workspace::TeamChat {
+        id: ConversationId(9),
+        kind: protocol::workspace::TeamChatKind::Group,
+        title: Some("Night shift".into()),
+        members: vec![
+            agent(),
+            Participant::new(Principal::Agent(AgentId(2)), "Grace"),
+        ],
+        created_at: 1_763_900_000_000,
+        last_seq: 4,
+    };
+    check(
+        "server_team_chats",
+        &ServerMsg::TeamChats {
+            chats: vec![team_chat.clone()],
+        },
+    );
+    check("server_team_chat", &ServerMsg::TeamChat { chat: team_chat });
     check(
         "server_invitation_closed",
         &ServerMsg::InvitationClosed {
@@ -730,6 +748,8 @@ fn the_visitor_decoder_reads_visitor_frames_and_refuses_the_others() {
         "server_request_abandoned",
         "server_invitation",
         "server_invitation_closed",
+        "server_team_chats",
+        "server_team_chat",
     ];
     let mut seen = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -752,7 +772,7 @@ fn the_visitor_decoder_reads_visitor_frames_and_refuses_the_others() {
             assert_eq!(visitor.unwrap(), full, "{name}: both decoders must agree");
         }
     }
-    assert_eq!(seen, 23, "every server golden was checked");
+    assert_eq!(seen, 25, "every server golden was checked");
 }
 
 #[test]
@@ -854,6 +874,25 @@ fn workspace_bodies() {
         &InviteRequest {
             invitee: Invitee::Section(2),
             transfer: true,
+        },
+    );
+    check(
+        "rest_new_team_chat",
+        &protocol::workspace::NewTeamChat {
+            members: vec![AgentId(2), AgentId(3)],
+            title: Some("Night shift".into()),
+        },
+    );
+    check(
+        "rest_rename_team_chat",
+        &protocol::workspace::RenameTeamChat {
+            title: "Weekend".into(),
+        },
+    );
+    check(
+        "rest_add_team_members",
+        &protocol::workspace::AddTeamMembers {
+            members: vec![AgentId(4)],
         },
     );
     check(

@@ -350,6 +350,16 @@ fn router(state: AppState, config: &Config) -> Router {
         .route("/agent/contacts/online", get(api::online_contacts))
         .route("/agent/push-chat", post(api::push_chat))
         .route("/agent/sections", get(api::agent_sections))
+        .route(
+            "/agent/team-chats",
+            get(api::list_team_chats).post(api::start_team_chat),
+        )
+        .route("/agent/team-chats/{id}", put(api::rename_team_chat))
+        .route(
+            "/agent/team-chats/{id}/members",
+            post(api::add_team_members),
+        )
+        .route("/agent/team-chats/{id}/leave", post(api::leave_team_chat))
         .route("/agent/abandoned", get(api::list_abandoned))
         .route(
             "/agent/conversations/{id}/reject",

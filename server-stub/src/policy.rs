@@ -11,10 +11,14 @@ use protocol::{AgentId, ConversationStatus, ErrorCode, Identity, Principal, Role
 /// What the policy needs to know about a conversation.
 #[derive(Debug, Clone)]
 pub struct ConversationFacts {
-    pub visitor: VisitorId,
+    /// `None` for a team chat (agents only).
+    pub visitor: Option<VisitorId>,
     pub status: ConversationStatus,
-    /// Agents who joined, in join order.
+    /// Agents who joined, in join order (a team chat's members).
     pub agents: Vec<AgentId>,
+    /// Agents' own chat: messages and typing like any chat, none of a live chat's workflow
+    /// (no queue, accepting, ending, notes, tickets or invitations).
+    pub team: bool,
 }
 
 impl ConversationFacts {
@@ -24,20 +28,41 @@ impl ConversationFacts {
             return None;
         };
         Some(ConversationFacts {
-            visitor,
+            visitor: Some(visitor),
             status: c.status,
             agents: c
                 .agents
                 .iter()
                 .filter_map(|a| a.principal.agent())
                 .collect(),
+            team: false,
         })
+    }
+
+    /// The facts of a team chat as its members see it.
+    pub fn of_team(t: &protocol::workspace::TeamChat) -> Self {
+        ConversationFacts {
+            visitor: None,
+            status: ConversationStatus::Active,
+            agents: t
+                .members
+                .iter()
+                .filter_map(|a| a.principal.agent())
+                .collect(),
+            team: true,
+        }
+    }
+
+    /// A live chat's facts; a team chat is `None` to every live-chat rule (it does not exist
+    /// for them: `NotFound`).
+    fn live(c: Option<&Self>) -> Option<&Self> {
+        c.filter(|c| !c.team)
     }
 
     /// Does `who` take part in the conversation (its visitor, or an agent who joined)?
     fn has_member(&self, who: Principal) -> bool {
         match who {
-            Principal::Visitor(id) => self.visitor == id,
+            Principal::Visitor(id) => self.visitor == Some(id),
             Principal::Agent(id) => self.agents.contains(&id),
         }
     }
@@ -141,6 +166,7 @@ pub fn may_send(who: &Identity, c: Option<&ConversationFacts>) -> Result<(), Den
 /// A private note: by an agent taking part in the conversation, while it is open. Anyone else
 /// gets `NotFound` (a visitor included: notes are not theirs to know about).
 pub fn may_note(who: &Identity, c: Option<&ConversationFacts>) -> Result<(), Denied> {
+    let c = ConversationFacts::live(c);
     if who.role() != Role::Agent {
         return Err(Denied::NotFound);
     }
@@ -149,6 +175,7 @@ pub fn may_note(who: &Identity, c: Option<&ConversationFacts>) -> Result<(), Den
 
 /// Reading private notes: the agents taking part (the organisation's record; visitors never).
 pub fn may_read_notes(who: &Identity, c: Option<&ConversationFacts>) -> Result<(), Denied> {
+    let c = ConversationFacts::live(c);
     if who.role() != Role::Agent {
         return Err(Denied::NotFound);
     }
@@ -166,6 +193,7 @@ pub fn may_accept(
     offered: bool,
     winner: impl FnOnce() -> String,
 ) -> Result<(), Denied> {
+    let c = ConversationFacts::live(c);
     if who.role() != Role::Agent {
         return Err(Denied::Forbidden);
     }
@@ -185,6 +213,7 @@ pub fn may_reject(
     c: Option<&ConversationFacts>,
     offered: bool,
 ) -> Result<(), Denied> {
+    let c = ConversationFacts::live(c);
     if who.role() != Role::Agent {
         return Err(Denied::Forbidden);
     }
@@ -202,6 +231,7 @@ pub fn may_join(
     c: Option<&ConversationFacts>,
     eligible: bool,
 ) -> Result<bool, Denied> {
+    let c = ConversationFacts::live(c);
     if who.role() != Role::Agent {
         return Err(Denied::Forbidden);
     }
@@ -222,6 +252,7 @@ pub fn may_join(
 
 /// Leaving a live chat: an agent in it, while another agent stays.
 pub fn may_leave(who: &Identity, c: Option<&ConversationFacts>) -> Result<(), Denied> {
+    let c = ConversationFacts::live(c);
     if who.role() != Role::Agent {
         return Err(Denied::Forbidden);
     }
@@ -234,6 +265,7 @@ pub fn may_leave(who: &Identity, c: Option<&ConversationFacts>) -> Result<(), De
 
 /// Inviting a colleague: an agent taking part in an active chat (a waiting one is the queue's).
 pub fn may_invite(who: &Identity, c: Option<&ConversationFacts>) -> Result<(), Denied> {
+    let c = ConversationFacts::live(c);
     if who.role() != Role::Agent {
         return Err(Denied::Forbidden);
     }
@@ -261,6 +293,7 @@ pub fn may_link_ticket(
     c: Option<&ConversationFacts>,
     visitor_is_contact: bool,
 ) -> Result<(), Denied> {
+    let c = ConversationFacts::live(c);
     may_send(who, c)?;
     if who.role() == Role::Visitor && !visitor_is_contact {
         return Err(Denied::Forbidden);
@@ -282,6 +315,7 @@ pub fn may_end(
     c: Option<&ConversationFacts>,
     visitor_may_end: bool,
 ) -> Result<(), Denied> {
+    let c = ConversationFacts::live(c);
     may_send(who, c)?;
     match who.role() {
         Role::Agent => Ok(()),
@@ -324,6 +358,15 @@ pub fn may_push_chat(who: &Identity, facts: &PushFacts) -> Result<(), Denied> {
     may_join_another(facts.agent_open)
 }
 
+/// Renaming a team chat, adding to it, leaving it: an agent in it (a live chat's agents use
+/// the live chat's own rules).
+pub fn may_manage_team_chat(who: &Identity, c: Option<&ConversationFacts>) -> Result<(), Denied> {
+    match c {
+        Some(c) if c.team && c.has_member(who.principal) => Ok(()),
+        _ => Err(Denied::NotFound),
+    }
+}
+
 /// Only agents have an online state and see the queue.
 pub fn may_go_online(who: &Identity) -> Result<(), Denied> {
     match who.principal {
@@ -344,10 +387,45 @@ mod tests {
     }
     fn facts(status: ConversationStatus, agents: &[i64]) -> ConversationFacts {
         ConversationFacts {
-            visitor: VisitorId(1),
+            visitor: Some(VisitorId(1)),
             status,
             agents: agents.iter().copied().map(AgentId).collect(),
+            team: false,
         }
+    }
+
+    #[test]
+    fn a_team_chat_is_messages_only() {
+        let team = ConversationFacts {
+            visitor: None,
+            status: ConversationStatus::Active,
+            agents: vec![AgentId(7), AgentId(8)],
+            team: true,
+        };
+        let t = Some(&team);
+        assert_eq!(may_send(&agent(7), t), Ok(()));
+        assert_eq!(may_read(&agent(8), t), Ok(()));
+        assert_eq!(may_send(&agent(9), t), Err(Denied::NotFound));
+        assert_eq!(may_read(&visitor(1), t), Err(Denied::NotFound));
+        assert_eq!(may_manage_team_chat(&agent(7), t), Ok(()));
+        assert_eq!(may_manage_team_chat(&agent(9), t), Err(Denied::NotFound));
+        // none of a live chat's workflow: for those rules it does not exist
+        assert_eq!(may_note(&agent(7), t), Err(Denied::NotFound));
+        assert_eq!(may_end(&agent(7), t, false), Err(Denied::NotFound));
+        assert_eq!(
+            may_accept(&agent(9), t, true, String::new),
+            Err(Denied::NotFound)
+        );
+        assert_eq!(may_join(&agent(9), t, true), Err(Denied::NotFound));
+        assert_eq!(may_invite(&agent(7), t), Err(Denied::NotFound));
+        assert_eq!(may_leave(&agent(7), t), Err(Denied::NotFound));
+        assert_eq!(may_link_ticket(&agent(7), t, false), Err(Denied::NotFound));
+        // and a live chat is not managed as a team chat
+        let live = facts(ConversationStatus::Active, &[7]);
+        assert_eq!(
+            may_manage_team_chat(&agent(7), Some(&live)),
+            Err(Denied::NotFound)
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! their tickets; agents' view of a visitor), `presence.rs` (a contact's tab away or back,
 //! the contacts online now, an agent starting a chat with one), `admin.rs` (the helpdesk's companies, contacts,
 //! tickets, settings and audit log, for admins and the helpdesk's sync job), `teamwork.rs`
-//! (sections; rejecting, joining, inviting, leaving; abandoned requests). This file: what
+//! (sections; rejecting, joining, inviting, leaving; abandoned requests), `team_chats.rs`
+//! (agents' own chats). This file: what
 //! they share, health, and the `/api/` fallbacks.
 //!
 //! Owns request parsing and status codes; credentials are issued and checked in `sessions.rs`,
@@ -24,6 +25,7 @@ mod contact;
 mod history;
 mod presence;
 mod search;
+mod team_chats;
 mod teamwork;
 mod tickets;
 
@@ -36,6 +38,7 @@ pub use contact::*;
 pub use history::*;
 pub use presence::*;
 pub use search::*;
+pub use team_chats::*;
 pub use teamwork::*;
 pub use tickets::*;
 

@@ -6,7 +6,8 @@
 //! and one file per command family: `send.rs`, `accept.rs`, `end.rs`, `sync.rs` (the `welcome`
 //! snapshot on connect and `sync`), `presence.rs` (agents' `set_online`), `notify.rs` (changes
 //! made over REST) and `contacts.rs` (contacts' presence, agent-started chats), `teamwork.rs` (reject, join,
-//! invite, leave and transfer, abandoning: changes made over REST), `note.rs`, `typing.rs`.
+//! invite, leave and transfer, abandoning: changes made over REST), `team_chats.rs` (agents' own
+//! chats: started, renamed, joined, left over REST), `note.rs`, `typing.rs`.
 //! A new socket command gets a file of its own and an arm in `dispatch.rs`.
 //!
 //! The hub works on `protocol` types only: it never sees JSON or WebSocket frames (that is
@@ -22,6 +23,7 @@ mod presence;
 mod registry;
 mod send;
 mod sync;
+mod team_chats;
 mod teamwork;
 mod typing;
 
@@ -35,7 +37,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 pub use contacts::presence;
-pub use registry::{Connection, Kick, Outbound, REPLY_HEADROOM, SocketId, offer_reply};
+pub use registry::{Connection, Kick, Outbound, REPLY_HEADROOM, Roster, SocketId, offer_reply};
 pub use sync::MAX_INVITATIONS_ON_CONNECT;
 
 use crate::policy::Denied;

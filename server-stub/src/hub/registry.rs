@@ -101,6 +101,29 @@ pub(super) struct Registry {
     pub(super) away: super::contacts::AwayTabs,
 }
 
+/// Who a frame about a chat goes to: everyone in it.
+pub trait Roster {
+    fn roster(&self) -> Vec<Principal>;
+}
+
+impl Roster for Conversation {
+    fn roster(&self) -> Vec<Principal> {
+        self.members().collect()
+    }
+}
+
+impl Roster for crate::store::Chat {
+    fn roster(&self) -> Vec<Principal> {
+        self.members()
+    }
+}
+
+impl Roster for protocol::workspace::TeamChat {
+    fn roster(&self) -> Vec<Principal> {
+        self.members.iter().map(|m| m.principal).collect()
+    }
+}
+
 impl Registry {
     /// The credential of each open socket of `principal` (once per socket).
     pub(super) fn credentials_of(&self, principal: Principal) -> impl Iterator<Item = &TokenHash> {
@@ -318,17 +341,19 @@ impl Hub {
         self.to_principals(&[principal], msg);
     }
 
-    /// Queue a frame for every socket of every member of `conversation` (its visitor and
-    /// agents), except `except` (the sender's socket, which gets an `ack` instead).
+    /// Queue a frame for every socket of every member of `conversation` (a live chat's visitor
+    /// and agents, a team chat's members), except `except` (the sender's socket, which gets an
+    /// `ack` instead).
     pub(super) fn to_members(
         &self,
-        conversation: &Conversation,
+        conversation: &impl Roster,
         except: Option<SocketId>,
         msg: ServerMsg,
     ) {
         let mut sockets = self.registry();
         let ids: Vec<SocketId> = conversation
-            .members()
+            .roster()
+            .into_iter()
             .filter_map(|p| sockets.by_principal.get(&p))
             .flatten()
             .copied()
@@ -341,13 +366,14 @@ impl Hub {
     /// theirs: their other tabs know they are typing).
     pub(super) fn to_members_but(
         &self,
-        conversation: &Conversation,
+        conversation: &impl Roster,
         except: Principal,
         msg: ServerMsg,
     ) {
         let mut sockets = self.registry();
         let ids: Vec<SocketId> = conversation
-            .members()
+            .roster()
+            .into_iter()
             .filter(|p| *p != except)
             .filter_map(|p| sockets.by_principal.get(&p))
             .flatten()

@@ -5,7 +5,7 @@
 use protocol::{ChatRequest, ConversationId, Role, ServerMsg};
 
 use super::{Connection, Hub, HubError};
-use crate::store::{AppendOutcome, NewMessage};
+use crate::store::{AppendOutcome, Chat, NewMessage};
 
 /// What a `send` and a `note` both carry: a client id the server may echo, and a body within
 /// its bounds. The body to store.
@@ -62,14 +62,19 @@ impl Hub {
             }
             AppendOutcome::Stored {
                 message,
-                conversation,
+                conversation: chat,
                 created,
             } => {
-                if created {
+                // Only a visitor's first message creates a conversation: a live chat.
+                let created = match (&chat, created) {
+                    (Chat::Live(conversation), true) => Some(conversation.clone()),
+                    _ => None,
+                };
+                if let Some(conversation) = &created {
                     let frame = ServerMsg::Conversation {
                         conversation: conversation.clone(),
                     };
-                    self.to_members(&conversation, None, frame);
+                    self.to_members(conversation, None, frame);
                 }
                 self.to_socket(
                     c.id,
@@ -79,8 +84,8 @@ impl Hub {
                     },
                 );
                 let preview = message.body.clone();
-                self.to_members(&conversation, Some(c.id), ServerMsg::Message { message });
-                if created {
+                self.to_members(&chat, Some(c.id), ServerMsg::Message { message });
+                if let Some(conversation) = created {
                     // To the agents of the sections it was routed to.
                     let id = conversation.id;
                     let audience = self

@@ -1,7 +1,8 @@
 //! Catching up: the `welcome` snapshot a socket gets when it connects (its conversations, then
 //! one `history` per conversation with the first page of messages after the client's cursor,
 //! then `ticket_linked` for each that is about a ticket, and for an agent `notes` for each that
-//! has private notes and the pending invitations they made or may answer, then `team`),
+//! has private notes, then `team_chats` (when they are in any) and a `history` for each, and the pending
+//! invitations they made or may answer, then `team`),
 //! and `sync`, which reads one page of a conversation's messages after a `seq` (the REST read
 //! path applies the same rule through the same store's policy check).
 //!
@@ -12,6 +13,7 @@
 
 use std::sync::Arc;
 
+use protocol::workspace::MAX_TEAM_CHATS_ON_CONNECT;
 use protocol::{
     ConversationId, Cursor, HISTORY_PAGE, Identity, PROTOCOL_VERSION, Role, Seq, ServerMsg,
 };
@@ -68,6 +70,21 @@ impl Hub {
                         if let Some(notes) = notes_frame(s, &who, c.id)? {
                             histories.push(notes);
                         }
+                    }
+                }
+                // Agents: their team chats (the most recent), each with its history page.
+                if let Some(agent) = who.principal.agent() {
+                    let chats = s.team_chats_of(agent, MAX_TEAM_CHATS_ON_CONNECT)?;
+                    let ids: Vec<ConversationId> = chats.iter().map(|c| c.id).collect();
+                    if !chats.is_empty() {
+                        histories.push(ServerMsg::TeamChats { chats });
+                    }
+                    for id in ids {
+                        let after = cursors
+                            .iter()
+                            .find(|k| k.conversation_id == id)
+                            .map(|k| k.last_seq);
+                        histories.push(history_page(s, &who, id, after)?);
                     }
                 }
                 // Agents: the invitations they made or may answer, still pending (bounded, see
@@ -150,7 +167,13 @@ fn notes_frame(
     who: &Identity,
     conversation_id: ConversationId,
 ) -> Result<Option<ServerMsg>, StoreError> {
-    let notes = s.notes(who, conversation_id)?;
+    let notes = match s.notes(who, conversation_id) {
+        Ok(notes) => notes,
+        // A team chat has no private notes (the history before this call already checked
+        // the reader may see it).
+        Err(StoreError::Denied(crate::policy::Denied::NotFound)) => Vec::new(),
+        Err(e) => return Err(e),
+    };
     Ok((!notes.is_empty()).then_some(ServerMsg::Notes {
         conversation_id,
         notes,

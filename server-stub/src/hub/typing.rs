@@ -35,11 +35,9 @@ impl Hub {
         let conversation = self
             .inner
             .db
-            .call(move |st| st.conversation(conversation_id))
+            .call(move |st| st.chat(conversation_id))
             .await?;
-        let facts = conversation
-            .as_ref()
-            .and_then(policy::ConversationFacts::of);
+        let facts = conversation.as_ref().and_then(|c| c.facts());
         policy::may_send(&c.me, facts.as_ref())?;
         let Some(conversation) = conversation else {
             return Ok(());

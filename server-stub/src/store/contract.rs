@@ -69,6 +69,7 @@ macro_rules! contract_tests {
                 a_rejected_request_goes_to_the_others,
                 unanswered_requests_are_abandoned_for_follow_up,
                 agents_join_invite_and_hand_over_chats,
+                agents_chat_among_themselves,
             );
         }
     };
@@ -120,9 +121,10 @@ fn say(
     {
         AppendOutcome::Stored {
             message,
-            conversation,
+            conversation: crate::store::Chat::Live(conversation),
             created,
         } => (message, conversation, created),
+        AppendOutcome::Stored { .. } => panic!("{client_id} went to a team chat"),
         AppendOutcome::Duplicate { .. } => panic!("expected a new message for {client_id}"),
     }
 }
@@ -1260,7 +1262,11 @@ pub fn a_contact_reads_their_own_past_conversations_only(s: &impl Store) {
             body: body.into(),
         };
         match s.append_message(who, msg).unwrap() {
-            AppendOutcome::Stored { conversation, .. } => conversation,
+            AppendOutcome::Stored {
+                conversation: crate::store::Chat::Live(conversation),
+                ..
+            } => conversation,
+            AppendOutcome::Stored { .. } => panic!("a visitor's message in a team chat"),
             AppendOutcome::Duplicate { .. } => panic!("stored twice"),
         }
     };

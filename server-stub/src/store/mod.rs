@@ -24,7 +24,8 @@ use protocol::helpdesk::{
 use protocol::search::{ArchivedChat, HistoryQuery, HistoryResults};
 use protocol::webhooks::WebhookSettings;
 use protocol::workspace::{
-    AbandonedChat, Invitation, InvitationOutcome, InviteRequest, Section, SectionInput,
+    AbandonedChat, Invitation, InvitationOutcome, InviteRequest, NewTeamChat, Section,
+    SectionInput, TeamChat,
 };
 use protocol::{
     AgentId, ChatRequest, Conversation, ConversationId, Identity, Message, Millis, Participant,
@@ -67,6 +68,39 @@ pub struct NewMessage {
     pub body: String,
 }
 
+/// A conversation of either kind: a live chat with a visitor, or agents' own chat. Both hold
+/// messages the same way; who is in them differs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Chat {
+    Live(Conversation),
+    Team(TeamChat),
+}
+
+impl Chat {
+    pub fn id(&self) -> ConversationId {
+        match self {
+            Chat::Live(c) => c.id,
+            Chat::Team(t) => t.id,
+        }
+    }
+
+    /// What the policy decides on.
+    pub fn facts(&self) -> Option<crate::policy::ConversationFacts> {
+        match self {
+            Chat::Live(c) => crate::policy::ConversationFacts::of(c),
+            Chat::Team(t) => Some(crate::policy::ConversationFacts::of_team(t)),
+        }
+    }
+
+    /// Everyone in it: a live chat's visitor and agents, a team chat's members.
+    pub fn members(&self) -> Vec<Principal> {
+        match self {
+            Chat::Live(c) => c.members().collect(),
+            Chat::Team(t) => t.members.iter().map(|m| m.principal).collect(),
+        }
+    }
+}
+
 /// What appending a message did.
 #[derive(Debug, Clone)]
 pub enum AppendOutcome {
@@ -74,7 +108,7 @@ pub enum AppendOutcome {
     /// message opened a new waiting conversation.
     Stored {
         message: Message,
-        conversation: Conversation,
+        conversation: Chat,
         created: bool,
     },
     /// The author already sent this `client_id`: here is the stored message, nothing changed.
@@ -557,8 +591,10 @@ pub trait ConversationStore {
     fn accept(&self, who: &Identity, conversation: ConversationId) -> Result<Accepted, StoreError>;
     fn end(&self, who: &Identity, conversation: ConversationId) -> Result<Ended, StoreError>;
     /// Conversation `id` as its members see it, with no caller to check (for the hub telling
-    /// members about a change made elsewhere).
+    /// members about a change made elsewhere); `None` for a team chat, which is no live chat.
     fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>, StoreError>;
+    /// Conversation `id` of either kind, with no caller to check.
+    fn chat(&self, id: ConversationId) -> Result<Option<Chat>, StoreError>;
     /// All waiting requests (abandoned ones are not waiting any more), oldest first.
     fn waiting_requests(&self) -> Result<Vec<ChatRequest>, StoreError>;
 }
@@ -657,6 +693,48 @@ pub struct Answered {
     pub left: Option<Left>,
 }
 
+/// A team chat made or changed: its state now, the line everyone in it sees, and an agent who
+/// is no longer in it (they left: they get the new state too, to close it).
+#[derive(Debug, Clone)]
+pub struct TeamChange {
+    pub chat: TeamChat,
+    /// `None` when nothing changed (the existing direct chat of two agents was asked for).
+    pub system_message: Option<Message>,
+    pub removed: Option<AgentId>,
+    /// Made just now (else it already existed).
+    pub created: bool,
+}
+
+/// Agents' own chats: direct (two agents, one chat per pair) and groups.
+pub trait TeamChatStore {
+    /// A chat of `who` with `request.members`: their direct chat for one colleague and no
+    /// title (made if missing), else a new group.
+    fn start_team_chat(
+        &self,
+        who: &Identity,
+        request: &NewTeamChat,
+    ) -> Result<TeamChange, StoreError>;
+    /// The team chats `agent` is in, most recently active first, at most `limit`.
+    fn team_chats_of(&self, agent: AgentId, limit: usize) -> Result<Vec<TeamChat>, StoreError>;
+    /// A group member renames it (empty: no title).
+    fn rename_team_chat(
+        &self,
+        who: &Identity,
+        id: ConversationId,
+        title: &str,
+    ) -> Result<TeamChange, StoreError>;
+    /// A group member adds colleagues.
+    fn add_team_members(
+        &self,
+        who: &Identity,
+        id: ConversationId,
+        members: &[AgentId],
+    ) -> Result<TeamChange, StoreError>;
+    /// A member leaves a group.
+    fn leave_team_chat(&self, who: &Identity, id: ConversationId)
+    -> Result<TeamChange, StoreError>;
+}
+
 /// Agents working together in a live chat: joining late, inviting, leaving.
 pub trait TeamworkStore {
     /// An agent eligible for an active chat's section joins it as another participant.
@@ -748,6 +826,7 @@ pub trait Store:
     + PushChatStore
     + RoutingStore
     + TeamworkStore
+    + TeamChatStore
     + WebhookStore
     + Send
     + Sync
@@ -768,6 +847,7 @@ impl<T> Store for T where
         + PushChatStore
         + RoutingStore
         + TeamworkStore
+        + TeamChatStore
         + WebhookStore
         + Send
         + Sync

@@ -44,11 +44,16 @@ const MAX_BAD_FRAMES: u32 = 20;
 /// Frames queued for one socket before it counts as too slow and is disconnected.
 const QUEUE_CAPACITY: usize = 512;
 // A connect queues `welcome`, then per open conversation one `history`, at most one
-// `ticket_linked` and one `notes`, then the pending invitations, before the writer has sent
-// anything: an agent at the cap must fit, with room to spare for live frames.
+// `ticket_linked` and one `notes`, then `team_chats` and a `history` per team chat, then the
+// pending invitations, before the writer has sent anything: an agent at the cap must fit, with
+// room to spare for live frames.
 const _: () = assert!(
     QUEUE_CAPACITY
-        >= 1 + 3 * protocol::MAX_OPEN_CONVERSATIONS + crate::hub::MAX_INVITATIONS_ON_CONNECT + 100
+        >= 1 + 3 * protocol::MAX_OPEN_CONVERSATIONS
+            + 1
+            + protocol::workspace::MAX_TEAM_CHATS_ON_CONNECT
+            + crate::hub::MAX_INVITATIONS_ON_CONNECT
+            + 100
 );
 /// tungstenite's 128 KiB defaults cost ~138 KB per idle socket; 4 KiB costs ~10 KB.
 const BUFFER_BYTES: usize = 4 * 1024;

@@ -77,7 +77,7 @@ async fn an_agent_holds_at_most_the_open_chat_bound_and_gets_all_of_them_on_reco
             };
             let id = match s.append_message(&v, msg)? {
                 livechat_server::store::AppendOutcome::Stored { conversation, .. } => {
-                    conversation.id
+                    conversation.id()
                 }
                 other => panic!("{other:?}"),
             };

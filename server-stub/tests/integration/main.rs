@@ -21,6 +21,7 @@ mod search;
 mod security;
 mod support;
 mod team;
+mod team_chats;
 mod typing;
 mod waiting;
 mod webhooks;

@@ -550,6 +550,8 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
         }
         // Invitations: shown by the teamwork panel (not yet in this console).
         ServerMsg::Invitation { .. } | ServerMsg::InvitationClosed { .. } => desk_changed = false,
+        // Agents' own chats: shown by the team chat panel (not yet in this console).
+        ServerMsg::TeamChats { .. } | ServerMsg::TeamChat { .. } => desk_changed = false,
         ServerMsg::Accepted { conversation } => {
             let id = conversation.id;
             desk.queue.retain(|r| r.conversation_id != id);

@@ -251,7 +251,9 @@ impl VisitorState {
             | ServerMsg::Team { .. }
             | ServerMsg::AgentStatus { .. }
             | ServerMsg::Invitation { .. }
-            | ServerMsg::InvitationClosed { .. } => {}
+            | ServerMsg::InvitationClosed { .. }
+            | ServerMsg::TeamChats { .. }
+            | ServerMsg::TeamChat { .. } => {}
             #[cfg(not(feature = "contact"))]
             ServerMsg::TicketLinked { .. } => {}
             #[cfg(feature = "contact")]

@@ -335,3 +335,127 @@ pub fn agents_join_invite_and_hand_over_chats(s: &impl Store) {
     assert!(s.invitations_for(agent_id(&grace)).unwrap().is_empty());
     assert_eq!(denied(s.join(&grace, chat.id)), Denied::NotFound);
 }
+
+pub fn agents_chat_among_themselves(s: &impl Store) {
+    use protocol::workspace::{NewTeamChat, TeamChatKind};
+    let (ada, grace, hal) = (
+        super::agent(s, "Ada"),
+        super::agent(s, "Grace"),
+        super::agent(s, "Hal"),
+    );
+    let with = |members: &[&Identity], title: Option<&str>| NewTeamChat {
+        members: members.iter().map(|m| agent_id(m)).collect(),
+        title: title.map(str::to_owned),
+    };
+    // a direct chat: one per pair, whoever asks
+    let direct = s.start_team_chat(&ada, &with(&[&grace], None)).unwrap();
+    assert!(direct.created);
+    assert_eq!(direct.chat.kind, TeamChatKind::Direct);
+    assert_eq!(direct.chat.members.len(), 2);
+    let again = s
+        .start_team_chat(&grace, &with(&[&ada, &ada], None))
+        .unwrap();
+    assert!(!again.created);
+    assert_eq!(again.chat.id, direct.chat.id);
+    assert!(again.system_message.is_none());
+    // messages are a chat's messages: seq, idempotency, paging, membership
+    let id = direct.chat.id;
+    let m = s.append_message(&ada, super::text("t1", Some(id))).unwrap();
+    let crate::store::AppendOutcome::Stored {
+        message,
+        conversation,
+        created,
+    } = m
+    else {
+        panic!("stored");
+    };
+    assert!(!created);
+    assert_eq!(message.seq, 2, "after the started line");
+    assert_eq!(conversation.members().len(), 2);
+    assert_eq!(s.messages_after(&grace, id, 0).unwrap().len(), 2);
+    assert_eq!(denied(s.messages_after(&hal, id, 0)), Denied::NotFound);
+    assert_eq!(
+        denied(s.append_message(&hal, super::text("h1", Some(id)))),
+        Denied::NotFound
+    );
+    // none of a live chat's workflow
+    assert_eq!(denied(s.end(&ada, id)), Denied::NotFound);
+    assert_eq!(denied(s.accept(&hal, id)), Denied::NotFound);
+    assert_eq!(denied(s.join(&hal, id)), Denied::NotFound);
+    assert_eq!(
+        denied(s.add_note(&ada, super::text("n1", Some(id)))),
+        Denied::NotFound
+    );
+    assert!(s.conversation(id).unwrap().is_none(), "no live chat");
+    assert!(s.welcome_conversations(&ada).unwrap().is_empty());
+    assert!(s.waiting_requests().unwrap().is_empty());
+    // a direct chat's members are fixed
+    assert!(matches!(
+        s.add_team_members(&ada, id, &[agent_id(&hal)]),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        s.rename_team_chat(&ada, id, "Us"),
+        Err(StoreError::Invalid(_))
+    ));
+
+    // a group: renamed, grown, left
+    let group = s
+        .start_team_chat(&ada, &with(&[&grace, &hal], Some("  Night shift ")))
+        .unwrap();
+    assert_eq!(group.chat.kind, TeamChatKind::Group);
+    assert_eq!(group.chat.title.as_deref(), Some("Night shift"));
+    assert_eq!(
+        group.system_message.unwrap().body,
+        "Ada started \u{201c}Night shift\u{201d} with Grace and Hal"
+    );
+    let g = group.chat.id;
+    let renamed = s.rename_team_chat(&hal, g, "Weekend").unwrap();
+    assert_eq!(renamed.chat.title.as_deref(), Some("Weekend"));
+    assert_eq!(
+        renamed.system_message.unwrap().body,
+        "Hal renamed the chat to \u{201c}Weekend\u{201d}"
+    );
+    assert!(matches!(
+        s.rename_team_chat(&hal, g, &"x".repeat(81)),
+        Err(StoreError::Invalid(_))
+    ));
+    let left = s.leave_team_chat(&grace, g).unwrap();
+    assert_eq!(left.removed, Some(agent_id(&grace)));
+    assert_eq!(left.chat.members.len(), 2);
+    assert_eq!(denied(s.messages_after(&grace, g, 0)), Denied::NotFound);
+    assert_eq!(
+        denied(s.rename_team_chat(&grace, g, "Mine")),
+        Denied::NotFound
+    );
+    let back = s.add_team_members(&ada, g, &[agent_id(&grace)]).unwrap();
+    assert_eq!(back.system_message.unwrap().body, "Ada added Grace");
+    assert_eq!(back.chat.members.len(), 3);
+    assert!(matches!(
+        s.add_team_members(&ada, g, &[agent_id(&grace)]),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        s.start_team_chat(&ada, &with(&[], Some("Alone"))),
+        Err(StoreError::Invalid(_))
+    ));
+    // a live chat is not a team chat to manage
+    let marta = s.create_visitor("Marta").unwrap();
+    let (_, live, _) = say(s, &marta, "m1", None);
+    s.accept(&ada, live.id).unwrap();
+    assert_eq!(
+        denied(s.rename_team_chat(&ada, live.id, "X")),
+        Denied::NotFound
+    );
+    // most recently active first
+    s.append_message(&grace, super::text("t2", Some(id)))
+        .unwrap();
+    let mine: Vec<_> = s
+        .team_chats_of(agent_id(&grace), 10)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(mine, vec![id, g]);
+    assert_eq!(s.team_chats_of(agent_id(&grace), 1).unwrap().len(), 1);
+}

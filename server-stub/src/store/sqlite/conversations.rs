@@ -14,12 +14,12 @@ use super::identities::{agent_name, agent_of};
 use super::messages::insert_system_message;
 use super::routing::{audience, waiting};
 use super::rows::{
-    add_participant, load_conversation, load_facts, load_messages_page, office_closed_now,
-    open_conversations_of, waited_unanswered,
+    add_participant, load_chat, load_conversation, load_facts, load_messages_page,
+    office_closed_now, open_conversations_of, waited_unanswered,
 };
 use super::teamwork::close_pending;
 use crate::policy::{self, Denied};
-use crate::store::{Accepted, ConversationStore, Ended, StoreError, now_millis};
+use crate::store::{Accepted, Chat, ConversationStore, Ended, StoreError, now_millis};
 
 /// `agent` joins `conversation` (accepting it, joining late, or answering an invitation): a
 /// member from now on, with "<Agent> joined the chat" for everyone, and the first page of
@@ -75,7 +75,7 @@ impl ConversationStore for SqliteStore {
                     "SELECT c.id FROM conversations c \
                      JOIN participants p ON p.conversation_id = c.id \
                      WHERE p.agent_id = ?1 AND p.left_at IS NULL AND c.status = 'active' \
-                     ORDER BY c.id"
+                     AND c.kind = 'live' ORDER BY c.id"
                 }
             };
             let ids = c
@@ -199,11 +199,24 @@ impl ConversationStore for SqliteStore {
     fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>, StoreError> {
         self.with(|c| {
             let exists: Option<i64> = c
+                .query_row(
+                    "SELECT id FROM conversations WHERE id = ?1 AND kind = 'live'",
+                    [id.0],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            exists.map(|_| load_conversation(c, id)).transpose()
+        })
+    }
+
+    fn chat(&self, id: ConversationId) -> Result<Option<Chat>, StoreError> {
+        self.with(|c| {
+            let exists: Option<i64> = c
                 .query_row("SELECT id FROM conversations WHERE id = ?1", [id.0], |r| {
                     r.get(0)
                 })
                 .optional()?;
-            exists.map(|_| load_conversation(c, id)).transpose()
+            exists.map(|_| load_chat(c, id)).transpose()
         })
     }
 

@@ -7,11 +7,13 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::SqliteStore;
 use super::rows::{
-    kind_str, load_conversation, load_facts, load_message, load_messages_after, load_messages_page,
+    kind_str, load_chat, load_facts, load_message, load_messages_after, load_messages_page,
     role_str,
 };
 use crate::policy::{self, Denied};
-use crate::store::{AppendOutcome, MessagePage, MessageStore, NewMessage, StoreError, now_millis};
+use crate::store::{
+    AppendOutcome, Chat, MessagePage, MessageStore, NewMessage, StoreError, now_millis,
+};
 
 /// A server-written line in the conversation ("Ada joined the chat"): no author, no client id.
 pub(super) fn insert_system_message(
@@ -116,8 +118,8 @@ impl MessageStore for SqliteStore {
                 &msg.body,
                 Some(&msg.client_id),
             )?;
-            let conversation = load_conversation(tx, conversation_id)?;
-            if created {
+            let conversation = load_chat(tx, conversation_id)?;
+            if let (true, Chat::Live(live)) = (created, &conversation) {
                 let contact: Option<String> = tx
                     .query_row(
                         "SELECT external_id FROM contacts WHERE visitor_id = ?1",
@@ -129,7 +131,7 @@ impl MessageStore for SqliteStore {
                     tx,
                     &WebhookEvent::ChatStarted {
                         conversation_id,
-                        visitor: conversation.visitor.clone(),
+                        visitor: live.visitor.clone(),
                         contact,
                         first_message: message.body.clone(),
                         at: message.sent_at,

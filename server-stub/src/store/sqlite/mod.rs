@@ -20,6 +20,7 @@ mod push_chat;
 mod routing;
 mod rows;
 mod search;
+mod team_chats;
 mod teamwork;
 mod webhooks;
 
@@ -27,7 +28,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
 use super::StoreError;
@@ -47,6 +48,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!(
         "../../../migrations/0010_sections_and_routing.sql"
     )),
+    M::up(include_str!("../../../migrations/0011_team_chats.sql")),
 ];
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 
@@ -80,8 +82,21 @@ impl SqliteStore {
         conn.busy_timeout(Duration::from_secs(5))?;
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         // FULL: an acknowledged message must survive even a power cut, not just a crash.
-        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")?;
+        conn.execute_batch("PRAGMA synchronous = FULL;")?;
+        // Foreign keys off while migrating (a migration may rebuild a referenced table, which
+        // SQLite's procedure for changing a column requires; the pragma is a no-op inside the
+        // migration's transaction), then every reference checked before they are enforced.
+        conn.execute_batch("PRAGMA foreign_keys = OFF;")?;
         MIGRATIONS.to_latest(&mut conn)?;
+        let broken: Option<String> = conn
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()?;
+        if let Some(table) = broken {
+            return Err(StoreError::Corrupt(format!(
+                "a migration left a dangling reference in {table}"
+            )));
+        }
+        conn.execute_batch("PRAGMA foreign_keys = ON;")?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
             #[cfg(test)]
@@ -168,5 +183,55 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    /// Rebuilding `conversations` for team chats (migration 11) keeps every live chat, its
+    /// messages, participants and notes pointing at it, and foreign keys hold afterwards.
+    #[test]
+    fn live_chats_survive_the_team_chats_rebuild() {
+        use crate::store::{ConversationStore, MessageStore};
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = OFF;").unwrap();
+        Migrations::from_slice(&MIGRATION_LIST[..10])
+            .to_latest(&mut conn)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO visitors (id, name, created_at) VALUES (7, 'Vi', 1);
+             INSERT INTO agents (id, email, name, password_hash, section, created_at)
+                 VALUES (3, 'ada@example.com', 'Ada', 'phc', 'demo', 1);
+             INSERT INTO conversations (id, visitor_id, status, created_at, last_seq,
+                 accepted_by, closing_note) VALUES (5, 7, 'active', 2, 1, 3, 'kept');
+             INSERT INTO participants (conversation_id, agent_id, joined_at) VALUES (5, 3, 3);
+             INSERT INTO messages (conversation_id, seq, kind, author_role, author_id, body,
+                 client_id, sent_at) VALUES (5, 1, 'text', 'visitor', 7, 'hello', 'c1', 4);",
+        )
+        .unwrap();
+        let store = SqliteStore::setup(conn).unwrap();
+        let live = store
+            .conversation(protocol::ConversationId(5))
+            .unwrap()
+            .expect("the live chat survived");
+        assert_eq!((live.visitor.name.as_str(), live.agents.len()), ("Vi", 1));
+        let ada = protocol::Identity::new(protocol::Principal::Agent(protocol::AgentId(3)), "Ada");
+        let messages = store
+            .messages_after(&ada, protocol::ConversationId(5), 0)
+            .unwrap();
+        assert_eq!(messages[0].body, "hello");
+        assert_eq!(
+            store.count(
+                "SELECT COUNT(*) FROM conversations WHERE kind = 'live' AND id = ?1",
+                5
+            ),
+            1
+        );
+        // enforced again: a message for no conversation is refused
+        let dangling = store.with(|c| {
+            Ok(c.execute(
+                "INSERT INTO messages (conversation_id, seq, kind, body, sent_at) \
+                 VALUES (99, 1, 'system', 'x', 1)",
+                [],
+            ))
+        });
+        assert!(dangling.unwrap().is_err(), "foreign keys are on");
     }
 }

@@ -84,15 +84,22 @@ pub(super) fn audience(conn: &Connection, id: ConversationId) -> Result<Audience
         .prepare_cached("SELECT agent_id FROM rejections WHERE conversation_id = ?1")?
         .query_map([id.0], |r| r.get(0).map(AgentId))?
         .collect::<Result<Vec<_>, _>>()?;
-    let any: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM sections)", [], |r| r.get(0))?;
-    if !any {
-        return Ok(Audience { only: None, except });
-    }
-    let (visitor, section): (i64, Option<i64>) = conn.query_row(
+    let (visitor, section): (Option<i64>, Option<i64>) = conn.query_row(
         "SELECT visitor_id, section_id FROM conversations WHERE id = ?1",
         [id.0],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
+    // A team chat (no visitor) is offered to nobody: it is not a request.
+    let Some(visitor) = visitor else {
+        return Ok(Audience {
+            only: Some(Vec::new()),
+            except,
+        });
+    };
+    let any: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM sections)", [], |r| r.get(0))?;
+    if !any {
+        return Ok(Audience { only: None, except });
+    }
     let contact = is_contact(conn, VisitorId(visitor))?;
     let only = match section {
         Some(s) if section_takes(conn, s, contact)? => conn

@@ -6,6 +6,7 @@
 
 use protocol::SessionId;
 use protocol::helpdesk::{ChatSettings, OfficeHours};
+use protocol::workspace::{TeamChat, TeamChatKind};
 use protocol::{
     AgentId, Conversation, ConversationId, ConversationStatus, Message, MessageId, MessageKind,
     Participant, Principal, Role, Seq, VisitorId,
@@ -14,7 +15,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::credentials::TokenHash;
 use crate::policy::ConversationFacts;
-use crate::store::{MessagePage, NewCredential, StoreError, now_millis};
+use crate::store::{Chat, MessagePage, NewCredential, StoreError, now_millis};
 
 /// SQL selecting a message row with its author's name, for [`read_message_row`].
 pub(super) const MESSAGE_SELECT: &str = "SELECT m.id, m.conversation_id, m.seq, m.kind, \
@@ -191,11 +192,17 @@ pub(super) fn load_facts(
     conn: &Connection,
     id: ConversationId,
 ) -> Result<Option<ConversationFacts>, StoreError> {
-    let Some((visitor_id, status)) = conn
+    let Some((visitor_id, status, kind)) = conn
         .query_row(
-            "SELECT visitor_id, status FROM conversations WHERE id = ?1",
+            "SELECT visitor_id, status, kind FROM conversations WHERE id = ?1",
             [id.0],
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+            |r| {
+                Ok((
+                    r.get::<_, Option<i64>>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            },
         )
         .optional()?
     else {
@@ -209,9 +216,10 @@ pub(super) fn load_facts(
         .query_map([id.0], |r| r.get(0).map(AgentId))?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(ConversationFacts {
-        visitor: VisitorId(visitor_id),
+        visitor: visitor_id.map(VisitorId),
         status: parse_status(&status)?,
         agents,
+        team: kind != "live",
     }))
 }
 
@@ -238,11 +246,75 @@ pub(super) fn open_conversations_of(
 ) -> Result<usize, StoreError> {
     let open: i64 = tx.query_row(
         "SELECT COUNT(*) FROM participants p JOIN conversations c ON c.id = p.conversation_id \
-         WHERE p.agent_id = ?1 AND p.left_at IS NULL AND c.status = 'active'",
+         WHERE p.agent_id = ?1 AND p.left_at IS NULL AND c.status = 'active' \
+         AND c.kind = 'live'",
         [agent.0],
         |r| r.get(0),
     )?;
     Ok(usize::try_from(open).unwrap_or(usize::MAX))
+}
+
+/// The agents in conversation `id` now, with their names, in the order they joined.
+fn load_members(conn: &Connection, id: ConversationId) -> Result<Vec<Participant>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.id, a.name FROM participants p JOIN agents a ON a.id = p.agent_id \
+         WHERE p.conversation_id = ?1 AND p.left_at IS NULL ORDER BY p.joined_at, a.id",
+    )?;
+    let agents = stmt
+        .query_map([id.0], |r| {
+            Ok(Participant::new(
+                Principal::Agent(AgentId(r.get(0)?)),
+                r.get::<_, String>(1)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(agents)
+}
+
+/// A live chat or a team chat, whichever `id` is.
+pub(super) fn load_chat(conn: &Connection, id: ConversationId) -> Result<Chat, StoreError> {
+    let kind: String = conn.query_row(
+        "SELECT kind FROM conversations WHERE id = ?1",
+        [id.0],
+        |r| r.get(0),
+    )?;
+    if kind == "live" {
+        load_conversation(conn, id).map(Chat::Live)
+    } else {
+        load_team_chat(conn, id).map(Chat::Team)
+    }
+}
+
+/// Team chat `id` as its members see it.
+pub(super) fn load_team_chat(
+    conn: &Connection,
+    id: ConversationId,
+) -> Result<TeamChat, StoreError> {
+    let (kind, title, created_at, last_seq) = conn.query_row(
+        "SELECT kind, title, created_at, last_seq FROM conversations \
+         WHERE id = ?1 AND kind <> 'live'",
+        [id.0],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        },
+    )?;
+    Ok(TeamChat {
+        id,
+        kind: match kind.as_str() {
+            "direct" => TeamChatKind::Direct,
+            "group" => TeamChatKind::Group,
+            other => return Err(StoreError::Corrupt(format!("chat kind {other:?}"))),
+        },
+        title,
+        members: load_members(conn, id)?,
+        created_at,
+        last_seq,
+    })
 }
 
 /// The conversation as clients see it (visitor and agents with their names).
@@ -250,6 +322,7 @@ pub(super) fn load_conversation(
     conn: &Connection,
     id: ConversationId,
 ) -> Result<Conversation, StoreError> {
+    // (The inner join finds no visitor for a team chat: `load_chat` tells them apart.)
     let (status, visitor_id, visitor_name, created_at, last_seq) = conn.query_row(
         "SELECT c.status, c.visitor_id, v.name, c.created_at, c.last_seq \
          FROM conversations c JOIN visitors v ON v.id = c.visitor_id WHERE c.id = ?1",
@@ -264,18 +337,7 @@ pub(super) fn load_conversation(
             ))
         },
     )?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT a.id, a.name FROM participants p JOIN agents a ON a.id = p.agent_id \
-         WHERE p.conversation_id = ?1 AND p.left_at IS NULL ORDER BY p.joined_at, a.id",
-    )?;
-    let agents = stmt
-        .query_map([id.0], |r| {
-            Ok(Participant::new(
-                Principal::Agent(AgentId(r.get(0)?)),
-                r.get::<_, String>(1)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let agents = load_members(conn, id)?;
     Ok(Conversation {
         id,
         status: parse_status(&status)?,
