@@ -1,4 +1,5 @@
-//! The agent console: sign in, go online, take waiting chats, talk, end them; manage one's
+//! The agent console: sign in, go online, take (or reject) waiting chats, talk, end them; work
+//! together (join, invite, transfer, leave, follow up abandoned requests); manage one's
 //! sessions and password. Its own bundle
 //! (`dist/console/pkg/console.js` + `console_bg.wasm`), with no byte budget.
 //!
