@@ -74,12 +74,18 @@ pub fn leave_refusal((status, message): (u16, String)) -> String {
     }
 }
 
+/// The refusal for a call made after signing out (the settings' generic 401 text speaks of
+/// admins).
+fn signed_out() -> (u16, String) {
+    (401, "you are signed out".to_owned())
+}
+
 impl Ctl {
     /// `POST path` for an action whose answer has no body to read: any 2xx is done; a refusal
     /// carries the server's reason.
     async fn act(self, path: &str) -> Result<(), (u16, String)> {
         let Some(token) = self.token() else {
-            return Err((401, String::new()));
+            return Err(signed_out());
         };
         let url = self.url(path);
         match rest::post_json_explained::<_, serde::de::IgnoredAny>(&url, &(), Some(&token)).await {
@@ -130,7 +136,7 @@ impl Ctl {
     /// Invite a colleague or a section into chat `id`. `Err` is what the form says.
     pub async fn invite(self, id: ConversationId, request: InviteRequest) -> Result<(), String> {
         let Some(token) = self.token() else {
-            return Err(refusal((401, String::new())));
+            return Err(refusal(signed_out()));
         };
         let url = self.url(&format!("/api/agent/conversations/{}/invitations", id.0));
         // The pending line follows the `invitation` frame the server sends my sockets too.
