@@ -1,5 +1,6 @@
 //! The agents' side of routing and working together: sections (queues) and who is in them
-//! (`/api/admin/sections`), invitations into a live chat (`/api/conversations/{id}/invitations`,
+//! (`/api/admin/sections`), invitations into a live chat
+//! (`/api/agent/conversations/{id}/invitations`,
 //! [`crate::ServerMsg::Invitation`]), and the abandoned requests an agent follows up on
 //! (`GET /api/agent/abandoned`). Plain serde derive: only the console and the server use these,
 //! so none of it is in a visitor's bundle.
@@ -60,7 +61,7 @@ pub enum Invitee {
     Section(i64),
 }
 
-/// `POST /api/conversations/{id}/invitations`: ask a colleague into a live chat the caller
+/// `POST /api/agent/conversations/{id}/invitations`: ask a colleague into a live chat the caller
 /// takes part in. With `transfer`, the inviter leaves the chat when the invitee joins (in the
 /// same transaction: the chat is never without an agent). One invitation per chat is pending at
 /// a time.

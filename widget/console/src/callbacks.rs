@@ -29,7 +29,7 @@ impl Ctl {
         let done: Result<Callback, _> = rest::post_json(&url, &(), Some(&token)).await;
         if done.is_err() {
             self.store.desk.update(|d| {
-                d.alert = Some("The callback could not be marked done. Please try again.".into())
+                d.show_alert("The callback could not be marked done. Please try again.")
             });
         }
         self.load_callbacks().await;

@@ -102,6 +102,6 @@ impl Ctl {
             ApiError::Server { .. } => "The ticket could not be changed. Please try again.",
             ApiError::Network => "Could not reach the server. Please try again.",
         };
-        self.store.desk.update(|d| d.alert = Some(text.into()));
+        self.store.desk.update(|d| d.show_alert(text));
     }
 }

@@ -1,4 +1,5 @@
-//! The agent console: sign in, go online, take waiting chats, talk, end them; manage one's
+//! The agent console: sign in, go online, take (or reject) waiting chats, talk, end them; work
+//! together (join, invite, transfer, leave, follow up abandoned requests); manage one's
 //! sessions and password. Its own bundle
 //! (`dist/console/pkg/console.js` + `console_bg.wasm`), with no byte budget.
 //!
@@ -18,6 +19,7 @@ pub mod presence;
 pub mod settings;
 pub mod state;
 pub mod store;
+pub mod teamwork;
 pub mod ui;
 
 #[cfg(test)]
@@ -99,6 +101,8 @@ pub struct Ctl {
     pub prefs: prefs::Prefs,
     /// The new-message tone.
     pub chime: alerts::Chime,
+    /// Abandoned requests and the sections to invite.
+    pub teamwork: teamwork::Teamwork,
     server: StoredValue<String>,
     link: LinkSlot,
 }
@@ -125,6 +129,7 @@ impl Ctl {
             settings: settings::Settings::new(),
             prefs: prefs::Prefs::load(server),
             chime: alerts::Chime::default(),
+            teamwork: teamwork::Teamwork::new(),
             server: StoredValue::new(server_url::normalize_server(server)),
             link: LinkSlot::new(),
         }
@@ -150,6 +155,28 @@ impl Ctl {
     /// Every frame from the server comes through here.
     pub fn receive(self, msg: ServerMsg) {
         let welcome = matches!(msg, ServerMsg::Welcome { .. });
+        // The Abandoned list changes without a frame of its own: a request just abandoned,
+        // or one I followed up (gone from the list at once, then fetched again).
+        let abandoned_changed = match &msg {
+            ServerMsg::RequestRemoved { abandoned, .. } => *abandoned,
+            ServerMsg::Accepted { conversation } => {
+                let id = conversation.id;
+                let listed = self
+                    .teamwork
+                    .abandoned
+                    .with_untracked(|l| l.iter().any(|a| a.conversation_id == id));
+                if listed {
+                    self.teamwork
+                        .abandoned
+                        .update(|l| l.retain(|a| a.conversation_id != id));
+                }
+                listed
+            }
+            _ => false,
+        };
+        if abandoned_changed || welcome {
+            leptos::task::spawn_local(self.load_abandoned());
+        }
         // "Typing" shows for a few seconds unless a newer signal or the message comes.
         if let ServerMsg::Typing {
             conversation_id, ..
@@ -259,11 +286,14 @@ impl Ctl {
         // The next agent on this browser may not be an admin.
         self.settings.overrides.set(None);
         self.settings.agents.set(None);
+        self.settings.sections.set(None);
         self.online.set(presence::OnlineList::default());
         self.canned.replies.set(Vec::new());
         self.history.open.set(false);
         self.history.hits.set(None);
         self.history.chat.set(None);
+        self.teamwork.abandoned.set(Vec::new());
+        self.teamwork.sections.set(Vec::new());
         if let Some(token) = token {
             let url = self.url("/api/agent/logout");
             leptos::task::spawn_local(async move { rest::post_empty(&url, &token).await });
@@ -273,6 +303,14 @@ impl Ctl {
     pub fn set_online(self, online: bool) {
         self.store.desk.update(|d| d.set_online(online));
         self.link.with(|l| l.send(ClientMsg::SetOnline { online }));
+        self.back_online(online);
+    }
+
+    /// Going online: what was abandoned meanwhile is worth a look.
+    fn back_online(self, online: bool) {
+        if online {
+            leptos::task::spawn_local(self.load_abandoned());
+        }
     }
 
     /// Toggle `panel`, one of the main area's panels (Settings, Account, History), closing the
@@ -292,6 +330,7 @@ impl Ctl {
     pub fn set_status(self, status: AgentStatus) {
         self.store.desk.update(|d| d.set_status(status));
         self.link.with(|l| l.send(ClientMsg::SetStatus { status }));
+        self.back_online(status == AgentStatus::Online);
     }
 
     /// Away after a while without activity, back on the next: every input in the page counts

@@ -151,7 +151,7 @@ impl Ctl {
         if let Err(e) = answer {
             let name = self.online.with_untracked(|l| l.name(&contact));
             let text = start_failed_text(&e, &name);
-            self.store.desk.update(|d| d.alert = Some(text));
+            self.store.desk.update(|d| d.show_alert(text));
             self.load_online().await;
         }
     }

@@ -13,6 +13,11 @@
 //! active flag (saved at each click, one `PUT` per row at a time, like the overrides), setting
 //! a new password for one, and adding one. The signed-in agent's own row cannot lose its role
 //! or be deactivated from here ([`may_change_agent`]).
+//!
+//! And the sections (`/api/admin/sections`): whom each takes live chat from (anonymous
+//! visitors, portal contacts) and its members, added, saved whole (`PUT`) and deleted; the
+//! site's default section is a chat setting, a company's a pick in its row (saved like its
+//! other overrides).
 
 use leptos::prelude::*;
 use protocol::AgentId;
@@ -21,6 +26,7 @@ use protocol::agents::{
 };
 use protocol::helpdesk::{ChatSettings, Company, CompanyInput, Contact, ContactInput, OfficeHours};
 use protocol::webhooks::WebhookSettings;
+use protocol::workspace::{MAX_SECTION_NAME_CHARS, Section, SectionInput, SectionList};
 
 use crate::Ctl;
 use livechat_client::rest::{self, ApiError};
@@ -50,6 +56,11 @@ pub struct Settings {
     pub agents_notice: RwSignal<Option<String>>,
     /// An "Add agent" request is on its way.
     pub adding_agent: RwSignal<bool>,
+    /// The sections; `None` until they first load (when the screen opens).
+    pub sections: RwSignal<Option<Vec<Section>>>,
+    /// Outcomes in the Sections section.
+    pub sections_error: RwSignal<Option<String>>,
+    pub sections_notice: RwSignal<Option<String>>,
 }
 
 impl Settings {
@@ -69,6 +80,9 @@ impl Settings {
             agents_error: RwSignal::new(None),
             agents_notice: RwSignal::new(None),
             adding_agent: RwSignal::new(false),
+            sections: RwSignal::new(None),
+            sections_error: RwSignal::new(None),
+            sections_notice: RwSignal::new(None),
         }
     }
 }
@@ -115,10 +129,13 @@ impl Ctl {
         self.settings.overrides_notice.set(None);
         self.settings.agents_error.set(None);
         self.settings.agents_notice.set(None);
+        self.settings.sections_error.set(None);
+        self.settings.sections_notice.set(None);
         if open {
             leptos::task::spawn_local(self.load_settings());
             leptos::task::spawn_local(self.load_overrides());
             leptos::task::spawn_local(self.load_agents());
+            leptos::task::spawn_local(self.load_admin_sections());
         }
     }
 
@@ -404,6 +421,14 @@ impl Ctl {
     /// A company's override picked in its select.
     pub fn set_company(self, id: &str, which: CompanySetting, value: Option<bool>) {
         self.change_override::<Company>(id, |c| with_company_setting(c, which, value));
+    }
+
+    /// A company's section picked in its select (`None`: the site's default).
+    pub fn set_company_section(self, id: &str, section: Option<i64>) {
+        self.change_override::<Company>(id, |c| Company {
+            section,
+            ..c.clone()
+        });
     }
 
     /// A contact's override picked in its select.
@@ -815,5 +840,128 @@ impl Ctl {
                 false
             }
         }
+    }
+}
+
+/// A section's form as the body to send, or what to fix first.
+pub fn section_input(
+    name: &str,
+    anonymous_chat: bool,
+    contact_chat: bool,
+    members: Vec<AgentId>,
+) -> Result<SectionInput, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("Give the section a name.".into());
+    }
+    if name.chars().count() > MAX_SECTION_NAME_CHARS {
+        return Err(format!(
+            "A section's name has at most {MAX_SECTION_NAME_CHARS} characters."
+        ));
+    }
+    Ok(SectionInput {
+        name: name.to_owned(),
+        anonymous_chat,
+        contact_chat,
+        members,
+    })
+}
+
+/// The admin API path of one section.
+pub fn section_path(id: i64) -> String {
+    format!("/api/admin/sections/{id}")
+}
+
+impl Ctl {
+    /// Load the sections (admins' list).
+    pub async fn load_admin_sections(self) {
+        let Some(token) = self.token() else { return };
+        match rest::get_json::<SectionList>(&self.url("/api/admin/sections"), &token).await {
+            Ok(list) => self.settings.sections.set(Some(list.sections)),
+            // A failed refresh keeps the rows already shown; only a first load has nothing.
+            Err(_) if self.settings.sections.with_untracked(Option::is_none) => {
+                self.settings.sections_error.set(Some(
+                    "Could not load the sections. Close Settings and open it again to retry."
+                        .into(),
+                ));
+            }
+            Err(_) => {}
+        }
+    }
+
+    fn section_outcome(self, outcome: Result<String, String>) -> bool {
+        let s = self.settings;
+        match outcome {
+            Ok(notice) => {
+                s.sections_error.set(None);
+                s.sections_notice.set(Some(notice));
+                true
+            }
+            Err(error) => {
+                s.sections_notice.set(None);
+                s.sections_error.set(Some(error));
+                false
+            }
+        }
+    }
+
+    /// Add a section from the form. Returns whether it was added (the form then clears).
+    pub async fn add_section(self, input: Result<SectionInput, String>) -> bool {
+        let Some(token) = self.token() else {
+            return false;
+        };
+        let outcome = match input {
+            Err(problem) => Err(problem),
+            Ok(body) => {
+                let url = self.url("/api/admin/sections");
+                rest::post_json_explained::<_, Section>(&url, &body, Some(&token))
+                    .await
+                    .map(|s| format!("Section {} added.", s.name))
+                    .map_err(|r| format!("The section was not added. {}", refusal(r)))
+            }
+        };
+        let added = self.section_outcome(outcome);
+        if added {
+            self.load_admin_sections().await;
+        }
+        added
+    }
+
+    /// Save section `id` whole (name, whom it takes, members).
+    pub async fn save_section(self, id: i64, input: Result<SectionInput, String>) -> bool {
+        let Some(token) = self.token() else {
+            return false;
+        };
+        let outcome = match input {
+            Err(problem) => Err(problem),
+            Ok(body) => rest::put_json(&self.url(&section_path(id)), &body, &token)
+                .await
+                .map(|()| format!("Section {} saved.", body.name))
+                .map_err(|e| {
+                    // `put_json` does not read the refusal: a 400 is a name or member refused.
+                    let why = match e {
+                        ApiError::Server { status: 400 } => {
+                            "That name is taken, or a member no longer exists.".to_owned()
+                        }
+                        other => failure(&other),
+                    };
+                    format!("Section {} was not saved. {why}", body.name)
+                }),
+        };
+        let saved = self.section_outcome(outcome);
+        // Saved or not, show what the server holds.
+        self.load_admin_sections().await;
+        saved
+    }
+
+    /// Delete section `id` (its waiting requests widen to every section that takes them).
+    pub async fn delete_section(self, id: i64, name: String) {
+        let Some(token) = self.token() else { return };
+        let outcome = rest::delete(&self.url(&section_path(id)), &token)
+            .await
+            .map(|()| format!("Section {name} deleted."))
+            .map_err(|e| format!("Section {name} was not deleted. {}", failure(&e)));
+        self.section_outcome(outcome);
+        self.load_admin_sections().await;
     }
 }

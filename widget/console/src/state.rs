@@ -1,5 +1,6 @@
 //! The console's rules as plain data: what a server frame does to the desk (session, online
-//! switch, waiting queue, which chat is open, the alert) and to each of my conversations.
+//! switch, waiting queue, which chat is open, the alert and the chat it offers to join,
+//! invitations to and from me) and to each of my conversations (including one I left).
 //!
 //! State is split so that the reactive layer can be fine-grained: [`Desk`] is one value, and
 //! every conversation is its own [`Pane`] reached through the [`Panes`] trait. [`apply`] is
@@ -8,7 +9,10 @@
 //! with a plain `Vec<Pane>`; the app with signals (see `store`). No DOM, storage or socket.
 
 use protocol::helpdesk::TicketRef;
+use std::collections::BTreeMap;
+
 use protocol::presence::{AgentPresence, AgentStatus};
+use protocol::workspace::{Invitation, InvitationOutcome, Invitee};
 use protocol::{
     ChatRequest, Conversation, ConversationId, ConversationStatus, ErrorCode, Identity,
     MessageKind, Millis, PrivateNote, ServerMsg,
@@ -41,6 +45,8 @@ pub struct Pane {
     /// Who is typing here, and which signal that was (cleared a few seconds later unless a
     /// newer one came, or at once by their message).
     pub typing: Option<(String, u32)>,
+    /// I left this chat (it goes on with colleagues): read-only here, listed as closed.
+    pub left: bool,
 }
 
 /// A private note as the console shows it: stored, or mine still on its way (or refused).
@@ -75,6 +81,7 @@ impl Pane {
             ticket: None,
             notes: Vec::new(),
             typing: None,
+            left: false,
         }
     }
 
@@ -144,6 +151,11 @@ impl Pane {
 
     pub fn ended(&self) -> bool {
         self.conversation.status == ConversationStatus::Ended
+    }
+
+    /// Nothing more to write here: the chat ended, or I left it. Listed under "Closed".
+    pub fn closed(&self) -> bool {
+        self.ended() || self.left
     }
 
     /// When anything last happened here: the newest line (mine still on its way included),
@@ -266,9 +278,16 @@ pub struct Desk {
     /// Requests I clicked Accept on and have no answer for yet.
     pub accepting: Vec<ConversationId>,
     /// Refusals still to come for accepts already explained by an alert: the server answers a
-    /// late accept with `not_found` (which names no conversation), after telling everyone who
+    /// late accept with a refusal that names no conversation, after telling everyone who
     /// won; that refusal is expected and shown no second time.
     pub quiet_refusals: u32,
+    /// The chat the alert offers to join as a second agent: I lost the race for it.
+    pub join_offer: Option<ConversationId>,
+    /// Pending invitations I made or may answer, by id (the server sends every pending one
+    /// after `welcome`, and `invitation_closed` ends each).
+    pub invitations: BTreeMap<i64, Invitation>,
+    /// What a polite live region last said: a new invitation for me.
+    pub announcement: Option<String>,
 }
 
 impl Default for Desk {
@@ -286,6 +305,9 @@ impl Default for Desk {
             alert: None,
             accepting: Vec::new(),
             quiet_refusals: 0,
+            join_offer: None,
+            invitations: BTreeMap::new(),
+            announcement: None,
         }
     }
 }
@@ -299,6 +321,29 @@ pub const NO_LONGER_WAITING: &str = "This chat is no longer waiting.";
 /// The alert when someone else won the race for a request I was accepting.
 pub fn accepted_first(winner: &str) -> String {
     format!("{winner} accepted this chat first")
+}
+
+/// How an invitation reads to its invitee: "Ada invites you to the chat with Marta
+/// (transfer)".
+pub fn invitation_text(inv: &Invitation) -> String {
+    let transfer = if inv.transfer { " (transfer)" } else { "" };
+    format!(
+        "{} invites you to the chat with {}{transfer}",
+        inv.from.name, inv.visitor
+    )
+}
+
+/// Whom an invitation asks, in words: the colleague, or "any agent of Sales".
+pub fn invitee_text(inv: &Invitation) -> String {
+    match inv.invitee {
+        Invitee::Agent(_) => inv.invitee_name.clone(),
+        Invitee::Section(_) => format!("any agent of {}", inv.invitee_name),
+    }
+}
+
+/// The alert when a colleague declined my invitation.
+pub fn declined_text(who: &str) -> String {
+    format!("{who} declined your invitation")
 }
 
 /// What [`apply`] did beyond editing panes.
@@ -354,25 +399,77 @@ impl Desk {
         }
     }
 
+    /// Show `text` in the alert (in place of any other, and of its join offer).
+    pub fn show_alert(&mut self, text: impl Into<String>) {
+        self.alert = Some(text.into());
+        self.join_offer = None;
+    }
+
+    /// The alert was dismissed (or its offer taken up).
+    pub fn dismiss_alert(&mut self) {
+        self.alert = None;
+        self.join_offer = None;
+    }
+
     /// I clicked Accept on `id`.
     pub fn start_accept(&mut self, id: ConversationId) {
-        self.alert = None;
+        self.dismiss_alert();
         if !self.accepting.contains(&id) {
             self.accepting.push(id);
         }
     }
 
     fn refused(&mut self, code: ErrorCode, message: String) {
-        let about_accept = matches!(code, ErrorCode::NotFound | ErrorCode::AlreadyAccepted);
-        if about_accept && self.quiet_refusals > 0 {
+        if code == ErrorCode::AlreadyAccepted {
+            // Someone took the chat first; the server's message names them. The chat is the one
+            // a `request_removed` already explained, else my oldest unanswered accept (one
+            // socket's accepts are answered in order). Either way I may join it.
+            self.quiet_refusals = self.quiet_refusals.saturating_sub(1);
+            let chat = self
+                .join_offer
+                .or_else(|| (!self.accepting.is_empty()).then(|| self.accepting.remove(0)));
+            // Older servers said only the code: the generic text says more.
+            let names_winner =
+                !message.is_empty() && message.replace('_', " ") != code.as_str().replace('_', " ");
+            self.show_alert(if names_winner {
+                message
+            } else {
+                ALREADY_ACCEPTED.to_owned()
+            });
+            self.join_offer = chat;
+            return;
+        }
+        if code == ErrorCode::NotFound && self.quiet_refusals > 0 {
             self.quiet_refusals -= 1;
             return;
         }
-        self.alert = Some(match code {
-            ErrorCode::AlreadyAccepted => ALREADY_ACCEPTED.into(),
-            _ if message.is_empty() => code.as_str().replace('_', " "),
-            _ => message,
+        self.show_alert(if message.is_empty() {
+            code.as_str().replace('_', " ")
+        } else {
+            message
         });
+    }
+
+    /// Pending invitations colleagues sent me, oldest first.
+    pub fn incoming_invitations(&self) -> Vec<Invitation> {
+        let me = self.me.as_ref().map(|m| m.principal);
+        let mut list: Vec<_> = self
+            .invitations
+            .values()
+            .filter(|i| Some(i.from.principal) != me)
+            .cloned()
+            .collect();
+        list.sort_by_key(|i| (i.created_at, i.id));
+        list
+    }
+
+    /// My pending invitation into chat `id` (one per chat at a time).
+    pub fn my_invitation(&self, id: ConversationId) -> Option<Invitation> {
+        let me = self.me.as_ref().map(|m| m.principal)?;
+        self.invitations
+            .values()
+            .find(|i| i.conversation_id == id && i.from.principal == me)
+            .cloned()
     }
 }
 
@@ -382,15 +479,26 @@ pub fn select(desk: &mut Desk, panes: &mut impl Panes, id: ConversationId) {
     panes.edit(id, |p| std::mem::take(&mut p.unread) > 0);
 }
 
-fn upsert(panes: &mut impl Panes, conversation: Conversation) {
+/// A conversation's newest state into its pane (made if new). A state without me among its
+/// agents means I left it: the pane stays, read-only.
+fn upsert(desk: &Desk, panes: &mut impl Panes, conversation: Conversation) {
     let id = conversation.id;
+    let left = desk.me.as_ref().is_some_and(|me| {
+        !conversation
+            .agents
+            .iter()
+            .any(|a| a.principal == me.principal)
+    });
     let mut conversation = Some(conversation);
     panes.edit(id, |p| {
         p.conversation = conversation.take().expect("edit runs f once");
+        p.left = left;
         true
     });
     if let Some(c) = conversation {
-        panes.add(Pane::new(c));
+        let mut pane = Pane::new(c);
+        pane.left = left;
+        panes.add(pane);
     }
 }
 
@@ -403,8 +511,10 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
             me, conversations, ..
         } => {
             desk.me = Some(me);
+            // The server sends every invitation still pending after this.
+            desk.invitations.clear();
             for c in conversations {
-                upsert(panes, c);
+                upsert(desk, panes, c);
             }
         }
         ServerMsg::History {
@@ -464,7 +574,7 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
                     .any(|a| a.principal == me.principal)
             });
             if mine || panes.ids().contains(&conversation.id) {
-                upsert(panes, conversation);
+                upsert(desk, panes, conversation);
             }
         }
         ServerMsg::Queue { requests } => desk.queue = requests,
@@ -486,10 +596,13 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
             let won_by_me = matches!((&accepted_by, &desk.me), (Some(w), Some(me)) if w.principal == me.principal);
             if !won_by_me && desk.accepting.contains(&conversation_id) {
                 desk.accepting.retain(|&id| id != conversation_id);
-                desk.alert = Some(match accepted_by {
+                let offer = accepted_by.is_some().then_some(conversation_id);
+                desk.show_alert(match accepted_by {
                     Some(winner) => accepted_first(&winner.name),
                     None => NO_LONGER_WAITING.into(),
                 });
+                // Taken by a colleague: I may still join them.
+                desk.join_offer = offer;
                 desk.quiet_refusals += 1;
             }
         }
@@ -548,15 +661,39 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
                     .fold(false, |any, n| p.insert_note(n) | any)
             });
         }
-        // Invitations: shown by the teamwork panel (not yet in this console).
-        ServerMsg::Invitation { .. } | ServerMsg::InvitationClosed { .. } => desk_changed = false,
         // Agents' own chats: shown by the team chat panel (not yet in this console).
         ServerMsg::TeamChats { .. } | ServerMsg::TeamChat { .. } => desk_changed = false,
+        ServerMsg::Invitation { invitation } => {
+            let incoming = !is_me(desk, Some(invitation.from.principal));
+            let text = invitation_text(&invitation);
+            let before = desk.invitations.insert(invitation.id, invitation.clone());
+            desk_changed = before.as_ref() != Some(&invitation);
+            if incoming && before.is_none() {
+                desk.announcement = Some(text);
+            }
+        }
+        ServerMsg::InvitationClosed {
+            id, outcome, by, ..
+        } => {
+            let closed = desk.invitations.remove(&id);
+            desk_changed = closed.is_some();
+            if let Some(inv) = closed
+                && outcome == InvitationOutcome::Declined
+                && is_me(desk, Some(inv.from.principal))
+            {
+                let who = by.map_or(inv.invitee_name, |b| b.name);
+                desk.show_alert(declined_text(&who));
+            }
+        }
         ServerMsg::Accepted { conversation } => {
             let id = conversation.id;
             desk.queue.retain(|r| r.conversation_id != id);
             desk.accepting.retain(|&a| a != id);
-            upsert(panes, conversation);
+            // Joined after losing the race: the alert offering it is done.
+            if desk.join_offer == Some(id) {
+                desk.dismiss_alert();
+            }
+            upsert(desk, panes, conversation);
             select(desk, panes, id);
         }
         ServerMsg::Error {

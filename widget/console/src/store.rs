@@ -105,7 +105,7 @@ impl Store {
     pub fn has_open_chats(self) -> bool {
         self.panes.0.with_untracked(|l| {
             l.iter()
-                .any(|p| p.pane.with_untracked(|pane| !pane.ended()))
+                .any(|p| p.pane.with_untracked(|pane| !pane.closed()))
         })
     }
 
@@ -123,11 +123,12 @@ impl Store {
 struct Placed {
     id: ConversationId,
     updated_at: Millis,
+    /// Ended, or I left it.
     ended: bool,
     unread: u32,
 }
 
-/// My conversations as the lists show them: open and closed ones, each most recently updated
+/// My conversations as the lists show them: open and closed ones (ended, or left), each most recently updated
 /// first, and how many messages are unread in all. Derived once (the workspace provides it)
 /// for every list, bubble and the repeating sound. A frame recomputes the placing, but the
 /// id lists notify only when an order or a membership changed: a list's keyed rows then move,
@@ -148,7 +149,7 @@ impl Lists {
                         p.pane.with(|pane| Placed {
                             id: p.id,
                             updated_at: pane.updated_at(),
-                            ended: pane.ended(),
+                            ended: pane.closed(),
                             unread: pane.unread,
                         })
                     })

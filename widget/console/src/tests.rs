@@ -18,6 +18,12 @@ use super::ui::{App, Clock};
 /// The many-conversations workspace: lists, compact view, sounds.
 mod workspace;
 
+/// A fake of the server's REST API (`window.fetch`) that records what the console sent.
+mod fake_rest;
+
+/// Working together: reject, join, abandoned, invitations, leave, sections.
+mod teamwork;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 struct Console {
@@ -897,7 +903,8 @@ async fn admins_get_a_settings_screen_with_chat_hours_and_webhook_sections() {
             "Companies and contacts",
             "Office hours",
             "Webhooks",
-            "Agents"
+            "Agents",
+            "Sections"
         ]
     );
     let value = |sel: &str| {
@@ -1077,7 +1084,7 @@ async fn the_companies_and_contacts_section_offers_inherit_on_off_and_reverts_a_
     let pane = get(&c.root, "section[aria-labelledby=settings-h]");
     assert_eq!(
         all_text(&pane, "h3"),
-        ["Chat", "Companies and contacts", "Agents"]
+        ["Chat", "Companies and contacts", "Agents", "Sections"]
     );
     let section = get(&pane, "section[aria-labelledby=overrides-h]");
     assert_eq!(

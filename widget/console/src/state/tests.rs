@@ -310,3 +310,197 @@ fn a_pane_knows_when_it_last_moved_and_its_last_line() {
     assert_eq!(truncate("short", 10), "short");
     assert_eq!(pane.kind(), ChatKind::Live);
 }
+
+fn invitation(id: i64, conv: i64, from: protocol::Participant, transfer: bool) -> Invitation {
+    Invitation {
+        id,
+        conversation_id: ConversationId(conv),
+        visitor: "Marta".into(),
+        from,
+        invitee: Invitee::Agent(protocol::AgentId(8)),
+        invitee_name: "Grace".into(),
+        transfer,
+        created_at: 1_700_000_000_000 + id,
+    }
+}
+
+#[wasm_bindgen_test]
+fn invitations_are_kept_by_id_announced_when_new_for_me_and_closed_once() {
+    let (mut desk, mut panes) = signed_in();
+    let to_me = invitation(3, 5, grace(), true);
+    let applied = apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::Invitation {
+            invitation: to_me.clone(),
+        },
+    );
+    assert!(applied.desk_changed);
+    assert_eq!(
+        desk.announcement.as_deref(),
+        Some("Grace invites you to the chat with Marta (transfer)")
+    );
+    // the same frame again (a reconnect's replay) changes nothing
+    desk.announcement = None;
+    let again = apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::Invitation {
+            invitation: to_me.clone(),
+        },
+    );
+    assert!(!again.desk_changed);
+    assert_eq!(desk.announcement, None, "said once");
+    // mine: pending in my chat, not one to answer, not announced
+    apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::Invitation {
+            invitation: invitation(4, 1, ada(), false),
+        },
+    );
+    assert_eq!(desk.announcement, None);
+    assert_eq!(desk.incoming_invitations(), vec![to_me]);
+    assert_eq!(desk.my_invitation(ConversationId(1)).map(|i| i.id), Some(4));
+    assert_eq!(desk.my_invitation(ConversationId(5)), None);
+    // declined: the alert names who; an invitation to me closing says nothing
+    let closed = |id, outcome| ServerMsg::InvitationClosed {
+        id,
+        conversation_id: ConversationId(1),
+        outcome,
+        by: Some(grace()),
+    };
+    apply(
+        &mut desk,
+        &mut panes,
+        closed(4, InvitationOutcome::Declined),
+    );
+    assert_eq!(
+        desk.alert.as_deref(),
+        Some("Grace declined your invitation")
+    );
+    desk.dismiss_alert();
+    apply(
+        &mut desk,
+        &mut panes,
+        closed(3, InvitationOutcome::Declined),
+    );
+    assert_eq!(desk.alert, None);
+    assert!(desk.invitations.is_empty());
+    assert!(
+        !apply(
+            &mut desk,
+            &mut panes,
+            closed(3, InvitationOutcome::Cancelled)
+        )
+        .desk_changed,
+        "already gone"
+    );
+    // a new welcome: the server sends the pending ones again
+    apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::Invitation {
+            invitation: invitation(5, 1, grace(), false),
+        },
+    );
+    apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::Welcome {
+            protocol: PROTOCOL_VERSION,
+            me: ada(),
+            conversations: vec![],
+        },
+    );
+    assert!(desk.invitations.is_empty());
+}
+
+#[wasm_bindgen_test]
+fn a_late_accept_offers_the_chat_it_lost_and_joining_ends_the_offer() {
+    let (mut desk, mut panes) = signed_in();
+    desk.start_accept(ConversationId(5));
+    desk.start_accept(ConversationId(6));
+    let late = |name: &str| ServerMsg::Error {
+        code: ErrorCode::AlreadyAccepted,
+        message: format!("{name} already accepted this chat"),
+        client_id: None,
+    };
+    // no request_removed came first: the oldest unanswered accept
+    apply(&mut desk, &mut panes, late("Grace"));
+    assert_eq!(
+        desk.alert.as_deref(),
+        Some("Grace already accepted this chat")
+    );
+    assert_eq!(desk.join_offer, Some(ConversationId(5)));
+    assert_eq!(desk.accepting, vec![ConversationId(6)]);
+    // the race for 6: request_removed names the winner and offers it; the refusal keeps it
+    apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::RequestRemoved {
+            conversation_id: ConversationId(6),
+            accepted_by: Some(grace()),
+            abandoned: false,
+        },
+    );
+    assert_eq!(desk.join_offer, Some(ConversationId(6)));
+    apply(&mut desk, &mut panes, late("Grace"));
+    assert_eq!(desk.join_offer, Some(ConversationId(6)));
+    assert_eq!(desk.quiet_refusals, 0, "that was the expected refusal");
+    // joined: the chat opens and the offer is done
+    let mut joined = conversation(6, ConversationStatus::Active, "Bob");
+    joined.agents = vec![grace(), ada()];
+    apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::Accepted {
+            conversation: joined,
+        },
+    );
+    assert_eq!((desk.alert.clone(), desk.join_offer), (None, None));
+    assert_eq!(desk.selected, Some(ConversationId(6)));
+    // another alert never carries an old offer
+    desk.join_offer = Some(ConversationId(9));
+    desk.show_alert("The callback could not be marked done.");
+    assert_eq!(desk.join_offer, None);
+    // an old server's bare code: the generic text, still an offer when an accept was pending
+    desk.start_accept(ConversationId(7));
+    apply(&mut desk, &mut panes, refused(ErrorCode::AlreadyAccepted));
+    assert_eq!(desk.alert.as_deref(), Some(ALREADY_ACCEPTED));
+    assert_eq!(desk.join_offer, Some(ConversationId(7)));
+}
+
+#[wasm_bindgen_test]
+fn a_chat_i_left_stays_read_only_and_a_rejoin_reopens_it() {
+    let (mut desk, mut panes) = signed_in();
+    let with = |agents: Vec<protocol::Participant>| {
+        let mut c = conversation(1, ConversationStatus::Active, "Marta");
+        c.agents = agents;
+        ServerMsg::Conversation { conversation: c }
+    };
+    apply(&mut desk, &mut panes, with(vec![ada(), grace()]));
+    assert!(!panes[0].left && !panes[0].closed());
+    apply(&mut desk, &mut panes, with(vec![grace()]));
+    assert!(panes[0].left && panes[0].closed() && !panes[0].ended());
+    // invited back in later
+    let mut back = conversation(1, ConversationStatus::Active, "Marta");
+    back.agents = vec![grace(), ada()];
+    apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::Accepted { conversation: back },
+    );
+    assert!(!panes[0].closed());
+    // a chat I was never in is not mine to show
+    let mut other = conversation(9, ConversationStatus::Active, "Bob");
+    other.agents = vec![grace()];
+    apply(
+        &mut desk,
+        &mut panes,
+        ServerMsg::Conversation {
+            conversation: other,
+        },
+    );
+    assert_eq!(panes.len(), 1);
+}

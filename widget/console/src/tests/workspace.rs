@@ -18,8 +18,8 @@ use crate::ui::Clock;
 
 /// An element's accessible name, as far as the console's markup goes: `aria-label`, the
 /// elements `aria-labelledby` names (looked up inside `root`: every test's console shares the
-/// page), a wrapping `<label>`, else its text.
-fn name_of(root: &Element, el: &Element) -> String {
+/// page), a `<label for>` it, a wrapping `<label>`, else its text.
+pub(super) fn name_of(root: &Element, el: &Element) -> String {
     if let Some(label) = el.get_attribute("aria-label") {
         return label;
     }
@@ -31,6 +31,12 @@ fn name_of(root: &Element, el: &Element) -> String {
             .collect::<Vec<_>>()
             .join(" ");
     }
+    let id = el.id();
+    if !id.is_empty()
+        && let Ok(Some(label)) = root.query_selector(&format!("label[for='{id}']"))
+    {
+        return label.text_content().unwrap_or_default().trim().to_string();
+    }
     if let Ok(Some(label)) = el.closest("label") {
         return label.text_content().unwrap_or_default().trim().to_string();
     }
@@ -38,11 +44,16 @@ fn name_of(root: &Element, el: &Element) -> String {
 }
 
 /// Every element of `role` inside `root` (the roles these tests look for).
-fn all_by_role(root: &Element, role: &str) -> Vec<HtmlElement> {
+pub(super) fn all_by_role(root: &Element, role: &str) -> Vec<HtmlElement> {
     let selector = match role {
         "button" => "button",
         "region" => "section[aria-labelledby], section[aria-label]",
         "checkbox" => "input[type=checkbox]",
+        "radio" => "input[type=radio]",
+        "textbox" => "input:not([type]), input[type=text], textarea",
+        "spinbutton" => "input[type=number]",
+        "combobox" => "select",
+        "form" => "form[aria-label], form[aria-labelledby]",
         "list" => "ul",
         other => return all_by_role_attr(root, other),
     };
@@ -61,13 +72,13 @@ fn all_by_role_attr(root: &Element, role: &str) -> Vec<HtmlElement> {
         .collect()
 }
 
-fn by_role(root: &Element, role: &str, name: &str) -> Option<HtmlElement> {
+pub(super) fn by_role(root: &Element, role: &str, name: &str) -> Option<HtmlElement> {
     all_by_role(root, role)
         .into_iter()
         .find(|e| name_of(root, e) == name)
 }
 
-fn role(root: &Element, role: &str, name: &str) -> HtmlElement {
+pub(super) fn role(root: &Element, role: &str, name: &str) -> HtmlElement {
     by_role(root, role, name).unwrap_or_else(|| {
         let names: Vec<_> = all_by_role(root, role)
             .iter()
@@ -86,7 +97,7 @@ fn button_names(root: &Element, within: &Element) -> Vec<String> {
 }
 
 /// Wait (bounded, generously) until `ok()`; false if it never held.
-async fn until(mut ok: impl FnMut() -> bool, ms: u32) -> bool {
+pub(super) async fn until(mut ok: impl FnMut() -> bool, ms: u32) -> bool {
     for _ in 0..ms / 20 {
         if ok() {
             return true;

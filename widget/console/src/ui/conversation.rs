@@ -1,7 +1,8 @@
 //! The open conversation: its header (visitor, whether they are on the site, the ticket it is
-//! about), log (messages, and private notes among them where they were written), Reply box
+//! about, the agents in it; inviting, leaving: `ui/teamwork.rs`), log (messages, and private notes among them where they were written), Reply box
 //! with its "Private note" switch and canned replies (`ui/canned.rs`), and End chat. It follows that conversation's
-//! own signal, so frames for other conversations leave it alone.
+//! own signal, so frames for other conversations leave it alone. A chat that ended, or that I
+//! left, is read-only.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,6 +11,7 @@ use protocol::{ConversationId, Principal, VisitorId};
 
 use super::PresenceBadge;
 use super::canned::CannedReplyBox;
+use super::teamwork::{Participants, PendingInvitation, TeamActions};
 use crate::Ctl;
 use crate::state::{NoteLine, Pane};
 use livechat_client::chat::{Line, keep_scrolled_to_bottom};
@@ -31,6 +33,19 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
     let ended = Memo::new({
         let pane = pane.clone();
         move |_| pane.with(|p| p.ended())
+    });
+    // Ended, or I left it: nothing more to write here.
+    let closed = Memo::new({
+        let pane = pane.clone();
+        move |_| pane.with(|p| p.closed())
+    });
+    let left = Memo::new({
+        let pane = pane.clone();
+        move |_| pane.with(|p| p.left && !p.ended())
+    });
+    let agents = Memo::new({
+        let pane = pane.clone();
+        move |_| pane.with(|p| p.conversation.agents.clone())
     });
     let ticket = Memo::new({
         let pane = pane.clone();
@@ -126,12 +141,13 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
                                 }
                             })
                     }}
+                    <Participants agents=agents />
                 </div>
                 <div class="conv-actions">
                     {move || {
                         let open = card
                             .get()
-                            .filter(|c| c.contact.is_some() && !ended.get())?
+                            .filter(|c| c.contact.is_some() && !closed.get())?
                             .open_tickets;
                         Some(view! { <TicketActions id=id visitor=visitor? open=open current=ticket /> })
                     }}
@@ -152,10 +168,11 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
                         "Copy chat log"
                     </button>
                     {move || copied.get().map(|t| view! { <span class="muted small" role="status">{t}</span> })}
+                    <TeamActions id=id agents=agents closed=closed />
                     <button
                         type="button"
                         class="danger"
-                        disabled=move || ended.get()
+                        disabled=move || closed.get()
                         aria-expanded=move || ending.get().to_string()
                         on:click=move |_| ending.set(true)
                     >
@@ -163,6 +180,7 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
                     </button>
                 </div>
             </header>
+            <PendingInvitation id=id />
             <div
                 class="log"
                 role="log"
@@ -180,7 +198,7 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
             {move || {
                 typing.get().map(|t| view! { <p class="typing muted small" aria-live="polite">{t}</p> })
             }}
-            <Show when=move || ending.get() && !ended.get()>
+            <Show when=move || ending.get() && !closed.get()>
                 <form
                     class="end-form"
                     aria-label="End this chat"
@@ -227,20 +245,23 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
                     </form>
                 })}
             </Show>
+            <Show when=move || left.get()>
+                <p class="ended" role="status">"You left this chat"</p>
+            </Show>
             <label class="check note-switch" class:on=move || private.get()>
                 <input
                     type="checkbox"
                     prop:checked=move || private.get()
-                    disabled=move || ended.get()
+                    disabled=move || closed.get()
                     on:change=move |ev| private.set(event_target_checked(&ev))
                 />
                 "Private note (only agents see it)"
             </label>
-            <CannedReplyBox id=id textarea=reply visitor=name disabled=ended>
+            <CannedReplyBox id=id textarea=reply visitor=name disabled=closed>
             <Composer
                 label="Reply"
                 placeholder="Write a reply…"
-                disabled=Signal::derive(move || ended.get())
+                disabled=Signal::derive(move || closed.get())
                 on_send=Callback::new(move |body: String| {
                     if private.get_untracked() { ctl.send_note(id, &body) } else { ctl.send(id, &body) }
                 })

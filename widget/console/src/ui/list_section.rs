@@ -1,5 +1,5 @@
-//! [`ListSection`]: the sidebar's list panels (Waiting chats, My chats, Closed, Callbacks, and
-//! later Abandoned) share one frame: a region named by its heading, the count part of that
+//! [`ListSection`]: the sidebar's list panels (Invitations, Waiting chats, My chats, Abandoned,
+//! Closed, Callbacks) share one frame: a region named by its heading, the count part of that
 //! name ("Waiting chats (2)"), and a line in words while the list is empty.
 
 use leptos::prelude::*;

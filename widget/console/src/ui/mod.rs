@@ -2,8 +2,10 @@
 //! clock for "waiting 45 s", derives the lists' order ([`Lists`]), keeps the repeating sound
 //! going while anything is unread (if asked to), and switches between sign-in and the
 //! workspace: the sidebar's lists beside the open conversation (or a panel), or in the
-//! compact view the chats as bubbles at the screen's edge (`compact.rs`).
+//! compact view the chats as bubbles at the screen's edge (`compact.rs`). The alert offers
+//! to join a chat a colleague accepted first ("Join as second agent").
 
+mod abandoned;
 mod account;
 mod callbacks;
 mod canned;
@@ -11,12 +13,14 @@ mod compact;
 mod contacts_online;
 mod conversation;
 mod history;
+mod invitations;
 mod list_section;
 mod login;
 mod my_chats;
 mod queue;
 mod settings;
 mod team;
+mod teamwork;
 mod topbar;
 
 use leptos::prelude::*;
@@ -25,12 +29,14 @@ use crate::Ctl;
 use crate::store::Lists;
 use livechat_client::clock::now_ms;
 
+pub use abandoned::Abandoned;
 pub use account::AccountPane;
 pub use callbacks::Callbacks;
 pub use compact::Bubbles;
 pub use contacts_online::{ContactsOnline, PresenceBadge};
 pub use conversation::ConversationPane;
 pub use history::HistoryPane;
+pub use invitations::Invitations;
 pub use list_section::ListSection;
 pub use login::Login;
 pub use my_chats::{ClosedChats, MyChats};
@@ -71,6 +77,7 @@ pub fn App(ctl: Ctl, #[prop(optional)] clock: Option<Clock>) -> impl IntoView {
     let desk = ctl.store.desk;
     let signed_in = Memo::new(move |_| desk.with(|d| d.session.is_some()));
     let alert = Memo::new(move |_| desk.with(|d| d.alert.clone()));
+    let join_offer = Memo::new(move |_| desk.with(|d| d.join_offer));
     let selected = Memo::new(move |_| desk.with(|d| d.selected));
     let account = ctl.account.open;
     let settings = ctl.settings.open;
@@ -86,10 +93,25 @@ pub fn App(ctl: Ctl, #[prop(optional)] clock: Option<Clock>) -> impl IntoView {
                             view! {
                                 <div class="alert" role="alert">
                                     <span>{text}</span>
+                                    {move || {
+                                        join_offer
+                                            .get()
+                                            .map(|id| {
+                                                view! {
+                                                    <button
+                                                        type="button"
+                                                        class="primary small"
+                                                        on:click=move |_| leptos::task::spawn_local(ctl.join(id))
+                                                    >
+                                                        "Join as second agent"
+                                                    </button>
+                                                }
+                                            })
+                                    }}
                                     <button
                                         type="button"
                                         class="link"
-                                        on:click=move |_| desk.update(|d| d.alert = None)
+                                        on:click=move |_| desk.update(|d| d.dismiss_alert())
                                     >
                                         "Dismiss"
                                     </button>
@@ -99,11 +121,13 @@ pub fn App(ctl: Ctl, #[prop(optional)] clock: Option<Clock>) -> impl IntoView {
                 }}
                 <div class="workspace" class:compact=move || compact.get()>
                     <aside class="sidebar">
+                        <Invitations />
                         <WaitingChats />
                         // In the compact view the bubbles are my chats.
                         <Show when=move || !compact.get()>
                             <MyChats />
                         </Show>
+                        <Abandoned />
                         <ClosedChats />
                         <team::Team />
                         <ContactsOnline />

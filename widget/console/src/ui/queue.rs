@@ -1,9 +1,11 @@
 //! "Waiting chats": requests nobody has taken yet, oldest first. Each row's waiting time
 //! follows the clock second by second (only that text changes, the list stays); after
 //! [`OVERDUE_MS`] the row turns red and says "overdue" in words, which its Accept button
-//! carries as its description.
+//! carries as its description. "Reject" passes a request to my colleagues: the row goes when
+//! the server's `request_removed` comes.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use protocol::{ChatRequest, Millis};
 
 use super::Clock;
@@ -58,6 +60,7 @@ fn Request(r: ChatRequest) -> impl IntoView {
     let id = r.conversation_id;
     let since = r.created_at;
     let wait_id = format!("wait-{}", id.0);
+    let name = r.visitor.name.clone();
     let overdue = Memo::new(move |_| clock.0.get() - since > OVERDUE_MS);
     view! {
         <li class="request" class:overdue=move || overdue.get()>
@@ -71,11 +74,19 @@ fn Request(r: ChatRequest) -> impl IntoView {
             <button
                 type="button"
                 class="primary small"
-                aria-label=format!("Accept chat with {}", r.visitor.name)
+                aria-label=format!("Accept chat with {name}")
                 aria-describedby=wait_id
                 on:click=move |_| ctl.accept(id)
             >
                 "Accept"
+            </button>
+            <button
+                type="button"
+                class="ghost small"
+                aria-label=format!("Reject chat with {name}")
+                on:click=move |_| spawn_local(ctl.reject(id))
+            >
+                "Reject"
             </button>
         </li>
     }

@@ -1,5 +1,5 @@
 //! The Settings screen (admins only): chat, companies and contacts (their overrides of chat and
-//! pre-ticket chat), office hours, webhooks, agent accounts. Each section saves on its own, the
+//! pre-ticket chat, their section), office hours, webhooks, agent accounts, sections. Each section saves on its own, the
 //! overrides and the agents' checkboxes at each click; outcomes in `role=status`, failures in
 //! `role=alert`.
 
@@ -41,6 +41,7 @@ pub fn SettingsPane() -> impl IntoView {
             {move || s.hours.get().map(|h| view! { <HoursSection initial=h /> })}
             {move || s.webhook.get().map(|w| view! { <WebhookSection initial=w /> })}
             <AgentsSection />
+            <SectionsSection />
         </section>
     }
 }
@@ -53,6 +54,9 @@ fn ChatSection(initial: ChatSettings) -> impl IntoView {
     let pre_ticket = RwSignal::new(initial.pre_ticket);
     // Shown in minutes; the setting is seconds.
     let away = RwSignal::new((initial.agent_away_after_secs / 60).to_string());
+    let abandon = RwSignal::new((initial.abandon_after_secs / 60).to_string());
+    let default_section = RwSignal::new(initial.default_section);
+    let sections = expect_context::<Ctl>().settings.sections;
     view! {
         <section class="panel" aria-labelledby="chat-settings-h">
             <h3 id="chat-settings-h">"Chat"</h3>
@@ -69,7 +73,12 @@ fn ChatSection(initial: ChatSettings) -> impl IntoView {
                             .trim()
                             .parse::<u32>()
                             .map_or(initial.agent_away_after_secs, |m| m.saturating_mul(60)),
-                        ..initial
+                        abandon_after_secs: abandon
+                            .get_untracked()
+                            .trim()
+                            .parse::<u32>()
+                            .map_or(initial.abandon_after_secs, |m| m.saturating_mul(60)),
+                        default_section: default_section.get_untracked(),
                     };
                     spawn_local(ctl.save_setting("/api/admin/settings", body, "Chat settings"));
                 }
@@ -105,6 +114,23 @@ fn ChatSection(initial: ChatSettings) -> impl IntoView {
                     min="0"
                     prop:value=move || wait.get()
                     on:input=move |ev| wait.set(event_target_value(&ev))
+                />
+                <label for="abandon-after">"Abandon unanswered requests after (minutes, 0 = never)"</label>
+                <input
+                    id="abandon-after"
+                    type="number"
+                    min="0"
+                    prop:value=move || abandon.get()
+                    on:input=move |ev| abandon.set(event_target_value(&ev))
+                />
+                <label for="default-section">"Default section for the website"</label>
+                <SectionPick
+                    id="default-section"
+                    label=None
+                    none="None: every section that takes the visitor"
+                    value=Signal::derive(move || default_section.get())
+                    sections=sections
+                    pick=move |v| default_section.set(v)
                 />
                 <button type="submit" class="primary">"Save chat settings"</button>
             </form>
@@ -342,6 +368,7 @@ fn OverridesSection() -> impl IntoView {
                                     <th scope="col">"Company or contact"</th>
                                     <th scope="col">"Chat"</th>
                                     <th scope="col">"Pre-ticket chat"</th>
+                                    <th scope="col">"Section"</th>
                                 </tr>
                             </thead>
                             {ids
@@ -376,7 +403,7 @@ fn CompanyRows(id: String, global: Memo<(bool, bool)>) -> impl IntoView {
                 .with(|o| o.as_ref().map(|o| o.contacts_of(&id)).unwrap_or_default())
         })
     };
-    let (chat_id, pre_id) = (id.clone(), id);
+    let (chat_id, pre_id, section_id) = (id.clone(), id.clone(), id);
     view! {
         <tbody>
             <tr class="company-row">
@@ -395,6 +422,16 @@ fn CompanyRows(id: String, global: Memo<(bool, bool)>) -> impl IntoView {
                         value=Signal::derive(move || company.with(|c| c.as_ref().and_then(|c| c.pre_ticket)))
                         inherit=Signal::derive(move || inherit_label(global.get().1))
                         pick=move |v| ctl.set_company(&pre_id, CompanySetting::PreTicket, v)
+                    />
+                </td>
+                <td>
+                    <SectionPick
+                        id=""
+                        label=Some(Signal::derive(move || format!("Section for {}", name())))
+                        none="Site default"
+                        value=Signal::derive(move || company.with(|c| c.as_ref().and_then(|c| c.section)))
+                        sections=s.sections
+                        pick=move |v| ctl.set_company_section(&section_id, v)
                     />
                 </td>
             </tr>
@@ -435,7 +472,8 @@ fn ContactRow(id: String) -> impl IntoView {
                     pick=move |v| ctl.set_contact(&id, v)
                 />
             </td>
-            // Pre-ticket chat is set per company only.
+            // Pre-ticket chat and the section are set per company only.
+            <td></td>
             <td></td>
         </tr>
     }
@@ -469,6 +507,45 @@ fn Choice(
             <option value=choice_value(Some(false)) prop:selected=is(Some(false))>
                 "Off"
             </option>
+        </select>
+    }
+}
+
+/// A select of "none" and the sections; each option's `selected` follows `value` (a failed
+/// save puts the server's value back on screen too).
+#[component]
+fn SectionPick(
+    /// The select's id, for a `<label for>` beside it ("" for none).
+    id: &'static str,
+    /// Its accessible name when no `<label for>` names it.
+    label: Option<Signal<String>>,
+    none: &'static str,
+    value: Signal<Option<i64>>,
+    sections: RwSignal<Option<Vec<protocol::workspace::Section>>>,
+    pick: impl Fn(Option<i64>) + 'static,
+) -> impl IntoView {
+    view! {
+        <select
+            id=(!id.is_empty()).then_some(id)
+            aria-label=move || label.map(|l| l.get())
+            on:change=move |ev| pick(event_target_value(&ev).parse().ok())
+        >
+            <option value="" prop:selected=move || value.get().is_none()>{none}</option>
+            {move || {
+                sections
+                    .get()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|sec| {
+                        let sid = sec.id;
+                        view! {
+                            <option value=sid.to_string() prop:selected=move || value.get() == Some(sid)>
+                                {sec.name}
+                            </option>
+                        }
+                    })
+                    .collect_view()
+            }}
         </select>
     }
 }
@@ -757,6 +834,219 @@ fn AddAgent() -> impl IntoView {
             <button type="submit" class="primary" disabled=move || s.adding_agent.get()>
                 "Add agent"
             </button>
+        </form>
+    }
+}
+
+/// The sections: whom each takes live chat from and who is in it, each saved whole with its
+/// own button, deleted after a confirmation; and a form to add one. A request goes to the
+/// online members of its section (README, "Sections and routing").
+#[component]
+fn SectionsSection() -> impl IntoView {
+    let s = expect_context::<Ctl>().settings;
+    view! {
+        <section class="panel" aria-labelledby="sections-h">
+            <h3 id="sections-h">"Sections"</h3>
+            <p class="muted small">
+                "Requests go to the online members of their section: a company's, else the site's default, else every section that takes that kind of visitor. With no sections, every agent gets every request."
+            </p>
+            {move || s.sections_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <p class="notice" role="status">{move || s.sections_notice.get()}</p>
+            {move || match s.sections.get() {
+                None if s.sections_error.with(Option::is_some) => ().into_any(),
+                None => view! { <p class="muted small">"Loading sections…"</p> }.into_any(),
+                Some(list) if list.is_empty() => {
+                    view! { <p class="muted small">"No sections yet."</p> }.into_any()
+                }
+                Some(_) => {
+                    view! {
+                        <ul class="list sections">
+                            <For
+                                each=move || s.sections.get().unwrap_or_default()
+                                // A saved change rebuilds that row's form with the server's values.
+                                key=|section| format!("{section:?}")
+                                children=|section| view! { <li><SectionForm initial=Some(section) /></li> }
+                            />
+                        </ul>
+                    }
+                        .into_any()
+                }
+            }}
+            <h4 id="add-section-h">"Add section"</h4>
+            <SectionForm initial=None />
+        </section>
+    }
+}
+
+/// One section's form (or, with no `initial`, the form that adds one).
+#[component]
+fn SectionForm(initial: Option<protocol::workspace::Section>) -> impl IntoView {
+    let ctl = expect_context::<Ctl>();
+    let s = ctl.settings;
+    let id = initial.as_ref().map(|sec| sec.id);
+    let old_name = initial.as_ref().map(|sec| sec.name.clone());
+    let name = RwSignal::new(old_name.clone().unwrap_or_default());
+    let anonymous = RwSignal::new(initial.as_ref().is_none_or(|sec| sec.anonymous_chat));
+    let contacts = RwSignal::new(initial.as_ref().is_none_or(|sec| sec.contact_chat));
+    let members = RwSignal::new(initial.map(|sec| sec.members).unwrap_or_default());
+    let confirming = RwSignal::new(false);
+    let key = id.map_or_else(|| "new".to_owned(), |id| id.to_string());
+    let name_id = format!("section-name-{key}");
+    let form_label = old_name
+        .clone()
+        .map_or_else(|| "Add section".to_owned(), |n| format!("Section {n}"));
+    let agents = Memo::new(move |_| {
+        s.agents.with(|rows| {
+            rows.iter()
+                .flatten()
+                .map(|r| {
+                    let a = &r.saving.shown;
+                    let label = if a.active {
+                        a.name.clone()
+                    } else {
+                        format!("{} (inactive)", a.name)
+                    };
+                    (a.id, label)
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let input = move || {
+        crate::settings::section_input(
+            &name.get_untracked(),
+            anonymous.get_untracked(),
+            contacts.get_untracked(),
+            members.get_untracked(),
+        )
+    };
+    let delete_name = old_name.clone().unwrap_or_default();
+    let label_for = old_name.unwrap_or_default();
+    view! {
+        <form
+            class="stack section-form"
+            aria-label=form_label
+            novalidate
+            on:submit=move |ev| {
+                ev.prevent_default();
+                spawn_local(async move {
+                    match id {
+                        Some(id) => {
+                            ctl.save_section(id, input()).await;
+                        }
+                        None => {
+                            if ctl.add_section(input()).await {
+                                name.set(String::new());
+                                anonymous.set(true);
+                                contacts.set(true);
+                                members.set(Vec::new());
+                            }
+                        }
+                    }
+                });
+            }
+        >
+            <label for=name_id.clone()>"Name"</label>
+            <input
+                id=name_id
+                autocomplete="off"
+                maxlength=protocol::workspace::MAX_SECTION_NAME_CHARS.to_string()
+                prop:value=move || name.get()
+                on:input=move |ev| name.set(event_target_value(&ev))
+            />
+            <label class="check">
+                <input
+                    type="checkbox"
+                    prop:checked=move || anonymous.get()
+                    on:change=move |ev| anonymous.set(event_target_checked(&ev))
+                />
+                "Anonymous visitors"
+            </label>
+            <label class="check">
+                <input
+                    type="checkbox"
+                    prop:checked=move || contacts.get()
+                    on:change=move |ev| contacts.set(event_target_checked(&ev))
+                />
+                "Portal contacts"
+            </label>
+            <fieldset>
+                <legend>"Members"</legend>
+                {move || {
+                    agents
+                        .get()
+                        .into_iter()
+                        .map(|(agent, label)| {
+                            view! {
+                                <label class="check">
+                                    <input
+                                        type="checkbox"
+                                        prop:checked=move || members.with(|m| m.contains(&agent))
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            members.update(|m| {
+                                                m.retain(|a| *a != agent);
+                                                if on {
+                                                    m.push(agent);
+                                                }
+                                            });
+                                        }
+                                    />
+                                    {label}
+                                </label>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </fieldset>
+            <div class="row">
+                {match id {
+                    Some(_) => {
+                        view! {
+                            <button type="submit" class="primary" aria-label=format!("Save section {label_for}")>
+                                "Save"
+                            </button>
+                            <button
+                                type="button"
+                                class="danger"
+                                aria-label=format!("Delete section {label_for}")
+                                aria-expanded=move || confirming.get().to_string()
+                                on:click=move |_| confirming.set(true)
+                            >
+                                "Delete"
+                            </button>
+                        }
+                            .into_any()
+                    }
+                    None => view! { <button type="submit" class="primary">"Add section"</button> }.into_any(),
+                }}
+            </div>
+            <Show when=move || confirming.get()>
+                <div class="confirm" role="group" aria-label="Confirm deleting">
+                    <p>
+                        {format!(
+                            "Delete {delete_name}? Its waiting requests go to every other section that takes them.",
+                        )}
+                    </p>
+                    <button
+                        type="button"
+                        class="danger"
+                        on:click={
+                            let delete_name = delete_name.clone();
+                            move |_| {
+                                confirming.set(false);
+                                if let Some(id) = id {
+                                    spawn_local(ctl.delete_section(id, delete_name.clone()));
+                                }
+                            }
+                        }
+                    >
+                        "Delete section"
+                    </button>
+                    <button type="button" class="ghost" on:click=move |_| confirming.set(false)>
+                        "Keep it"
+                    </button>
+                </div>
+            </Show>
         </form>
     }
 }
