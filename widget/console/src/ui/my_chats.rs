@@ -44,8 +44,10 @@ fn ChatLink(pane: PaneRef) -> impl IntoView {
     });
     let ended = Memo::new(move |_| sig.with(|p| p.ended()));
     let selected = Memo::new(move |_| ctl.store.desk.with(|d| d.selected == Some(id)));
+    // The button's text is the name alone, which its label contains (what it says is what
+    // voice control users say); "Ended" follows it, outside, drawn over its right end.
     view! {
-        <li>
+        <li class="chat-row">
             <button
                 type="button"
                 class="chat-link"
@@ -55,13 +57,13 @@ fn ChatLink(pane: PaneRef) -> impl IntoView {
                 on:click=move |_| ctl.select(id)
             >
                 <span class="name">{move || name.get()}</span>
-                {move || ended.get().then(|| view! { <span class="tag">"Ended"</span> })}
                 {move || {
                     unread
                         .get()
                         .then(|| view! { <span class="dot" title="Unread messages"></span> })
                 }}
             </button>
+            {move || ended.get().then(|| view! { <span class="tag">"Ended"</span> })}
         </li>
     }
 }
