@@ -1786,8 +1786,13 @@ async fn typing_a_slash_shortcut_offers_canned_replies_and_enter_inserts_one() {
     assert_eq!(option_labels(&c.root), ["Greeting", "Help with billing"]);
     assert_eq!(selected_option(&c.root), "Greeting");
     assert_eq!(
-        reply.get_attribute("aria-expanded").as_deref(),
-        Some("true")
+        reply.get_attribute("aria-controls"),
+        get(&c.root, "[role=listbox]").get_attribute("id")
+    );
+    assert_eq!(
+        reply.get_attribute("aria-expanded"),
+        None,
+        "not on a textbox"
     );
     key(&reply, "ArrowDown", false);
     tick().await;
@@ -1801,6 +1806,11 @@ async fn typing_a_slash_shortcut_offers_canned_replies_and_enter_inserts_one() {
     assert!(
         find(&c.root, "[role=listbox]").is_none(),
         "closed after inserting"
+    );
+    assert_eq!(
+        reply.get_attribute("aria-controls"),
+        None,
+        "no list to point at"
     );
     assert!(
         !matches!(c.link.last(), Some(ClientMsg::Send { .. })),
@@ -1966,7 +1976,15 @@ async fn the_history_panel_searches_lists_hits_pages_and_shows_a_chat_read_only(
     );
     assert_eq!(all_text(&c.root, ".history-hits mark"), ["refund", "late"]);
     let marta = c.button("Open chat with Marta").unwrap();
-    let details = marta.text_content().unwrap();
+    assert_eq!(
+        marta.text_content().unwrap(),
+        "Marta",
+        "its label says what it shows"
+    );
+    let described = marta.get_attribute("aria-describedby").unwrap();
+    let details = get(&c.root, &format!("#{described}"))
+        .text_content()
+        .unwrap();
     assert!(
         details.contains("Ada, Grace") && details.contains("T-7 Refund"),
         "{details}"

@@ -86,18 +86,20 @@ pub fn CannedReplyBox(
             choose(&r);
         }
     };
-    // The composer's textarea announces the list it controls and the highlighted reply.
+    // The composer's textarea announces the list it controls (while it is there) and the
+    // highlighted reply. No `aria-expanded`: a textarea stays a textbox, which does not take
+    // it (a combobox role is not allowed on a textarea either).
     Effect::new({
         let list_id = list_id.clone();
         move |_| {
             let Some(el) = textarea.get() else { return };
             let shown = !browsing.get() && slash.with(Option::is_some) && open.get();
             let _ = el.set_attribute("aria-autocomplete", "list");
-            let _ = el.set_attribute("aria-controls", &list_id);
-            let _ = el.set_attribute("aria-expanded", if shown { "true" } else { "false" });
             if shown {
+                let _ = el.set_attribute("aria-controls", &list_id);
                 let _ = el.set_attribute("aria-activedescendant", &option_id(selected.get()));
             } else {
+                let _ = el.remove_attribute("aria-controls");
                 let _ = el.remove_attribute("aria-activedescendant");
             }
         }

@@ -86,7 +86,9 @@ pub fn HistoryPane() -> impl IntoView {
                         "Visitor"
                         <input type="text" maxlength="200" prop:value=visitor on:input=on_visitor />
                     </label>
-                    <button type="submit" disabled=move || h.busy.get()>"Search"</button>
+                    <button type="submit" class="primary" disabled=move || h.busy.get()>
+                        "Search"
+                    </button>
                 </div>
                 <fieldset class="history-filters">
                     <legend>"Filters"</legend>
@@ -184,25 +186,30 @@ fn HitButton(hit: HistoryHit) -> impl IntoView {
             })
             .collect_view()
     });
+    // The button says the visitor's name, which its label contains (what it says is what
+    // voice control users say); the details follow it, outside, as its description, and the
+    // whole card still opens the chat (the button's ::after covers it).
     view! {
-        <button
-            type="button"
-            class="history-hit"
-            aria-label=format!("Open chat with {}", hit.visitor)
-            aria-describedby=format!("hit-{}", id.0)
-            on:click=move |_| spawn_local(ctl.open_archived(id))
-        >
-            <span class="visitor">{hit.visitor.clone()}</span>
+        <div class="history-hit">
+            <button
+                type="button"
+                class="visitor"
+                aria-label=format!("Open chat with {}", hit.visitor)
+                aria-describedby=format!("hit-{}", id.0)
+                on:click=move |_| spawn_local(ctl.open_archived(id))
+            >
+                {hit.visitor.clone()}
+            </button>
             " "
-            <span id=format!("hit-{}", id.0)>
-            {hit.company.map(|c| view! { <span class="company">{c}</span> " " })}
-            <time class="date">{format_date(hit.created_at)}</time>
-            " "
-            <span class="agents">{hit.agents.join(", ")}</span>
-            {hit.ticket.map(|t| view! { " " <span class="ticket">{format!("{} {}", t.number, t.subject)}</span> })}
-            {snippet.map(|s| view! { " " <span class="snippet">{s}</span> })}
+            <span class="details" id=format!("hit-{}", id.0)>
+                {hit.company.map(|c| view! { <span class="company">{c}</span> " " })}
+                <time class="date">{format_date(hit.created_at)}</time>
+                " "
+                <span class="agents">{hit.agents.join(", ")}</span>
+                {hit.ticket.map(|t| view! { " " <span class="ticket">{format!("{} {}", t.number, t.subject)}</span> })}
+                {snippet.map(|s| view! { " " <span class="snippet">{s}</span> })}
             </span>
-        </button>
+        </div>
     }
 }
 

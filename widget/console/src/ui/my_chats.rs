@@ -67,7 +67,7 @@ fn ChatRow(id: ConversationId) -> impl IntoView {
     let preview_id = format!("last-{}", id.0);
     let described_by = preview_id.clone();
     view! {
-        <li>
+        <li class="chat-row">
             <button
                 type="button"
                 class="chat-link"
@@ -85,10 +85,12 @@ fn ChatRow(id: ConversationId) -> impl IntoView {
                     (n > 0)
                         .then(|| view! { <span class="badge" aria-hidden="true">{n}</span> })
                 }}
-                <span class="last" id=preview_id>
-                    {move || row.with(|r| r.2.clone())}
-                </span>
             </button>
+            // Outside the button, as its description: a button's visible text must be in its
+            // name (what voice control users say), and the last line is not.
+            <span class="last" id=preview_id>
+                {move || row.with(|r| r.2.clone())}
+            </span>
         </li>
     }
     .into_any()

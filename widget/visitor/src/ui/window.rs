@@ -32,7 +32,8 @@ pub fn ChatWindow(open: Signal<bool>, has_session: Signal<bool>) -> impl IntoVie
                 }
             }
         >
-            <header class="lc-header">
+            // A div, not <header>: inside the host page it would be a second banner landmark.
+            <div class="lc-header">
                 <div class="lc-heading">
                     <h2>"Chat with us"</h2>
                     <p class="lc-sub">{subtitle}</p>
@@ -45,7 +46,7 @@ pub fn ChatWindow(open: Signal<bool>, has_session: Signal<bool>) -> impl IntoVie
                 >
                     {icons::minimise()}
                 </button>
-            </header>
+            </div>
             {move || {
                 if has_session.get() { view! { <ChatView /> }.into_any() } else { view! { <NameStep /> }.into_any() }
             }}
