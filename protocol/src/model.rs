@@ -122,6 +122,12 @@ wire_objects! {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub client_id: Option<String>,
         pub sent_at: Millis,
+        /// Choices an agent offers with this message (`POST
+        /// /api/agent/conversations/{id}/offer`): the visitor's widget shows them as buttons
+        /// under it while it is the latest message, and the one picked is sent as the
+        /// visitor's reply. Omitted when empty.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub options: Vec<String>,
     }
 }
 

@@ -1,8 +1,9 @@
 //! Frames the server sends, and the stable error codes clients branch on.
 //!
 //! [`ServerMsg`] is declared through `server_frames!` (see the `wire` module): frames an
-//! anonymous visitor never receives (agents' queue, tickets) sit in its `not_for_anonymous`
-//! group, which the anonymous visitor's decoder leaves out.
+//! anonymous visitor never receives sit in its `not_for_anonymous` group (tickets: contacts
+//! get them) or its `agents_only` group (the queue, notes, presence, invitations, team chats);
+//! each widget's decoder leaves out what its reader never gets.
 
 use crate::helpdesk::TicketRef;
 use crate::ids::ConversationId;
@@ -65,11 +66,23 @@ server_frames! {
             client_id: Option<String>,
         },
     }
-    /// Frames an anonymous visitor never receives: agents' queue, and tickets (only agents and
-    /// verified contacts have those). The anonymous visitor widget decodes with
-    /// [`ServerMsg::deserialize_for_visitor`], which refuses these, so their decoding code is
-    /// not in its bundle.
+    /// Frames an anonymous visitor never receives, but a verified contact does: tickets (only
+    /// agents and contacts have those). The contact's widget decodes with
+    /// [`ServerMsg::deserialize_for_contact`], the anonymous one with
+    /// [`ServerMsg::deserialize_for_visitor`], which refuses these.
     not_for_anonymous {
+        /// Agents and verified contacts: the ticket `conversation_id` is about (`None`: none any
+        /// more). Sent when it changes (with a system message) and after `welcome` for every
+        /// conversation that has one.
+        TicketLinked {
+            conversation_id: ConversationId,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            ticket: Option<TicketRef>,
+        },
+    }
+    /// Frames only agents receive: the queue, notes, presence, invitations, team chats. Both
+    /// visitor widgets' decoders refuse them, so their decoding code is in neither bundle.
+    agents_only {
         /// Agents: the full list of waiting requests, sent when going online.
         Queue { requests: Vec<ChatRequest> },
         /// Agents: a visitor is waiting.
@@ -86,14 +99,6 @@ server_frames! {
         },
         /// Agents: your `accept` won; you are now a participant of `conversation`.
         Accepted { conversation: Conversation },
-        /// Agents and verified contacts: the ticket `conversation_id` is about (`None`: none any
-        /// more). Sent when it changes (with a system message) and after `welcome` for every
-        /// conversation that has one.
-        TicketLinked {
-            conversation_id: ConversationId,
-            #[serde(default, skip_serializing_if = "Option::is_none")]
-            ticket: Option<TicketRef>,
-        },
         /// Agents of the conversation: a private note (to its author's sockets too, which
         /// de-duplicate by `client_id`; the author's sending socket gets it as the answer).
         Note { note: PrivateNote },

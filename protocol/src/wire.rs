@@ -24,8 +24,15 @@ macro_rules! server_frames {
                 $variant:ident { $( $(#[$fmeta:meta])* $field:ident : $ty:ty ),* $(,)? }
             ),* $(,)?
         }
-        $(#[$ameta:meta])*
+        $(#[$cmeta:meta])*
         not_for_anonymous {
+            $(
+                $(#[$cvmeta:meta])*
+                $cvariant:ident { $( $(#[$cfmeta:meta])* $cfield:ident : $cty:ty ),* $(,)? }
+            ),* $(,)?
+        }
+        $(#[$ameta:meta])*
+        agents_only {
             $(
                 $(#[$avmeta:meta])*
                 $avariant:ident { $( $(#[$afmeta:meta])* $afield:ident : $aty:ty ),* $(,)? }
@@ -37,6 +44,7 @@ macro_rules! server_frames {
         #[serde(tag = "type", rename_all = "snake_case")]
         pub enum $name {
             $( $(#[$vmeta])* $variant { $( $(#[$fmeta])* $field: $ty ),* }, )*
+            $( $(#[$cvmeta])* $cvariant { $( $(#[$cfmeta])* $cfield: $cty ),* }, )*
             $( $(#[$avmeta])* $avariant { $( $(#[$afmeta])* $afield: $aty ),* }, )*
         }
 
@@ -52,6 +60,13 @@ macro_rules! server_frames {
                 }
             )*
             $(
+                pub(super) mod $cvariant {
+                    use super::super::*;
+                    #[derive(serde::Deserialize)]
+                    pub(crate) struct Payload { $( $(#[$cfmeta])* pub(crate) $cfield: $cty ),* }
+                }
+            )*
+            $(
                 pub(super) mod $avariant {
                     use super::super::*;
                     #[derive(serde::Deserialize)]
@@ -62,14 +77,30 @@ macro_rules! server_frames {
 
         wire_names! {
             /// The `type` values, spelled exactly as `Serialize` spells them (same `rename_all`).
-            enum ServerTag { $( $variant, )* $( $avariant, )* }
+            enum ServerTag { $( $variant, )* $( $cvariant, )* $( $avariant, )* }
         }
 
-        /// Reads a frame: the leading `type`, then the rest straight into that variant.
-        /// `AGENTS = false` refuses agent-only frames (and leaves their code out of the build).
-        struct FrameVisitor<const AGENTS: bool>;
+        wire_names! {
+            /// The `type` values an anonymous visitor reads, and `Other` for the rest: its
+            /// decoder holds none of the other frames' names.
+            enum AnonymousTag {
+                $( $variant, )*
+                #[serde(other)]
+                Other,
+            }
+        }
 
-        impl<'de, const AGENTS: bool> serde::de::Visitor<'de> for FrameVisitor<AGENTS> {
+        /// Who is reading: what [`FrameVisitor`] accepts beyond the frames for everyone.
+        const ANONYMOUS: u8 = 0;
+        const CONTACT: u8 = 1;
+        const AGENT: u8 = 2;
+
+        /// Reads a frame: the leading `type`, then the rest straight into that variant.
+        /// `READER` below `AGENT` refuses agent-only frames, below `CONTACT` the contacts' too
+        /// (and leaves their decoding out of the build).
+        struct FrameVisitor<const READER: u8>;
+
+        impl<'de, const READER: u8> serde::de::Visitor<'de> for FrameVisitor<READER> {
             type Value = $name;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("an object whose first member is \"type\"")
@@ -79,7 +110,16 @@ macro_rules! server_frames {
                     Some(crate::wire::TypeKey::Type) => {}
                     None => return Err(serde::de::Error::missing_field("type")),
                 }
-                let tag: ServerTag = map.next_value()?;
+                let tag: ServerTag = if READER == ANONYMOUS {
+                    match map.next_value::<AnonymousTag>()? {
+                        $( AnonymousTag::$variant => ServerTag::$variant, )*
+                        AnonymousTag::Other => {
+                            return Err(serde::de::Error::custom("an agents-only frame"));
+                        }
+                    }
+                } else {
+                    map.next_value()?
+                };
                 use serde::Deserialize as _;
                 let rest = serde::de::value::MapAccessDeserializer::new(map);
                 Ok(match tag {
@@ -90,7 +130,13 @@ macro_rules! server_frames {
                         }
                     )*
                     $(
-                        ServerTag::$avariant if AGENTS => {
+                        ServerTag::$cvariant if READER >= CONTACT => {
+                            let _p = server_frame_payloads::$cvariant::Payload::deserialize(rest)?;
+                            $name::$cvariant { $( $cfield: _p.$cfield ),* }
+                        }
+                    )*
+                    $(
+                        ServerTag::$avariant if READER >= AGENT => {
                             let _p = server_frame_payloads::$avariant::Payload::deserialize(rest)?;
                             $name::$avariant { $( $afield: _p.$afield ),* }
                         }
@@ -103,17 +149,25 @@ macro_rules! server_frames {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_map(FrameVisitor::<true>)
+                deserializer.deserialize_map(FrameVisitor::<AGENT>)
             }
         }
 
         impl $name {
-            /// Like `deserialize`, but refuses the agents-only frames: the decoder the visitor
-            /// widget uses, so their decoding is not compiled into its bundle.
+            /// Like `deserialize`, but refuses every frame an anonymous visitor never gets: the
+            /// anonymous widget's decoder, so their decoding is not compiled into its bundle.
             pub fn deserialize_for_visitor<'de, D: serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> Result<Self, D::Error> {
-                deserializer.deserialize_map(FrameVisitor::<false>)
+                deserializer.deserialize_map(FrameVisitor::<ANONYMOUS>)
+            }
+
+            /// Like `deserialize`, but refuses the agents-only frames: a verified contact's
+            /// widget's decoder (the visitor frames and the ticket frame).
+            pub fn deserialize_for_contact<'de, D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                deserializer.deserialize_map(FrameVisitor::<CONTACT>)
             }
         }
     };
@@ -186,7 +240,7 @@ macro_rules! wire_names {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 #[derive(serde::Deserialize)]
                 #[serde(rename_all = "snake_case")]
-                enum Twin { $( $variant ),* }
+                enum Twin { $( $(#[$vmeta])* $variant ),* }
                 let t: Twin = deserializer.deserialize_str(crate::wire::NameOnly(std::marker::PhantomData))?;
                 Ok(match t { $( Twin::$variant => $name::$variant ),* })
             }

@@ -177,3 +177,18 @@ pub struct RenameTeamChat {
 pub struct AddTeamMembers {
     pub members: Vec<AgentId>,
 }
+
+/// Most choices one offer carries.
+pub const MAX_OFFER_OPTIONS: usize = 6;
+/// Longest choice, in characters.
+pub const MAX_OFFER_OPTION_CHARS: usize = 60;
+
+/// `POST /api/agent/conversations/{id}/offer`: a message with choices the visitor answers by
+/// clicking one (it comes back as their reply). Idempotent by `client_id`, like `send`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfferRequest {
+    pub client_id: String,
+    pub body: String,
+    pub options: Vec<String>,
+}

@@ -26,6 +26,7 @@ fn message() -> Message {
         body: "hello <img src=x onerror=alert(1)>".into(),
         client_id: Some("c-01".into()),
         sent_at: 1_763_900_000_000,
+        options: Vec::new(),
     }
 }
 
@@ -188,6 +189,17 @@ fn server_frames() {
         },
     );
     check("server_message", &ServerMsg::Message { message: message() });
+    check(
+        "server_message_offer",
+        &ServerMsg::Message {
+            message: Message {
+                author: Some(agent()),
+                body: "Which device is it about?".into(),
+                options: vec!["Laptop".into(), "Phone".into()],
+                ..message()
+            },
+        },
+    );
     check(
         "server_message_system",
         &ServerMsg::Message {
@@ -732,7 +744,7 @@ fn server_frames_must_lead_with_type() {
 }
 
 #[test]
-fn the_visitor_decoder_reads_visitor_frames_and_refuses_the_others() {
+fn each_widget_decoder_reads_its_frames_and_refuses_the_others() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let not_for_anonymous = [
         "server_queue",
@@ -751,6 +763,7 @@ fn the_visitor_decoder_reads_visitor_frames_and_refuses_the_others() {
         "server_team_chats",
         "server_team_chat",
     ];
+    let for_contacts = ["server_ticket_linked", "server_ticket_unlinked"];
     let mut seen = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -763,6 +776,8 @@ fn the_visitor_decoder_reads_visitor_frames_and_refuses_the_others() {
         let full: ServerMsg = serde_json::from_str(&json).unwrap();
         let visitor =
             ServerMsg::deserialize_for_visitor(&mut serde_json::Deserializer::from_str(&json));
+        let contact =
+            ServerMsg::deserialize_for_contact(&mut serde_json::Deserializer::from_str(&json));
         if not_for_anonymous.contains(&name.as_str()) {
             assert!(
                 visitor.is_err(),
@@ -771,8 +786,21 @@ fn the_visitor_decoder_reads_visitor_frames_and_refuses_the_others() {
         } else {
             assert_eq!(visitor.unwrap(), full, "{name}: both decoders must agree");
         }
+        // A verified contact's widget reads the ticket frames too, and no agents-only frame.
+        if for_contacts.contains(&name.as_str()) || !not_for_anonymous.contains(&name.as_str()) {
+            assert_eq!(
+                contact.unwrap(),
+                full,
+                "{name}: the contact decoder must read it"
+            );
+        } else {
+            assert!(
+                contact.is_err(),
+                "{name}: the contact decoder must refuse it"
+            );
+        }
     }
-    assert_eq!(seen, 25, "every server golden was checked");
+    assert_eq!(seen, 26, "every server golden was checked");
 }
 
 #[test]
@@ -893,6 +921,14 @@ fn workspace_bodies() {
         "rest_add_team_members",
         &protocol::workspace::AddTeamMembers {
             members: vec![AgentId(4)],
+        },
+    );
+    check(
+        "rest_offer",
+        &protocol::workspace::OfferRequest {
+            client_id: "o-1".into(),
+            body: "Which device is it about?".into(),
+            options: vec!["Laptop".into(), "Phone".into()],
         },
     );
     check(

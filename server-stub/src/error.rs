@@ -89,6 +89,23 @@ impl From<HashError> for RestError {
     }
 }
 
+/// A hub refusal met over REST (an offer): the same codes the socket gives.
+impl From<crate::hub::HubError> for RestError {
+    fn from(e: crate::hub::HubError) -> Self {
+        use crate::hub::HubError;
+        match e {
+            HubError::Denied(d) => RestError::Denied(d),
+            HubError::InvalidInput(why) => RestError::InvalidInput(why),
+            HubError::RateLimited => RestError::RateLimited {
+                retry_after: Duration::from_secs(1),
+            },
+            HubError::Store(e) => e.into(),
+            HubError::Unexpected(why) => RestError::InvalidInput(why.to_owned()),
+            HubError::TooSlow => RestError::Store(StoreError::Blocking("too slow".into())),
+        }
+    }
+}
+
 impl From<StoreError> for RestError {
     fn from(e: StoreError) -> Self {
         match e {

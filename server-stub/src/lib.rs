@@ -366,6 +366,7 @@ fn router(state: AppState, config: &Config) -> Router {
             post(api::reject_request),
         )
         .route("/agent/conversations/{id}/join", post(api::join_chat))
+        .route("/agent/conversations/{id}/offer", post(api::offer))
         .route("/agent/conversations/{id}/leave", post(api::leave_chat))
         .route("/agent/conversations/{id}/invitations", post(api::invite))
         .route("/agent/invitations/{id}", delete(api::cancel_invitation))

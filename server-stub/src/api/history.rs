@@ -148,6 +148,7 @@ mod tests {
                     client_id: c.into(),
                     conversation_id: None,
                     body: format!("hello {c}"),
+                    options: Vec::new(),
                 };
                 s.append_message(&vi, msg("1"))?;
                 s.append_message(&vi, msg("2"))?;

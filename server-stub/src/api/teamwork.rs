@@ -10,8 +10,9 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use protocol::Message;
 use protocol::workspace::{
-    AbandonedList, Invitation, InviteRequest, Section, SectionInput, SectionList,
+    AbandonedList, Invitation, InviteRequest, OfferRequest, Section, SectionInput, SectionList,
 };
 
 use super::{conversation_id, json_body};
@@ -161,6 +162,25 @@ pub async fn cancel_invitation(
 ) -> Result<StatusCode, RestError> {
     app.hub.cancel_invitation(who.me, number(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/agent/conversations/{id}/offer` with an `OfferRequest`: 201 and the message
+/// (a retry: 200 and the same one).
+pub async fn offer(
+    State(app): State<AppState>,
+    AgentCaller(who): AgentCaller,
+    Path(id): Path<String>,
+    body: Result<Json<OfferRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<Message>), RestError> {
+    let id = conversation_id(&id)?;
+    let request = json_body(body)?;
+    let (message, new) = app.hub.offer(who.me, id, request).await?;
+    let status = if new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(message)))
 }
 
 /// `GET /api/agent/abandoned`: the abandoned requests of the caller's sections.

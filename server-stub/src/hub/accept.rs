@@ -40,6 +40,7 @@ impl Hub {
                             client_id: format!("greeting-{}", conversation_id.0),
                             conversation_id: Some(conversation_id),
                             body,
+                            options: Vec::new(),
                         };
                         match st.append_message(&who, greeting)? {
                             AppendOutcome::Stored { message, .. } => Some(message),

@@ -24,6 +24,7 @@ impl Hub {
             client_id,
             conversation_id: Some(conversation_id),
             body,
+            options: Vec::new(),
         };
         let outcome = self
             .inner

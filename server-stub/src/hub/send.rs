@@ -1,8 +1,10 @@
-//! `send`: validate, rate-limit, append to the store, then fan out. The sender's socket gets
+//! `send` (and an agent's offer of choices, over REST): validate, rate-limit, append to the
+//! store, then fan out. The sender's socket gets
 //! `ack`; every other socket of every member gets `message`; a visitor's first message also
 //! announces the new conversation to its members and the request to online agents.
 
-use protocol::{ChatRequest, ConversationId, Role, ServerMsg};
+use protocol::workspace::{MAX_OFFER_OPTION_CHARS, MAX_OFFER_OPTIONS, OfferRequest};
+use protocol::{ChatRequest, ConversationId, Identity, Message, Role, ServerMsg};
 
 use super::{Connection, Hub, HubError};
 use crate::store::{AppendOutcome, Chat, NewMessage};
@@ -21,7 +23,79 @@ pub(super) fn checked_text(client_id: &str, body: &str) -> Result<String, HubErr
         .map_err(|e| HubError::InvalidInput(format!("body {e}")))
 }
 
+/// An offer's choices: 2 to [`MAX_OFFER_OPTIONS`], each 1 to [`MAX_OFFER_OPTION_CHARS`]
+/// characters once trimmed, no two the same (the visitor's pick comes back as its text).
+pub(super) fn checked_options(options: Vec<String>) -> Result<Vec<String>, HubError> {
+    let options: Vec<String> = options.into_iter().map(|o| o.trim().to_owned()).collect();
+    let bad = |why: &str| Err(HubError::InvalidInput(format!("options: {why}")));
+    if !(2..=MAX_OFFER_OPTIONS).contains(&options.len()) {
+        return bad(&format!("offer 2 to {MAX_OFFER_OPTIONS} choices"));
+    }
+    for (i, o) in options.iter().enumerate() {
+        if o.is_empty() || o.chars().count() > MAX_OFFER_OPTION_CHARS {
+            return bad(&format!("each is 1 to {MAX_OFFER_OPTION_CHARS} characters"));
+        }
+        if o.chars().any(char::is_control) {
+            return bad("no control characters");
+        }
+        if options[..i].contains(o) {
+            return bad("no two the same");
+        }
+    }
+    Ok(options)
+}
+
 impl Hub {
+    /// An agent's message with choices (`POST /api/agent/conversations/{id}/offer`): checked
+    /// like a `send`, from the same budget, stored, and sent to every socket of everyone in
+    /// the chat (the REST caller has no socket to be acknowledged on; its answer is the
+    /// message). A retried `client_id` returns the stored message (`false`: not new).
+    pub async fn offer(
+        &self,
+        who: Identity,
+        conversation_id: ConversationId,
+        request: OfferRequest,
+    ) -> Result<(Message, bool), HubError> {
+        let body = checked_text(&request.client_id, &request.body)?;
+        let options = checked_options(request.options)?;
+        if who.role() != Role::Agent {
+            return Err(crate::policy::Denied::Forbidden.into());
+        }
+        self.inner
+            .send_limiter
+            .check_key(&who.principal)
+            .map_err(|_| HubError::RateLimited)?;
+        let _order = self.inner.order.lock().await;
+        let msg = NewMessage {
+            client_id: request.client_id,
+            conversation_id: Some(conversation_id),
+            body,
+            options,
+        };
+        match self
+            .inner
+            .db
+            .call(move |st| st.append_message(&who, msg))
+            .await?
+        {
+            AppendOutcome::Duplicate { message } => Ok((message, false)),
+            AppendOutcome::Stored {
+                message,
+                conversation,
+                ..
+            } => {
+                self.to_members(
+                    &conversation,
+                    None,
+                    ServerMsg::Message {
+                        message: message.clone(),
+                    },
+                );
+                Ok((message, true))
+            }
+        }
+    }
+
     /// One `send` or `note` from this sender's budget (one budget for both, across sockets).
     pub(super) fn spend_send(&self, c: &Connection) -> Result<(), HubError> {
         self.inner
@@ -50,6 +124,7 @@ impl Hub {
             client_id: client_id.clone(),
             conversation_id,
             body,
+            options: Vec::new(),
         };
         match self
             .inner

@@ -105,6 +105,7 @@ fn text(client_id: &str, conversation_id: Option<ConversationId>) -> NewMessage 
         client_id: client_id.into(),
         conversation_id,
         body: format!("body {client_id}"),
+        options: Vec::new(),
     }
 }
 
@@ -1260,6 +1261,7 @@ pub fn a_contact_reads_their_own_past_conversations_only(s: &impl Store) {
             client_id: client_id.into(),
             conversation_id: None,
             body: body.into(),
+            options: Vec::new(),
         };
         match s.append_message(who, msg).unwrap() {
             AppendOutcome::Stored {

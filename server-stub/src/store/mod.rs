@@ -59,13 +59,15 @@ pub enum StoreError {
     Invalid(String),
 }
 
-/// A client's `send`, to append. `body` and `client_id` are already validated.
-#[derive(Debug, Clone)]
+/// A client's `send`, to append. `body`, `client_id` and `options` are already validated.
+#[derive(Debug, Clone, Default)]
 pub struct NewMessage {
     pub client_id: String,
     /// `None`: (visitors only) "my open conversation, or a new request".
     pub conversation_id: Option<ConversationId>,
     pub body: String,
+    /// Choices offered with it (agents only, over REST).
+    pub options: Vec<String>,
 }
 
 /// A conversation of either kind: a live chat with a visitor, or agents' own chat. Both hold

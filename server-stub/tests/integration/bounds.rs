@@ -74,6 +74,7 @@ async fn an_agent_holds_at_most_the_open_chat_bound_and_gets_all_of_them_on_reco
                 client_id: "hi".into(),
                 conversation_id: None,
                 body: format!("hello from {i}"),
+                options: Vec::new(),
             };
             let id = match s.append_message(&v, msg)? {
                 livechat_server::store::AppendOutcome::Stored { conversation, .. } => {

@@ -441,3 +441,71 @@ async fn a_late_agent_is_told_who_joined_and_may_join_and_invitations_hand_chats
     }
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn an_agent_offers_choices_and_the_pick_comes_back_as_the_visitors_reply() {
+    let srv = TestServer::start().await;
+    let (marta, ada) = (srv.visitor("Marta").await, srv.ada().await);
+    let (mut v, mut a, conv) = srv.accepted_chat(&marta, &ada).await;
+    let path = format!("/api/agent/conversations/{}/offer", conv.0);
+    let offer = json!({"client_id": "o1", "body": "Which device is it about?", "options": ["Laptop", " Phone "]});
+    let (status, stored) = post(&srv, &path, &ada.token, Some(offer.clone())).await;
+    assert_eq!(status, StatusCode::CREATED, "{stored}");
+    assert_eq!(stored["options"], json!(["Laptop", "Phone"]), "trimmed");
+    // everyone's sockets get it with its choices, the offering agent's too
+    for side in [&mut v, &mut a] {
+        match side.c.recv().await {
+            ServerMsg::Message { message } => {
+                assert_eq!(message.options, ["Laptop", "Phone"]);
+                assert_eq!(message.body, "Which device is it about?");
+            }
+            other => panic!("expected the offer, got {other:?}"),
+        }
+    }
+    // a retry is the same message, sent to nobody again
+    let (status, again) = post(&srv, &path, &ada.token, Some(offer)).await;
+    assert_eq!((status, &again["id"]), (StatusCode::OK, &stored["id"]));
+    // the visitor picks: an ordinary reply
+    v.c.say_acked("pick", Some(conv), "Phone").await;
+    match a.c.recv().await {
+        ServerMsg::Message { message } => {
+            assert_eq!((message.body.as_str(), message.options.len()), ("Phone", 0))
+        }
+        other => panic!("expected the pick, got {other:?}"),
+    }
+    // and it is in the history with its choices
+    let seen = v.c.history_after(conv, 0).await;
+    assert!(seen.iter().any(|m| m.options == ["Laptop", "Phone"]));
+    // bad offers, and callers who may not offer
+    for bad in [
+        json!({"client_id": "o2", "body": "Pick", "options": ["Only one"]}),
+        json!({"client_id": "o3", "body": "Pick", "options": ["Same", "Same"]}),
+        json!({"client_id": "o4", "body": "Pick", "options": ["A", "x".repeat(61)]}),
+        json!({"client_id": "o5", "body": "", "options": ["A", "B"]}),
+    ] {
+        let (status, body) = post(&srv, &path, &ada.token, Some(bad.clone())).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_input")),
+            "{bad}"
+        );
+    }
+    let (status, _) = post(
+        &srv,
+        &path,
+        &marta.token,
+        Some(json!({"client_id": "v1", "body": "x", "options": ["A", "B"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let grace = srv.grace().await;
+    let (status, _) = post(
+        &srv,
+        &path,
+        &grace.token,
+        Some(json!({"client_id": "g1", "body": "x", "options": ["A", "B"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "not her chat");
+    srv.stop().await;
+}

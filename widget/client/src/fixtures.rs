@@ -48,6 +48,7 @@ pub fn text(id: i64, conv: i64, seq: i64, author: Participant, body: &str) -> Me
         body: body.into(),
         client_id: None,
         sent_at: 1_700_000_000_000 + seq * 1000,
+        options: Vec::new(),
     }
 }
 

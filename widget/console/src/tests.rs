@@ -2070,125 +2070,53 @@ fn labelled(root: &Element, text: &str) -> HtmlElement {
         .unwrap_or_else(|| panic!("no control labelled {text:?}"))
 }
 
-/// The page's `fetch`, answering the URLs that start with one of `prefixes` with
-/// `answer(url)` (a 200 JSON body) and recording them; any other URL goes to the real `fetch`
-/// (and fails: the console's server is unreachable). Dropping it puts the real one back.
-struct FakeFetch {
-    urls: js_sys::Array,
-    restore: js_sys::Function,
-    _answer: wasm_bindgen::closure::Closure<dyn Fn(String) -> String>,
-}
-
-impl FakeFetch {
-    fn new(prefixes: &[String], answer: impl Fn(&str) -> String + 'static) -> FakeFetch {
-        let answer =
-            wasm_bindgen::closure::Closure::<dyn Fn(String) -> String>::new(move |url: String| {
-                answer(&url)
-            });
-        let urls = js_sys::Array::new();
-        let install = js_sys::Function::new_with_args(
-            "prefixes, answer, urls",
-            "const real = window.fetch;
-             window.fetch = function (input, init) {
-               const url = String(input);
-               if (!prefixes.some((p) => url.startsWith(p))) return real.call(window, input, init);
-               urls.push(url);
-               return Promise.resolve(new Response(answer(url),
-                 { status: 200, headers: { 'Content-Type': 'application/json' } }));
-             };
-             return () => { window.fetch = real; };",
-        );
-        let restore = install
-            .call3(
-                &wasm_bindgen::JsValue::NULL,
-                &prefixes
-                    .iter()
-                    .map(|p| wasm_bindgen::JsValue::from_str(p))
-                    .collect::<js_sys::Array>(),
-                answer.as_ref(),
-                &urls,
-            )
-            .unwrap()
-            .unchecked_into();
-        FakeFetch {
-            urls,
-            restore,
-            _answer: answer,
-        }
-    }
-
-    /// The URLs asked so far, without the prefix.
-    fn asked(&self, prefix: &str) -> Vec<String> {
-        self.urls
-            .iter()
-            .filter_map(|u| u.as_string())
-            .map(|u| u.trim_start_matches(prefix).to_string())
-            .collect()
-    }
-
-    /// Waits until `n` URLs were asked (a fetch resolves in a later task).
-    async fn until_asked(&self, n: u32) {
-        for _ in 0..250 {
-            if self.urls.length() >= n {
-                return;
-            }
-            tick().await;
-        }
-        panic!("{n} requests were not made: {:?}", self.urls);
-    }
-}
-
-impl Drop for FakeFetch {
-    fn drop(&mut self) {
-        let _ = self.restore.call0(&wasm_bindgen::JsValue::NULL);
-    }
-}
-
 #[wasm_bindgen_test]
 async fn history_filters_go_into_the_query_and_clear_filters_resets_them() {
     use protocol::search::{Directory, DirectoryAgent, DirectoryCompany, HistoryResults};
     let c = console(true);
     c.welcome();
-    let prefix = c.ctl.url("/api/agent/");
-    let answered = ["history", "directory"].map(|p| format!("{prefix}{p}"));
-    let fake = FakeFetch::new(&answered, |url| {
-        if url.ends_with("/directory") {
-            serde_json::to_string(&Directory {
-                agents: vec![
-                    DirectoryAgent {
-                        id: protocol::AgentId(1),
-                        name: "Ada".into(),
-                    },
-                    DirectoryAgent {
-                        id: protocol::AgentId(2),
-                        name: "Grace".into(),
-                    },
-                ],
-                companies: vec![
-                    DirectoryCompany {
-                        id: "acme".into(),
-                        name: "Acme Ltd".into(),
-                    },
-                    DirectoryCompany {
-                        id: "globex".into(),
-                        name: "Globex Inc".into(),
-                    },
-                ],
-            })
-        } else {
-            serde_json::to_string(&HistoryResults {
-                hits: vec![history_hit(1, "Marta", None)],
-                page: 0,
-                more: false,
-            })
-        }
-        .unwrap()
-    });
+    let fake = fake_rest::FakeRest::install(&c.ctl.url(""));
+    fake.answer_json(
+        "GET",
+        "/api/agent/directory",
+        200,
+        &Directory {
+            agents: vec![
+                DirectoryAgent {
+                    id: protocol::AgentId(1),
+                    name: "Ada".into(),
+                },
+                DirectoryAgent {
+                    id: protocol::AgentId(2),
+                    name: "Grace".into(),
+                },
+            ],
+            companies: vec![
+                DirectoryCompany {
+                    id: "acme".into(),
+                    name: "Acme Ltd".into(),
+                },
+                DirectoryCompany {
+                    id: "globex".into(),
+                    name: "Globex Inc".into(),
+                },
+            ],
+        },
+    );
+    fake.answer_json(
+        "GET",
+        "/api/agent/history",
+        200,
+        &HistoryResults {
+            hits: vec![history_hit(1, "Marta", None)],
+            page: 0,
+            more: false,
+        },
+    );
     tick().await;
     button_named(&c.root, "History").click();
     // opening the panel asks for the filters' choices once
-    fake.until_asked(1).await;
-    assert_eq!(fake.asked(&prefix), ["directory"]);
+    assert_eq!(fake.until(1).await, ["/api/agent/directory"]);
     tick().await;
     let form = get(&c.root, "form[role=search]");
     let legend = get(&form, "fieldset legend");
@@ -2224,21 +2152,22 @@ async fn history_filters_go_into_the_query_and_clear_filters_resets_them() {
     tick().await;
     assert!(!clear.has_attribute("disabled"));
     get(&form, "button[type=submit]").click();
-    fake.until_asked(2).await;
+    let asked = fake.until(2).await;
     // the local midnights: the first day's, and the one after the last day (included)
     let from = js_sys::Date::new_with_year_month_day(2025, 2, 1).get_time() as i64;
     let to = js_sys::Date::new_with_year_month_day(2025, 3, 1).get_time() as i64;
     assert_eq!(
-        fake.asked(&prefix)[1],
-        format!("history?q=refund&contact=c-9&company=globex&agent=2&from={from}&to={to}&page=0")
+        asked[1],
+        format!(
+            "/api/agent/history?q=refund&contact=c-9&company=globex&agent=2&from={from}&to={to}&page=0"
+        )
     );
     tick().await;
     assert!(c.button("Open chat with Marta").is_some());
 
     // Clear filters: every filter back to "any", the text stays, and the search runs again
     clear.click();
-    fake.until_asked(3).await;
-    assert_eq!(fake.asked(&prefix)[2], "history?q=refund&page=0");
+    assert_eq!(fake.until(3).await[2], "/api/agent/history?q=refund&page=0");
     tick().await;
     assert_eq!(
         (company.value(), agent.value()),
@@ -2261,7 +2190,7 @@ async fn history_filters_go_into_the_query_and_clear_filters_resets_them() {
     type_into(&field("To"), "2025-03-01");
     get(&form, "button[type=submit]").click();
     alert_says(&c.root, "The start date is after the end date.").await;
-    assert_eq!(fake.asked(&prefix).len(), 3);
+    assert_eq!(fake.requests().len(), 3);
     // the panel, closed and opened again, keeps the form and asks for the directory no more
     button_named(&c.root, "History").click();
     tick().await;
@@ -2270,5 +2199,5 @@ async fn history_filters_go_into_the_query_and_clear_filters_resets_them() {
     let form = get(&c.root, "form[role=search]");
     let from: web_sys::HtmlInputElement = labelled(&form, "From").unchecked_into();
     assert_eq!(from.value(), "2025-03-02");
-    assert_eq!(fake.asked(&prefix).len(), 3);
+    assert_eq!(fake.requests().len(), 3);
 }

@@ -21,7 +21,7 @@ pub(super) fn insert_system_message(
     conversation: ConversationId,
     body: &str,
 ) -> Result<Message, StoreError> {
-    insert_message(tx, conversation, MessageKind::System, None, body, None)
+    insert_message(tx, conversation, MessageKind::System, None, body, None, &[])
 }
 
 /// Allocate the next `seq` and insert; must run inside the caller's write transaction, which is
@@ -33,6 +33,7 @@ fn insert_message(
     author: Option<&Identity>,
     body: &str,
     client_id: Option<&str>,
+    options: &[String],
 ) -> Result<Message, StoreError> {
     let seq: i64 = tx.query_row(
         "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq",
@@ -41,8 +42,8 @@ fn insert_message(
     )?;
     tx.execute(
         "INSERT INTO messages \
-         (conversation_id, seq, kind, author_role, author_id, body, client_id, sent_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         (conversation_id, seq, kind, author_role, author_id, body, client_id, sent_at, options) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             conversation.0,
             seq,
@@ -51,7 +52,8 @@ fn insert_message(
             author.map(|a| a.principal.raw()),
             body,
             client_id,
-            now_millis()
+            now_millis(),
+            (!options.is_empty()).then(|| serde_json::to_string(options).unwrap_or_default())
         ],
     )?;
     load_message(tx, tx.last_insert_rowid())
@@ -117,6 +119,7 @@ impl MessageStore for SqliteStore {
                 Some(who),
                 &msg.body,
                 Some(&msg.client_id),
+                &msg.options,
             )?;
             let conversation = load_chat(tx, conversation_id)?;
             if let (true, Chat::Live(live)) = (created, &conversation) {

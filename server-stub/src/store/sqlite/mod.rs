@@ -49,6 +49,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
         "../../../migrations/0010_sections_and_routing.sql"
     )),
     M::up(include_str!("../../../migrations/0011_team_chats.sql")),
+    M::up(include_str!("../../../migrations/0012_message_options.sql")),
 ];
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 

@@ -19,7 +19,8 @@ use crate::store::{Chat, MessagePage, NewCredential, StoreError, now_millis};
 
 /// SQL selecting a message row with its author's name, for [`read_message_row`].
 pub(super) const MESSAGE_SELECT: &str = "SELECT m.id, m.conversation_id, m.seq, m.kind, \
-     m.author_role, m.author_id, COALESCE(v.name, a.name), m.body, m.client_id, m.sent_at \
+     m.author_role, m.author_id, COALESCE(v.name, a.name), m.body, m.client_id, m.sent_at, \
+     m.options \
      FROM messages m \
      LEFT JOIN visitors v ON m.author_role = 'visitor' AND v.id = m.author_id \
      LEFT JOIN agents a ON m.author_role = 'agent' AND a.id = m.author_id";
@@ -67,6 +68,7 @@ pub(super) type MessageRow = (
     String,
     Option<String>,
     i64,
+    Option<String>,
 );
 
 /// Read the columns of [`MESSAGE_SELECT`].
@@ -82,6 +84,7 @@ pub(super) fn read_message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Messag
         r.get(7)?,
         r.get(8)?,
         r.get(9)?,
+        r.get(10)?,
     ))
 }
 
@@ -97,6 +100,7 @@ pub(super) fn message_from_row(row: MessageRow) -> Result<Message, StoreError> {
         body,
         client_id,
         sent_at,
+        options,
     ) = row;
     let kind = match kind.as_str() {
         "text" => MessageKind::Text,
@@ -119,6 +123,11 @@ pub(super) fn message_from_row(row: MessageRow) -> Result<Message, StoreError> {
         body,
         client_id,
         sent_at,
+        options: match options {
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| StoreError::Corrupt(format!("message options: {e}")))?,
+            None => Vec::new(),
+        },
     })
 }
 

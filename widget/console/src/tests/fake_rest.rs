@@ -19,7 +19,9 @@ if (!window.__fakeRest) {
         const method = (init && init.method) || 'GET';
         const path = u.slice(prefix.length);
         f.log.push([method, path, init && init.body != null ? String(init.body) : null]);
+        // An exact answer first, else the one for the path without its query string.
         const r = f.routes.get(method + ' ' + path)
+          || f.routes.get(method + ' ' + path.split('?')[0])
           || [404, '{"code":"not_found","message":"no such route in this test"}'];
         const body = r[0] === 204 ? null : r[1];
         return Promise.resolve(new Response(body, {
@@ -58,7 +60,8 @@ impl FakeRest {
         FakeRest { state }
     }
 
-    /// `method path` answers `status` with `body` (JSON; ignored for 204).
+    /// `method path` answers `status` with `body` (JSON; ignored for 204). A `path` without a
+    /// query string also answers that path with any query.
     pub fn answer(&self, method: &str, path: &str, status: u16, body: &str) {
         let routes = js_sys::Reflect::get(&self.state, &"routes".into()).unwrap();
         let routes: js_sys::Map = routes.into();
@@ -119,6 +122,18 @@ impl FakeRest {
             "no request {n} to {method} {path}; the console made {:?}",
             self.requests()
         );
+    }
+
+    /// Waits (a few seconds at most) until `n` requests were made; every path asked, in order.
+    pub async fn until(&self, n: usize) -> Vec<String> {
+        for _ in 0..250 {
+            let paths: Vec<String> = self.requests().into_iter().map(|r| r.path).collect();
+            if paths.len() >= n {
+                return paths;
+            }
+            tick().await;
+        }
+        panic!("{n} requests were not made: {:?}", self.requests());
     }
 
     /// Waits for the first `method path` request and returns its body.
