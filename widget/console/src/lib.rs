@@ -18,6 +18,7 @@ pub mod presence;
 pub mod settings;
 pub mod state;
 pub mod store;
+pub mod team_chats;
 pub mod ui;
 
 #[cfg(test)]

@@ -15,6 +15,8 @@ use super::Ctl;
 use super::state::{ALREADY_ACCEPTED, AgentSession};
 use super::ui::{App, Clock};
 
+/// Agents' own chats: the list, the pane, starting, renaming, adding, leaving.
+mod team_chats;
 /// The many-conversations workspace: lists, compact view, sounds.
 mod workspace;
 

@@ -19,7 +19,7 @@ use crate::ui::Clock;
 /// An element's accessible name, as far as the console's markup goes: `aria-label`, the
 /// elements `aria-labelledby` names (looked up inside `root`: every test's console shares the
 /// page), a wrapping `<label>`, else its text.
-fn name_of(root: &Element, el: &Element) -> String {
+pub(super) fn name_of(root: &Element, el: &Element) -> String {
     if let Some(label) = el.get_attribute("aria-label") {
         return label;
     }
@@ -38,7 +38,7 @@ fn name_of(root: &Element, el: &Element) -> String {
 }
 
 /// Every element of `role` inside `root` (the roles these tests look for).
-fn all_by_role(root: &Element, role: &str) -> Vec<HtmlElement> {
+pub(super) fn all_by_role(root: &Element, role: &str) -> Vec<HtmlElement> {
     let selector = match role {
         "button" => "button",
         "region" => "section[aria-labelledby], section[aria-label]",
@@ -61,13 +61,13 @@ fn all_by_role_attr(root: &Element, role: &str) -> Vec<HtmlElement> {
         .collect()
 }
 
-fn by_role(root: &Element, role: &str, name: &str) -> Option<HtmlElement> {
+pub(super) fn by_role(root: &Element, role: &str, name: &str) -> Option<HtmlElement> {
     all_by_role(root, role)
         .into_iter()
         .find(|e| name_of(root, e) == name)
 }
 
-fn role(root: &Element, role: &str, name: &str) -> HtmlElement {
+pub(super) fn role(root: &Element, role: &str, name: &str) -> HtmlElement {
     by_role(root, role, name).unwrap_or_else(|| {
         let names: Vec<_> = all_by_role(root, role)
             .iter()
@@ -78,7 +78,7 @@ fn role(root: &Element, role: &str, name: &str) -> HtmlElement {
 }
 
 /// The names of the `button`s inside `within`.
-fn button_names(root: &Element, within: &Element) -> Vec<String> {
+pub(super) fn button_names(root: &Element, within: &Element) -> Vec<String> {
     all_by_role(within, "button")
         .iter()
         .map(|b| name_of(root, b))
@@ -86,7 +86,7 @@ fn button_names(root: &Element, within: &Element) -> Vec<String> {
 }
 
 /// Wait (bounded, generously) until `ok()`; false if it never held.
-async fn until(mut ok: impl FnMut() -> bool, ms: u32) -> bool {
+pub(super) async fn until(mut ok: impl FnMut() -> bool, ms: u32) -> bool {
     for _ in 0..ms / 20 {
         if ok() {
             return true;

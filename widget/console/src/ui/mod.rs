@@ -17,6 +17,7 @@ mod my_chats;
 mod queue;
 mod settings;
 mod team;
+mod team_chats;
 mod topbar;
 
 use leptos::prelude::*;
@@ -103,6 +104,7 @@ pub fn App(ctl: Ctl, #[prop(optional)] clock: Option<Clock>) -> impl IntoView {
                         // In the compact view the bubbles are my chats.
                         <Show when=move || !compact.get()>
                             <MyChats />
+                            <team_chats::TeamChats />
                         </Show>
                         <ClosedChats />
                         <team::Team />
