@@ -585,3 +585,123 @@ async fn the_compact_view_shows_team_chats_as_bubbles_in_their_kinds_colour() {
     assert!(by_role(&window, "region", "Group chat Night shift").is_some());
     assert!(by_role(&window, "button", "End chat").is_none());
 }
+
+#[wasm_bindgen_test]
+async fn a_refused_group_says_why_in_the_dialog_which_stays_open() {
+    let c = with_team_chats(vec![]);
+    let refusal = json(&protocol::ErrorBody {
+        code: protocol::ErrorCode::InvalidInput,
+        message: "a title over 80 characters".into(),
+    });
+    let api = FakeApi::new(&c, move |method, _| match method {
+        "GET" => (200, directory()),
+        _ => (400, refusal.clone()),
+    });
+    tick().await;
+    role(&c.root, "button", "New group chat").click();
+    tick().await;
+    let dialog = role(&c.root, "dialog", "New group chat");
+    // Nobody picked: refused here, nothing sent.
+    role(&dialog, "button", "Start group chat").click();
+    tick().await;
+    assert_eq!(
+        all_text(&dialog, "[role=alert]"),
+        ["Pick at least one colleague."]
+    );
+    assert!(until(|| !checkbox_names(&dialog).is_empty(), 3_000).await);
+    role(&dialog, "checkbox", "Ivo").click();
+    role(&dialog, "button", "Start group chat").click();
+    api.call(2).await;
+    assert!(
+        until(
+            || all_text(&dialog, "[role=alert]")
+                == ["The chat could not be started: a title over 80 characters"],
+            3_000
+        )
+        .await,
+        "{:?}",
+        all_text(&dialog, "[role=alert]")
+    );
+    assert!(by_role(&c.root, "dialog", "New group chat").is_some());
+    assert_eq!(selected(&c), None);
+}
+
+#[wasm_bindgen_test]
+async fn a_direct_chats_row_follows_the_colleagues_status_and_an_untitled_group_names_its_members()
+{
+    let c = with_team_chats(vec![
+        with_grace(50),
+        team_chat(52, TeamChatKind::Group, None, vec![ada(), grace(), hal()]),
+    ]);
+    tick().await;
+    let list = role(&c.root, "region", "Team chats (2)");
+    assert!(by_role(&list, "button", "Open group chat Grace, Hal").is_some());
+    assert!(by_role(&list, "button", "Open chat with Grace (Online)").is_some());
+    c.ctl.receive(ServerMsg::AgentStatus {
+        presence: AgentPresence {
+            agent: grace(),
+            status: AgentStatus::Busy,
+        },
+    });
+    tick().await;
+    let row = role(&list, "button", "Open chat with Grace (Busy)");
+    assert!(row.text_content().unwrap().contains("Busy"), "in words too");
+}
+
+/// The rules on plain data: names, the picker, titles, and frames that come late.
+#[wasm_bindgen_test]
+fn team_chat_rules() {
+    use crate::state::{Desk, Pane, Panes};
+    use crate::team_chats::{Picker, apply_chat, chat_name, title_of};
+    let me = Some(ada().principal);
+    assert_eq!(chat_name(&with_grace(1), me), "Grace");
+    assert_eq!(chat_name(&night_shift(1), me), "Night shift");
+    let untitled = team_chat(
+        1,
+        TeamChatKind::Group,
+        Some("  "),
+        vec![ada(), grace(), hal()],
+    );
+    assert_eq!(chat_name(&untitled, me), "Grace, Hal");
+    let alone = team_chat(1, TeamChatKind::Group, None, vec![ada()]);
+    assert_eq!(chat_name(&alone, me), "Only you");
+
+    assert_eq!(title_of("  Night shift "), Ok(Some("Night shift".into())));
+    assert_eq!(title_of("   "), Ok(None));
+    assert!(title_of(&"x".repeat(81)).is_err());
+
+    let agents: Vec<DirectoryAgent> = [(7, "Ada"), (8, "Grace"), (9, "Hal")]
+        .map(|(id, name)| DirectoryAgent {
+            id: AgentId(id),
+            name: name.into(),
+        })
+        .into();
+    let mut picker = Picker::default();
+    picker.toggle(AgentId(8), true);
+    picker.query = "HA".into();
+    let shown = |p: &Picker| {
+        p.shown(&agents, &[AgentId(7)])
+            .iter()
+            .map(|a| a.name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(shown(&picker), ["Grace", "Hal"], "a tick is never hidden");
+    picker.toggle(AgentId(8), false);
+    assert_eq!(shown(&picker), ["Hal"]);
+
+    // A frame older than a message already here does not move the chat's last seq back.
+    let mut desk = Desk {
+        me: Some(ada()),
+        ..Desk::default()
+    };
+    let mut panes: Vec<Pane> = Vec::new();
+    apply_chat(&mut desk, &mut panes, with_grace(50));
+    panes.edit(id(50), |p| {
+        p.conversation.last_seq = 9;
+        true
+    });
+    let changed = apply_chat(&mut desk, &mut panes, with_grace(50));
+    assert!(!changed, "the desk is not touched");
+    assert_eq!(panes[0].conversation.last_seq, 9);
+    assert_eq!(panes[0].kind(), crate::state::ChatKind::Agent);
+}
