@@ -75,7 +75,7 @@ impl Ctl {
     }
 
     /// The filters' choices. Without them the agent and company lists offer only "Any".
-    async fn load_directory(self) {
+    pub(crate) async fn load_directory(self) {
         let Some(token) = self.token() else { return };
         if let Ok(dir) =
             rest::get_json::<Directory>(&self.url("/api/agent/directory"), &token).await

@@ -19,6 +19,7 @@ pub mod presence;
 pub mod settings;
 pub mod state;
 pub mod store;
+pub mod team_chats;
 pub mod teamwork;
 pub mod ui;
 

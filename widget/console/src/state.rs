@@ -19,7 +19,9 @@ use protocol::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::team_chats::{self, TeamInfo};
 use livechat_client::chat::Chat;
+use protocol::workspace::TeamChatKind;
 
 #[cfg(test)]
 mod tests;
@@ -47,6 +49,8 @@ pub struct Pane {
     pub typing: Option<(String, u32)>,
     /// I left this chat (it goes on with colleagues): read-only here, listed as closed.
     pub left: bool,
+    /// A team chat (direct or group, see `team_chats`); `None`: a visitor's live chat.
+    pub team: Option<TeamInfo>,
 }
 
 /// A private note as the console shows it: stored, or mine still on its way (or refused).
@@ -82,6 +86,7 @@ impl Pane {
             notes: Vec::new(),
             typing: None,
             left: false,
+            team: None,
         }
     }
 
@@ -145,8 +150,13 @@ impl Pane {
         }
     }
 
+    /// Who the chat is with, as lists and headers name it: the visitor, or for a team chat
+    /// the colleague or the group.
     pub fn visitor_name(&self) -> &str {
-        &self.conversation.visitor.name
+        match &self.team {
+            Some(team) => &team.name,
+            None => &self.conversation.visitor.name,
+        }
     }
 
     pub fn ended(&self) -> bool {
@@ -176,10 +186,13 @@ impl Pane {
         last.map_or_else(String::new, |l| truncate(&l.body, PREVIEW_CHARS))
     }
 
-    /// What kind of chat this is (its bubble's colour in the compact view). Every
-    /// conversation is a visitor's live chat today; agent and group chats will say so here.
+    /// What kind of chat this is (its bubble's colour in the compact view).
     pub fn kind(&self) -> ChatKind {
-        ChatKind::Live
+        match self.team.as_ref().map(|t| t.chat.kind) {
+            None => ChatKind::Live,
+            Some(TeamChatKind::Direct) => ChatKind::Agent,
+            Some(TeamChatKind::Group) => ChatKind::Group,
+        }
     }
 }
 
@@ -235,6 +248,8 @@ pub trait Panes {
     /// have no such pane.
     fn edit(&mut self, id: ConversationId, f: impl FnOnce(&mut Pane) -> bool) -> Option<bool>;
     fn add(&mut self, pane: Pane);
+    /// Forgets the pane of `id` (a team chat I left).
+    fn remove(&mut self, id: ConversationId);
     fn ids(&self) -> Vec<ConversationId>;
     fn clear(&mut self);
 }
@@ -245,6 +260,9 @@ impl Panes for Vec<Pane> {
     }
     fn add(&mut self, pane: Pane) {
         self.push(pane);
+    }
+    fn remove(&mut self, id: ConversationId) {
+        self.retain(|p| p.conversation.id != id);
     }
     fn ids(&self) -> Vec<ConversationId> {
         self.iter().map(|p| p.conversation.id).collect()
@@ -661,8 +679,6 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
                     .fold(false, |any, n| p.insert_note(n) | any)
             });
         }
-        // Agents' own chats: shown by the team chat panel (not yet in this console).
-        ServerMsg::TeamChats { .. } | ServerMsg::TeamChat { .. } => desk_changed = false,
         ServerMsg::Invitation { invitation } => {
             let incoming = !is_me(desk, Some(invitation.from.principal));
             let text = invitation_text(&invitation);
@@ -685,6 +701,13 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
                 desk.show_alert(declined_text(&who));
             }
         }
+        // Agents' own chats: panes like live chats' (see `team_chats`).
+        ServerMsg::TeamChats { chats } => {
+            desk_changed = chats.into_iter().fold(false, |changed, chat| {
+                team_chats::apply_chat(desk, panes, chat) | changed
+            });
+        }
+        ServerMsg::TeamChat { chat } => desk_changed = team_chats::apply_chat(desk, panes, chat),
         ServerMsg::Accepted { conversation } => {
             let id = conversation.id;
             desk.queue.retain(|r| r.conversation_id != id);

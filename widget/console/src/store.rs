@@ -58,6 +58,10 @@ impl Panes for PaneList {
         });
     }
 
+    fn remove(&mut self, id: ConversationId) {
+        self.0.update(|l| l.retain(|p| p.id != id));
+    }
+
     fn ids(&self) -> Vec<ConversationId> {
         self.0.with_untracked(|l| l.iter().map(|p| p.id).collect())
     }
@@ -101,11 +105,14 @@ impl Store {
         out.expect("update runs f")
     }
 
-    /// Any of my conversations still going (closing the tab asks first then).
+    /// Any of my live chats still going (closing the tab asks first then; team chats stay
+    /// on the server for the next visit).
     pub fn has_open_chats(self) -> bool {
         self.panes.0.with_untracked(|l| {
-            l.iter()
-                .any(|p| p.pane.with_untracked(|pane| !pane.closed()))
+            l.iter().any(|p| {
+                p.pane
+                    .with_untracked(|pane| !pane.closed() && pane.team.is_none())
+            })
         })
     }
 
@@ -126,10 +133,12 @@ struct Placed {
     /// Ended, or I left it.
     ended: bool,
     unread: u32,
+    team: bool,
 }
 
-/// My conversations as the lists show them: open and closed ones (ended, or left), each most recently updated
-/// first, and how many messages are unread in all. Derived once (the workspace provides it)
+/// My conversations as the lists show them: open and closed live chats (ended, or left) and
+/// team chats, each most recently updated first (and the compact view's bubbles: live and team
+/// chats going on), and how many messages are unread in all. Derived once (the workspace provides it)
 /// for every list, bubble and the repeating sound. A frame recomputes the placing, but the
 /// id lists notify only when an order or a membership changed: a list's keyed rows then move,
 /// and nothing is rebuilt; the rows' contents follow their own conversation's signal.
@@ -137,6 +146,8 @@ struct Placed {
 pub struct Lists {
     pub open: Memo<Vec<ConversationId>>,
     pub closed: Memo<Vec<ConversationId>>,
+    pub team: Memo<Vec<ConversationId>>,
+    pub bubbles: Memo<Vec<ConversationId>>,
     pub unread: Memo<u32>,
 }
 
@@ -151,6 +162,7 @@ impl Lists {
                             updated_at: pane.updated_at(),
                             ended: pane.closed(),
                             unread: pane.unread,
+                            team: pane.team.is_some(),
                         })
                     })
                     .collect::<Vec<_>>()
@@ -159,19 +171,21 @@ impl Lists {
             all.sort_by_key(|p| std::cmp::Reverse((p.updated_at, p.id.0)));
             all
         });
-        let ids = move |ended: bool| {
+        let ids = move |keep: fn(&Placed) -> bool| {
             Memo::new(move |_| {
                 placed.with(|all| {
                     all.iter()
-                        .filter(|p| p.ended == ended)
+                        .filter(|p| keep(p))
                         .map(|p| p.id)
                         .collect::<Vec<_>>()
                 })
             })
         };
         Lists {
-            open: ids(false),
-            closed: ids(true),
+            open: ids(|p| !p.ended && !p.team),
+            closed: ids(|p| p.ended && !p.team),
+            team: ids(|p| p.team),
+            bubbles: ids(|p| !p.ended),
             unread: Memo::new(move |_| placed.with(|all| all.iter().map(|p| p.unread).sum())),
         }
     }

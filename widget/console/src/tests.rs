@@ -15,6 +15,8 @@ use super::Ctl;
 use super::state::{ALREADY_ACCEPTED, AgentSession};
 use super::ui::{App, Clock};
 
+/// Agents' own chats: the list, the pane, starting, renaming, adding, leaving.
+mod team_chats;
 /// The many-conversations workspace: lists, compact view, sounds.
 mod workspace;
 
@@ -2116,7 +2118,8 @@ async fn history_filters_go_into_the_query_and_clear_filters_resets_them() {
     tick().await;
     button_named(&c.root, "History").click();
     // opening the panel asks for the filters' choices once
-    assert_eq!(fake.until(1).await, ["/api/agent/directory"]);
+    let ours = ["/api/agent/directory", "/api/agent/history"];
+    assert_eq!(fake.until(&ours, 1).await, ["/api/agent/directory"]);
     tick().await;
     let form = get(&c.root, "form[role=search]");
     let legend = get(&form, "fieldset legend");
@@ -2152,7 +2155,7 @@ async fn history_filters_go_into_the_query_and_clear_filters_resets_them() {
     tick().await;
     assert!(!clear.has_attribute("disabled"));
     get(&form, "button[type=submit]").click();
-    let asked = fake.until(2).await;
+    let asked = fake.until(&ours, 2).await;
     // the local midnights: the first day's, and the one after the last day (included)
     let from = js_sys::Date::new_with_year_month_day(2025, 2, 1).get_time() as i64;
     let to = js_sys::Date::new_with_year_month_day(2025, 3, 1).get_time() as i64;
@@ -2167,7 +2170,10 @@ async fn history_filters_go_into_the_query_and_clear_filters_resets_them() {
 
     // Clear filters: every filter back to "any", the text stays, and the search runs again
     clear.click();
-    assert_eq!(fake.until(3).await[2], "/api/agent/history?q=refund&page=0");
+    assert_eq!(
+        fake.until(&ours, 3).await[2],
+        "/api/agent/history?q=refund&page=0"
+    );
     tick().await;
     assert_eq!(
         (company.value(), agent.value()),
@@ -2190,7 +2196,7 @@ async fn history_filters_go_into_the_query_and_clear_filters_resets_them() {
     type_into(&field("To"), "2025-03-01");
     get(&form, "button[type=submit]").click();
     alert_says(&c.root, "The start date is after the end date.").await;
-    assert_eq!(fake.requests().len(), 3);
+    assert_eq!(fake.requests_to(&ours).len(), 3);
     // the panel, closed and opened again, keeps the form and asks for the directory no more
     button_named(&c.root, "History").click();
     tick().await;
@@ -2199,5 +2205,5 @@ async fn history_filters_go_into_the_query_and_clear_filters_resets_them() {
     let form = get(&c.root, "form[role=search]");
     let from: web_sys::HtmlInputElement = labelled(&form, "From").unchecked_into();
     assert_eq!(from.value(), "2025-03-02");
-    assert_eq!(fake.requests().len(), 3);
+    assert_eq!(fake.requests_to(&ours).len(), 3);
 }

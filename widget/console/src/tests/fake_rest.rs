@@ -124,16 +124,33 @@ impl FakeRest {
         );
     }
 
-    /// Waits (a few seconds at most) until `n` requests were made; every path asked, in order.
-    pub async fn until(&self, n: usize) -> Vec<String> {
+    /// The requests to paths starting with one of `paths` (a test's own calls, without the
+    /// console's background polls), oldest first.
+    pub fn requests_to(&self, paths: &[&str]) -> Vec<Request> {
+        self.requests()
+            .into_iter()
+            .filter(|r| paths.iter().any(|p| r.path.starts_with(p)))
+            .collect()
+    }
+
+    /// Waits (a few seconds at most) until `n` requests to `paths` were made (see
+    /// [`FakeRest::requests_to`]); those paths, in order.
+    pub async fn until(&self, paths: &[&str], n: usize) -> Vec<String> {
         for _ in 0..250 {
-            let paths: Vec<String> = self.requests().into_iter().map(|r| r.path).collect();
-            if paths.len() >= n {
-                return paths;
+            let seen: Vec<String> = self
+                .requests_to(paths)
+                .into_iter()
+                .map(|r| r.path)
+                .collect();
+            if seen.len() >= n {
+                return seen;
             }
             tick().await;
         }
-        panic!("{n} requests were not made: {:?}", self.requests());
+        panic!(
+            "{n} requests to {paths:?} were not made: {:?}",
+            self.requests()
+        );
     }
 
     /// Waits for the first `method path` request and returns its body.

@@ -1,4 +1,4 @@
-//! The compact view: my chats as round bubbles stacked at the screen's right edge instead of
+//! The compact view: my chats (live and team chats) as round bubbles stacked at the screen's right edge instead of
 //! the list beside the open chat. Each bubble shows the visitor's initials and an unread
 //! count, in its kind's colour ([`crate::state::ChatKind`]), most recently updated at the top; past
 //! [`MAX_BUBBLES`] the rest wait behind a "+N more" button. A bubble opens its chat in a
@@ -37,12 +37,12 @@ pub fn Bubbles() -> impl IntoView {
     let lists = expect_context::<Lists>();
     let shown = Memo::new(move |_| {
         lists
-            .open
+            .bubbles
             .with(|l| l.iter().take(MAX_BUBBLES).copied().collect::<Vec<_>>())
     });
     let rest = Memo::new(move |_| {
         lists
-            .open
+            .bubbles
             .with(|l| l.iter().skip(MAX_BUBBLES).copied().collect::<Vec<_>>())
     });
     let more_open = RwSignal::new(false);

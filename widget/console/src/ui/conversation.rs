@@ -26,6 +26,10 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
     let Some(pane) = ctl.store.panes.get(id) else {
         return view! { <p class="empty">"This chat is not available."</p> }.into_any();
     };
+    // Colleagues' chats have none of a live chat's visitor controls.
+    if pane.with_untracked(|p| p.team.is_some()) {
+        return view! { <super::team_chats::TeamChatPane id=id /> }.into_any();
+    }
     let name = Memo::new({
         let pane = pane.clone();
         move |_| pane.with(|p| p.visitor_name().to_string())

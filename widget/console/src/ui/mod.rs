@@ -20,6 +20,7 @@ mod my_chats;
 mod queue;
 mod settings;
 mod team;
+mod team_chats;
 mod teamwork;
 mod topbar;
 
@@ -126,6 +127,7 @@ pub fn App(ctl: Ctl, #[prop(optional)] clock: Option<Clock>) -> impl IntoView {
                         // In the compact view the bubbles are my chats.
                         <Show when=move || !compact.get()>
                             <MyChats />
+                            <team_chats::TeamChats />
                         </Show>
                         <Abandoned />
                         <ClosedChats />

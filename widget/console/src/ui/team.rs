@@ -1,8 +1,10 @@
 //! "Team": colleagues with a console open and their status, each a coloured dot with the
-//! status in words (never colour alone). Live from the server's `team` and `agent_status`.
+//! status in words (never colour alone), and "Chat with" them; "New group chat" (team chats:
+//! `ui/team_chats.rs`). Live from the server's `team` and `agent_status`.
 
 use leptos::prelude::*;
 
+use super::team_chats::{ChatWith, NewGroupChat};
 use super::topbar::status_class;
 use crate::Ctl;
 
@@ -22,6 +24,7 @@ pub fn Team() -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="team-h">
             <h2 id="team-h">"Team"</h2>
+            <NewGroupChat />
             {move || {
                 let list = colleagues.get();
                 if list.is_empty() {
@@ -37,6 +40,7 @@ pub fn Team() -> impl IntoView {
                                             <span class=format!("dot {}", status_class(p.status)) aria-hidden="true"></span>
                                             <span class="name">{p.agent.name.clone()}</span>
                                             <span class="muted small">{p.status.label()}</span>
+                                            <ChatWith agent=p.agent.clone() />
                                         </li>
                                     }
                                 })
