@@ -123,10 +123,11 @@ wire_objects! {
         pub client_id: Option<String>,
         pub sent_at: Millis,
         /// Choices an agent offers with this message (`POST
-        /// /api/agent/conversations/{id}/offer`): the visitor's widget shows them as buttons
-        /// under it while it is the latest message, and the one picked is sent as the
-        /// visitor's reply. Omitted when empty.
+        /// /api/agent/conversations/{id}/offer`), for the visitor to answer with one (it comes
+        /// back as their reply). Omitted when empty. Not decoded with the `lean` feature (see
+        /// `Cargo.toml`).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[cfg_attr(feature = "lean", serde(skip_deserializing))]
         pub options: Vec<String>,
     }
 }

@@ -139,3 +139,66 @@ test('every console screen and the open widget pass axe with no violations', asy
   assert.deepEqual(found, [], `${found.length} axe violation(s):\n${found.join('\n')}`);
   assert.deepEqual(stack.pageErrors, []);
 });
+
+test('the screens of working together pass axe with no violations', async (t) => {
+  const stack = await startStack();
+  t.after(() => stack.stop());
+  const found = [];
+  // requests nobody takes are abandoned after 3 s (the callback offer after 2 s comes first)
+  await admin(stack, 'PUT', 'settings', {
+    chat_enabled: true, unanswered_after_secs: 2, abandon_after_secs: 3,
+  });
+  const ada = await stack.person('ada');
+  const grace = await stack.person('grace');
+  await signIn(ada.page, stack.serverUrl, 'ada@example.com');
+  await signIn(grace.page, stack.serverUrl, 'grace@example.com');
+
+  // an abandoned request in the Abandoned list
+  const otto = await stack.person('otto');
+  await visitorStartsChat(otto.page, stack.siteUrl, 'Otto', 'Hello? Anyone?');
+  await ada.page.getByRole('region', { name: /^Abandoned/ })
+    .getByRole('button', { name: 'Follow up chat with Otto' }).waitFor();
+  await audit(found, ada.page, '20-console-abandoned');
+
+  // a live chat with an invitation: the dialog, then Grace's invitations
+  const marta = await stack.person('marta');
+  await visitorStartsChat(marta.page, stack.siteUrl, 'Marta', 'My invoice is wrong');
+  await ada.page.getByRole('region', { name: 'Waiting chats' })
+    .getByRole('button', { name: 'Accept chat with Marta' }).click();
+  await ada.page.getByRole('log', { name: 'Conversation with Marta' }).getByText('My invoice is wrong').waitFor();
+  await ada.page.getByRole('button', { name: 'Invite', exact: true }).click();
+  const dialog = ada.page.getByRole('dialog', { name: 'Invite a colleague' });
+  await dialog.getByRole('radio', { name: /Grace/ }).waitFor();
+  await audit(found, ada.page, '21-console-invite-dialog');
+  await dialog.getByRole('radio', { name: /Grace/ }).check();
+  await dialog.getByRole('button', { name: 'Send invitation' }).click();
+  const invitations = grace.page.getByRole('region', { name: 'Invitations' });
+  await invitations.getByText('Ada invites you to the chat with Marta').waitFor();
+  await audit(found, grace.page, '22-console-invitation');
+  await invitations.getByRole('button', { name: /^Accept: Ada invites you/ }).click();
+  await grace.page.getByRole('log', { name: 'Conversation with Marta' }).getByText('My invoice is wrong').waitFor();
+  await audit(found, grace.page, '23-console-two-agents');
+
+  // agents' own chats: a direct chat, the new group dialog
+  await ada.page.getByRole('region', { name: 'Team' }).getByRole('button', { name: 'Chat with Grace' }).click();
+  await ada.page.getByRole('log', { name: 'Conversation with Grace' }).getByText('Ada started a chat with Grace').waitFor();
+  await audit(found, ada.page, '24-console-direct-chat');
+  await ada.page.getByRole('button', { name: 'New group chat' }).click();
+  await ada.page.getByRole('dialog', { name: 'New group chat' }).getByRole('checkbox', { name: 'Grace' }).waitFor();
+  await audit(found, ada.page, '25-console-new-group');
+  await ada.page.keyboard.press('Escape');
+
+  // the compact view, and Settings' sections
+  await ada.page.getByRole('button', { name: 'Compact view' }).click();
+  await ada.page.getByRole('button', { name: /^Chat with Marta, \d+ unread$/ }).waitFor();
+  await audit(found, ada.page, '26-console-compact');
+  await ada.page.getByRole('button', { name: 'Compact view' }).click();
+  await admin(stack, 'POST', 'sections', {
+    name: 'Billing', anonymous_chat: true, contact_chat: true, members: [],
+  });
+  await ada.page.getByRole('button', { name: 'Settings' }).click();
+  await ada.page.getByRole('region', { name: 'Sections' }).waitFor();
+  await audit(found, ada.page, '27-console-sections');
+  assert.deepEqual(found, [], `${found.length} axe violation(s):\n${found.join('\n')}`);
+  assert.deepEqual(stack.pageErrors, []);
+});

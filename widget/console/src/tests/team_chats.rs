@@ -515,7 +515,7 @@ async fn the_compact_view_shows_team_chats_as_bubbles_in_their_kinds_colour() {
         by_role(&c.root, "region", "Team chats (2)").is_none(),
         "the bubbles are the list"
     );
-    let stack = get(&c.root, "[role=group][aria-label='My chats']");
+    let stack = get(&c.root, "nav[aria-label='My chats']");
     assert_eq!(
         button_names(&c.root, &stack),
         [

@@ -326,7 +326,7 @@ async fn nine_chats() -> Console {
 }
 
 fn bubbles(c: &Console) -> HtmlElement {
-    get(&c.root, "[role=group][aria-label='My chats']")
+    get(&c.root, "nav[aria-label='My chats']")
 }
 
 #[wasm_bindgen_test]

@@ -46,7 +46,7 @@ pub fn Bubbles() -> impl IntoView {
             .with(|l| l.iter().skip(MAX_BUBBLES).copied().collect::<Vec<_>>())
     });
     let more_open = RwSignal::new(false);
-    let stack = NodeRef::<leptos::html::Div>::new();
+    let stack = NodeRef::<leptos::html::Nav>::new();
     // The floating window shows the open chat (`selected`), so messages to any other count
     // as unread; closing it leaves no chat open.
     let open = Memo::new(move |_| ctl.store.desk.with(|d| d.selected));
@@ -55,7 +55,7 @@ pub fn Bubbles() -> impl IntoView {
         focus_bubble(stack, id);
     };
     view! {
-        <div class="bubbles" role="group" aria-label="My chats" node_ref=stack>
+        <nav class="bubbles" aria-label="My chats" node_ref=stack>
             <For each=move || shown.get() key=|id| *id children=|id| view! { <Bubble id=id /> } />
             <Show when=move || rest.with(|r| !r.is_empty())>
                 <div class="more">
@@ -91,7 +91,7 @@ pub fn Bubbles() -> impl IntoView {
                     </Show>
                 </div>
             </Show>
-        </div>
+        </nav>
         {move || open.get().map(|id| view! { <ChatWindow id=id on_close=move || close(id) /> })}
     }
 }
@@ -169,13 +169,13 @@ fn ChatWindow(id: ConversationId, on_close: impl Fn() + Copy + 'static) -> impl 
 }
 
 /// Focus the bubble of `id`, or "+N more" when it is behind it.
-fn focus_bubble(stack: NodeRef<leptos::html::Div>, id: ConversationId) {
+fn focus_bubble(stack: NodeRef<leptos::html::Nav>, id: ConversationId) {
     if !focus_in(stack, &format!(".bubble[data-chat='{}']", id.0)) {
         focus_in(stack, ".more-button");
     }
 }
 
-fn focus_in(root: NodeRef<leptos::html::Div>, selector: &str) -> bool {
+fn focus_in(root: NodeRef<leptos::html::Nav>, selector: &str) -> bool {
     root.get_untracked()
         .is_some_and(|r| focus_in_el(&r, selector))
 }

@@ -86,7 +86,7 @@ fn TeamChatRow(id: ConversationId) -> impl IntoView {
     let preview_id = format!("team-last-{}", id.0);
     let described_by = preview_id.clone();
     view! {
-        <li>
+        <li class="chat-row">
             <button
                 type="button"
                 class="chat-link"
@@ -110,10 +110,11 @@ fn TeamChatRow(id: ConversationId) -> impl IntoView {
                     let n = row.with(|r| r.1);
                     (n > 0).then(|| view! { <span class="badge" aria-hidden="true">{n}</span> })
                 }}
-                <span class="last" id=preview_id>
-                    {move || row.with(|r| r.2.clone())}
-                </span>
             </button>
+            // Beside the button, as its description (as in "My chats").
+            <span class="last" id=preview_id>
+                {move || row.with(|r| r.2.clone())}
+            </span>
         </li>
     }
     .into_any()
