@@ -170,14 +170,7 @@ fn upsert_company(
     };
     let section = input.and_then(|i| i.section);
     if let Some(section) = section {
-        let known: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sections WHERE id = ?1)",
-            [section],
-            |r| r.get(0),
-        )?;
-        if !known {
-            return Err(StoreError::Invalid(format!("no section with id {section}")));
-        }
+        super::rows::known_section(tx, section)?;
     }
     Ok(tx.query_row(
         &format!(

@@ -232,6 +232,36 @@ pub(super) fn load_facts(
     }))
 }
 
+/// `Invalid` unless `agent` is an active agent account (one a colleague may invite or chat
+/// with).
+pub(super) fn active_agent(conn: &Connection, agent: AgentId) -> Result<(), StoreError> {
+    let active: Option<bool> = conn
+        .query_row(
+            "SELECT deactivated_at IS NULL FROM agents WHERE id = ?1",
+            [agent.0],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match active {
+        Some(true) => Ok(()),
+        _ => Err(StoreError::Invalid(format!("no agent with id {}", agent.0))),
+    }
+}
+
+/// `Invalid` unless section `id` exists.
+pub(super) fn known_section(conn: &Connection, id: i64) -> Result<(), StoreError> {
+    let known: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sections WHERE id = ?1)",
+        [id],
+        |r| r.get(0),
+    )?;
+    if known {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!("no section with id {id}")))
+    }
+}
+
 /// Make `agent` a member of `conversation` (again, if they had left: joining anew).
 pub(super) fn add_participant(
     tx: &Transaction<'_>,

@@ -12,7 +12,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use super::SqliteStore;
 use super::identities::{agent_name, agent_of};
 use super::messages::insert_system_message;
-use super::rows::{add_participant, load_facts, load_team_chat};
+use super::rows::{active_agent, add_participant, load_facts, load_team_chat};
 use crate::policy;
 use crate::store::{StoreError, TeamChange, TeamChatStore, now_millis};
 
@@ -38,16 +38,7 @@ fn colleagues(
         if agent == me || out.iter().any(|(a, _)| *a == agent) {
             continue;
         }
-        let active: Option<bool> = tx
-            .query_row(
-                "SELECT deactivated_at IS NULL FROM agents WHERE id = ?1",
-                [agent.0],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if active != Some(true) {
-            return Err(StoreError::Invalid(format!("no agent with id {}", agent.0)));
-        }
+        active_agent(tx, agent)?;
         out.push((agent, agent_name(tx, agent)?));
     }
     Ok(out)

@@ -13,7 +13,9 @@ use super::conversations::joined;
 use super::identities::{agent_name, agent_of};
 use super::messages::insert_system_message;
 use super::routing::{audience, section_members};
-use super::rows::{load_conversation, load_facts, open_conversations_of};
+use super::rows::{
+    active_agent, known_section, load_conversation, load_facts, open_conversations_of,
+};
 use crate::policy::{self, Denied};
 use crate::store::{
     Answered, ClosedInvitation, Invited, Left, StoreError, TeamworkStore, now_millis,
@@ -197,16 +199,7 @@ impl TeamworkStore for SqliteStore {
             let inviter = agent_of(who)?;
             let (invitee, section) = match request.invitee {
                 Invitee::Agent(agent) => {
-                    let active: Option<bool> = tx
-                        .query_row(
-                            "SELECT deactivated_at IS NULL FROM agents WHERE id = ?1",
-                            [agent.0],
-                            |r| r.get(0),
-                        )
-                        .optional()?;
-                    if active != Some(true) {
-                        return Err(StoreError::Invalid(format!("no agent with id {}", agent.0)));
-                    }
+                    active_agent(tx, agent)?;
                     if facts.as_ref().is_some_and(|f| f.agents.contains(&agent)) {
                         return Err(StoreError::Invalid(
                             "that agent is already in this chat".into(),
@@ -215,14 +208,7 @@ impl TeamworkStore for SqliteStore {
                     (Some(agent.0), None)
                 }
                 Invitee::Section(section) => {
-                    let known: bool = tx.query_row(
-                        "SELECT EXISTS (SELECT 1 FROM sections WHERE id = ?1)",
-                        [section],
-                        |r| r.get(0),
-                    )?;
-                    if !known {
-                        return Err(StoreError::Invalid(format!("no section with id {section}")));
-                    }
+                    known_section(tx, section)?;
                     (None, Some(section))
                 }
             };

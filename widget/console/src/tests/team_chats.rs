@@ -609,7 +609,9 @@ async fn a_direct_chats_row_follows_the_colleagues_status_and_an_untitled_group_
     });
     tick().await;
     let row = role(&list, "button", "Open chat with Grace (Busy)");
-    assert!(row.text_content().unwrap().contains("Busy"), "in words too");
+    // in words too, beside the button (its visible text must be in its name)
+    let beside = row.parent_element().unwrap().text_content().unwrap();
+    assert!(beside.contains("Busy"), "in words too: {beside}");
 }
 
 /// The rules on plain data: names, the picker, titles, and frames that come late.

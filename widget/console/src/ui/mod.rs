@@ -168,3 +168,18 @@ pub fn App(ctl: Ctl, #[prop(optional)] clock: Option<Clock>) -> impl IntoView {
         </Show>
     }
 }
+
+/// A labelled checkbox bound to `value` (the settings forms and dialogs have many).
+#[component]
+pub fn Check(value: RwSignal<bool>, label: &'static str) -> impl IntoView {
+    view! {
+        <label class="check">
+            <input
+                type="checkbox"
+                prop:checked=move || value.get()
+                on:change=move |ev| value.set(event_target_checked(&ev))
+            />
+            {label}
+        </label>
+    }
+}

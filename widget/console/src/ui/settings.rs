@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use protocol::helpdesk::{ChatSettings, OfficeHours, OpeningWindow};
 use protocol::webhooks::WebhookSettings;
 
+use super::Check;
 use crate::Ctl;
 use crate::settings::{CompanySetting, choice_value, inherit_label, is_me, parse_choice};
 use protocol::AgentId;
@@ -83,22 +84,8 @@ fn ChatSection(initial: ChatSettings) -> impl IntoView {
                     spawn_local(ctl.save_setting("/api/admin/settings", body, "Chat settings"));
                 }
             >
-                <label class="check">
-                    <input
-                        type="checkbox"
-                        prop:checked=move || enabled.get()
-                        on:change=move |ev| enabled.set(event_target_checked(&ev))
-                    />
-                    "Chat on this site (companies and contacts may override it for verified contacts)"
-                </label>
-                <label class="check">
-                    <input
-                        type="checkbox"
-                        prop:checked=move || pre_ticket.get()
-                        on:change=move |ev| pre_ticket.set(event_target_checked(&ev))
-                    />
-                    "Pre-ticket chat: a contact's new chat without a ticket opens one from its first line (companies may override it)"
-                </label>
+                <Check value=enabled label="Chat on this site (companies and contacts may override it for verified contacts)" />
+                <Check value=pre_ticket label="Pre-ticket chat: a contact's new chat without a ticket opens one from its first line (companies may override it)" />
                 <label for="agent-away-after">"Minutes without activity before an agent shows as away"</label>
                 <input
                     id="agent-away-after"
@@ -225,14 +212,7 @@ fn HoursSection(initial: OfficeHours) -> impl IntoView {
                     spawn_local(ctl.save_setting("/api/admin/office-hours", body, "Office hours"));
                 }
             >
-                <label class="check">
-                    <input
-                        type="checkbox"
-                        prop:checked=move || enabled.get()
-                        on:change=move |ev| enabled.set(event_target_checked(&ev))
-                    />
-                    "Use office hours (otherwise chats are always answered)"
-                </label>
+                <Check value=enabled label="Use office hours (otherwise chats are always answered)" />
                 <label for="time-zone">"Time zone"</label>
                 <input
                     id="time-zone"
@@ -823,14 +803,7 @@ fn AddAgent() -> impl IntoView {
                     protocol::MIN_PASSWORD_CHARS,
                 )}
             </p>
-            <label class="check">
-                <input
-                    type="checkbox"
-                    prop:checked=move || is_admin.get()
-                    on:change=move |ev| is_admin.set(event_target_checked(&ev))
-                />
-                "Admin"
-            </label>
+            <Check value=is_admin label="Admin" />
             <button type="submit" class="primary" disabled=move || s.adding_agent.get()>
                 "Add agent"
             </button>
@@ -953,22 +926,8 @@ fn SectionForm(initial: Option<protocol::workspace::Section>) -> impl IntoView {
                 prop:value=move || name.get()
                 on:input=move |ev| name.set(event_target_value(&ev))
             />
-            <label class="check">
-                <input
-                    type="checkbox"
-                    prop:checked=move || anonymous.get()
-                    on:change=move |ev| anonymous.set(event_target_checked(&ev))
-                />
-                "Anonymous visitors"
-            </label>
-            <label class="check">
-                <input
-                    type="checkbox"
-                    prop:checked=move || contacts.get()
-                    on:change=move |ev| contacts.set(event_target_checked(&ev))
-                />
-                "Portal contacts"
-            </label>
+            <Check value=anonymous label="Anonymous visitors" />
+            <Check value=contacts label="Portal contacts" />
             <fieldset>
                 <legend>"Members"</legend>
                 {move || {

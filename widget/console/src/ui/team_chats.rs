@@ -102,15 +102,19 @@ fn TeamChatRow(id: ConversationId) -> impl IntoView {
                 on:click=move |_| ctl.select(id)
             >
                 <span class="name">{move || row.with(|r| r.0.clone())}</span>
-                {move || match status.get() {
-                    Some(s) => view! { <StatusWord status=s /> }.into_any(),
-                    None => view! { <span class="muted small">"Group"</span> }.into_any(),
-                }}
                 {move || {
                     let n = row.with(|r| r.1);
                     (n > 0).then(|| view! { <span class="badge" aria-hidden="true">{n}</span> })
                 }}
             </button>
+            // The status (or "Group") beside the button, not in it: the button's visible text
+            // must read as part of its name, which already says it.
+            <span class="row-kind">
+                {move || match status.get() {
+                    Some(s) => view! { <StatusWord status=s /> }.into_any(),
+                    None => view! { <span class="muted small">"Group"</span> }.into_any(),
+                }}
+            </span>
             // Beside the button, as its description (as in "My chats").
             <span class="last" id=preview_id>
                 {move || row.with(|r| r.2.clone())}

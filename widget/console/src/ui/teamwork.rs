@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use protocol::workspace::{InviteRequest, Invitee};
 use protocol::{ConversationId, Participant};
 
+use super::Check;
 use super::topbar::status_class;
 use crate::Ctl;
 use crate::state::invitee_text;
@@ -261,14 +262,7 @@ fn InviteDialog(
                             .collect_view()
                     }}
                 </fieldset>
-                <label class="check">
-                    <input
-                        type="checkbox"
-                        prop:checked=move || transfer.get()
-                        on:change=move |ev| transfer.set(event_target_checked(&ev))
-                    />
-                    "Leave the chat when they join (transfer)"
-                </label>
+                <Check value=transfer label="Leave the chat when they join (transfer)" />
                 {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 <div class="row">
                     <button type="submit" class="primary" disabled=move || sending.get()>
