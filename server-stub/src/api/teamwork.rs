@@ -3,7 +3,8 @@
 //! invite a section), `POST /api/agent/conversations/{id}/reject|join|leave`,
 //! `POST /api/agent/conversations/{id}/invitations`, `POST
 //! /api/agent/invitations/{id}/accept|decline`, `DELETE /api/agent/invitations/{id}`, and
-//! `GET /api/agent/abandoned`. Every rule is the store's (one transaction with the change); the
+//! `GET /api/agent/abandoned`. A change to sections re-sends every online agent their queue.
+//! Every rule is the store's (one transaction with the change); the
 //! hub tells the sockets (`hub/teamwork.rs`).
 
 use axum::Json;
@@ -53,6 +54,7 @@ pub async fn add_section(
 ) -> Result<(StatusCode, Json<Section>), RestError> {
     let input = json_body(body)?;
     let section = app.db.call(move |s| s.add_section(actor, &input)).await?;
+    app.hub.sections_changed().await?;
     Ok((StatusCode::CREATED, Json(section)))
 }
 
@@ -65,11 +67,13 @@ pub async fn put_section(
 ) -> Result<Json<Section>, RestError> {
     let id = number(&id)?;
     let input = json_body(body)?;
-    app.db
+    let section = app
+        .db
         .call(move |s| s.update_section(actor, id, &input))
         .await?
-        .map(Json)
-        .ok_or(RestError::Denied(Denied::NotFound))
+        .ok_or(RestError::Denied(Denied::NotFound))?;
+    app.hub.sections_changed().await?;
+    Ok(Json(section))
 }
 
 /// `DELETE /api/admin/sections/{id}`: 204. Its open requests widen to every eligible section.
@@ -80,6 +84,7 @@ pub async fn delete_section(
 ) -> Result<StatusCode, RestError> {
     let id = number(&id)?;
     if app.db.call(move |s| s.delete_section(actor, id)).await? {
+        app.hub.sections_changed().await?;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(RestError::Denied(Denied::NotFound))

@@ -401,6 +401,16 @@ impl Hub {
         self.to_online_agents_where(|_| true, msg);
     }
 
+    /// The online agent sockets and whose they are.
+    pub(super) fn online_agent_sockets(&self) -> Vec<(SocketId, protocol::AgentId)> {
+        self.registry()
+            .by_id
+            .iter()
+            .filter(|(_, e)| e.status == AgentStatus::Online)
+            .filter_map(|(id, e)| e.key.agent().map(|a| (*id, a)))
+            .collect()
+    }
+
     /// Queue a frame for every online agent socket whose agent passes `filter`.
     pub(super) fn to_online_agents_where(
         &self,

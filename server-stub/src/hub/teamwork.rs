@@ -34,6 +34,37 @@ impl Hub {
         );
     }
 
+    /// Sections changed (added, edited, deleted): who is offered which request may have
+    /// changed, so every online agent gets their queue again (`queue` replaces what it shows).
+    pub async fn sections_changed(&self) -> Result<(), StoreError> {
+        let _order = self.inner.order.lock().await;
+        let sockets = self.online_agent_sockets();
+        let mut agents: Vec<AgentId> = sockets.iter().map(|(_, a)| *a).collect();
+        agents.sort();
+        agents.dedup();
+        let queues = self
+            .inner
+            .db
+            .call(move |st| {
+                agents
+                    .into_iter()
+                    .map(|a| Ok((a, st.queue_for(a)?)))
+                    .collect::<Result<Vec<_>, StoreError>>()
+            })
+            .await?;
+        for (socket, agent) in sockets {
+            if let Some((_, requests)) = queues.iter().find(|(a, _)| *a == agent) {
+                self.to_socket(
+                    socket,
+                    ServerMsg::Queue {
+                        requests: requests.clone(),
+                    },
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// `who` declines waiting request `id`: gone from their consoles, still offered to others.
     pub async fn reject(&self, who: Identity, id: ConversationId) -> Result<(), StoreError> {
         let _order = self.inner.order.lock().await;

@@ -509,3 +509,50 @@ async fn an_agent_offers_choices_and_the_pick_comes_back_as_the_visitors_reply()
     assert_eq!(status, StatusCode::NOT_FOUND, "not her chat");
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn a_change_to_sections_gives_online_agents_their_queue_again() {
+    let srv = TestServer::start().await;
+    let (ada, grace) = (srv.ada().await, srv.grace().await);
+    let (status, support) = post(
+        &srv,
+        "/api/admin/sections",
+        &ada.token,
+        Some(json!({"name": "Support", "members": [ada.me.principal.raw()]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (mut g, _) = online(&srv, &grace.token).await;
+    let marta = srv.visitor("Marta").await;
+    let mut v = srv.connect(&marta.token, vec![]).await;
+    let conv = v.c.say_acked("m1", None, "hello").await.conversation_id;
+    g.c.barrier().await; // not Grace's section: nothing
+    // Grace joins Support: her console gets the queue with the request in it
+    let path = format!("/api/admin/sections/{}", support["id"]);
+    let (status, _) = call(
+        &srv,
+        Method::PUT,
+        &path,
+        Some(&ada.token),
+        Some(json!({"name": "Support", "members": [ada.me.principal.raw(), grace.me.principal.raw()]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    match g.c.recv().await {
+        ServerMsg::Queue { requests } => {
+            assert_eq!(
+                requests
+                    .iter()
+                    .map(|r| r.conversation_id)
+                    .collect::<Vec<_>>(),
+                [conv]
+            )
+        }
+        other => panic!("expected the queue again, got {other:?}"),
+    }
+    // deleting the last section: every agent answers every request again (still hers)
+    let (status, _) = call(&srv, Method::DELETE, &path, Some(&ada.token), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(matches!(g.c.recv().await, ServerMsg::Queue { requests } if requests.len() == 1));
+    srv.stop().await;
+}
