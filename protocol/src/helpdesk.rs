@@ -215,6 +215,10 @@ pub struct ChatSettings {
     /// name its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_section: Option<i64>,
+    /// Visitors pick the section themselves in the widget, before their first message, when
+    /// more than one takes them (a contact's company's own section still wins).
+    #[serde(default)]
+    pub section_choice: bool,
 }
 
 fn default_abandon_after() -> u32 {
@@ -242,6 +246,7 @@ impl Default for ChatSettings {
             agent_away_after_secs: default_agent_away(),
             abandon_after_secs: default_abandon_after(),
             default_section: None,
+            section_choice: false,
         }
     }
 }
@@ -301,6 +306,10 @@ pub struct Availability {
     pub unanswered_after_secs: u32,
     /// Pre-ticket chat applies to this contact (always `false` for anonymous visitors).
     pub pre_ticket: bool,
+    /// The sections this visitor may pick from before their first message (`PUT
+    /// /api/visitor/section`): only with `ChatSettings::section_choice` and more than one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<crate::workspace::SectionChoice>,
 }
 
 /// `POST /api/availability`: the page's signed statement about its contact. An invalid one

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{AgentId, ConversationId, Millis};
+use crate::ids::{AgentId, ConversationId, Millis, Seq};
 use crate::model::Participant;
 
 /// Longest section name, in characters.
@@ -191,4 +191,32 @@ pub struct OfferRequest {
     pub client_id: String,
     pub body: String,
     pub options: Vec<String>,
+}
+
+/// `POST /api/conversations/{id}/answer`: the visitor picks one of the choices offered with
+/// message `seq`; it is stored as their reply (its text as the body), exactly as if typed.
+/// Idempotent by `client_id`, like `send`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerRequest {
+    pub client_id: String,
+    /// The offering message's `seq` in this conversation.
+    pub seq: Seq,
+    /// One of its choices, exactly as offered.
+    pub choice: String,
+}
+
+/// A section a visitor may pick in the widget (`Availability::sections`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionChoice {
+    pub id: i64,
+    pub name: String,
+}
+
+/// `PUT /api/visitor/section`: the section the visitor's next request goes to (one of
+/// `Availability::sections`), or `None` to let the site decide again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionPick {
+    pub section: Option<i64>,
 }

@@ -526,6 +526,16 @@ fn rest_bodies() {
             chat_enabled: true,
             unanswered_after_secs: 60,
             pre_ticket: true,
+            sections: vec![
+                protocol::workspace::SectionChoice {
+                    id: 2,
+                    name: "Sales".into(),
+                },
+                protocol::workspace::SectionChoice {
+                    id: 1,
+                    name: "Support".into(),
+                },
+            ],
         },
     );
     check(
@@ -569,6 +579,7 @@ fn rest_bodies() {
             agent_away_after_secs: 300,
             abandon_after_secs: 600,
             default_section: Some(2),
+            section_choice: true,
         },
     );
     check(
@@ -930,6 +941,18 @@ fn workspace_bodies() {
             body: "Which device is it about?".into(),
             options: vec!["Laptop".into(), "Phone".into()],
         },
+    );
+    check(
+        "rest_answer",
+        &protocol::workspace::AnswerRequest {
+            client_id: "a-1".into(),
+            seq: 7,
+            choice: "Phone".into(),
+        },
+    );
+    check(
+        "rest_section_pick",
+        &protocol::workspace::SectionPick { section: Some(2) },
     );
     check(
         "rest_abandoned",

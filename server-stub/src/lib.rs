@@ -278,11 +278,12 @@ fn router(state: AppState, config: &Config) -> Router {
     let visitor_api = Router::new()
         .route("/visitor/session", post(api::visitor_session))
         .route("/visitor/logout", post(api::visitor_logout))
+        .route("/visitor/section", put(api::pick_section))
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(
             CorsLayer::new()
                 .allow_origin(listed(&state.origins))
-                .allow_methods([Method::POST])
+                .allow_methods([Method::POST, Method::PUT])
                 .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
                 .max_age(Duration::from_secs(600)),
         );
@@ -314,6 +315,7 @@ fn router(state: AppState, config: &Config) -> Router {
         .route("/conversations/{id}/ticket", put(api::link_ticket))
         .route("/conversations/{id}/tickets", post(api::create_ticket))
         .route("/conversations/{id}/end", post(api::end_conversation))
+        .route("/conversations/{id}/answer", post(api::answer))
         .route(
             "/conversations/{id}/closing-note",
             put(api::put_closing_note),

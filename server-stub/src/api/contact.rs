@@ -10,6 +10,7 @@ use protocol::helpdesk::{
     Availability, AvailabilityRequest, ContactSessionRequest, ContactSessionResponse,
     PastConversationList, TicketList, VisitorCard,
 };
+use protocol::workspace::SectionPick;
 use protocol::{Principal, Role, VisitorId};
 
 use super::{close_reason, device, json_body};
@@ -155,7 +156,32 @@ async fn availability_for(
         chat_enabled: terms.chat_enabled,
         unanswered_after_secs: terms.unanswered_after_secs,
         pre_ticket: terms.pre_ticket,
+        sections: terms.sections,
     })
+}
+
+/// `PUT /api/visitor/section` with a `SectionPick`, by a visitor: the section their next
+/// request goes to, one of `Availability::sections` (204); 400 `invalid_input` for any other.
+pub async fn pick_section(
+    State(app): State<AppState>,
+    VisitorCaller(who): VisitorCaller,
+    body: Result<Json<SectionPick>, JsonRejection>,
+) -> Result<StatusCode, RestError> {
+    let Principal::Visitor(id) = who.me.principal else {
+        return Err(RestError::Unauthorized);
+    };
+    let pick = json_body(body)?;
+    if app
+        .db
+        .call(move |s| s.pick_section(id, pick.section))
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(RestError::InvalidInput(
+            "section: not one this visitor may pick".to_owned(),
+        ))
+    }
 }
 
 /// `GET /api/contact/conversations` with a visitor token: a verified contact's conversations,

@@ -13,11 +13,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use protocol::Message;
 use protocol::workspace::{
-    AbandonedList, Invitation, InviteRequest, OfferRequest, Section, SectionInput, SectionList,
+    AbandonedList, AnswerRequest, Invitation, InviteRequest, OfferRequest, Section, SectionInput,
+    SectionList,
 };
 
 use super::{conversation_id, json_body};
-use crate::auth::{AdminCaller, AgentCaller};
+use crate::auth::{AdminCaller, AgentCaller, VisitorCaller};
 use crate::error::RestError;
 use crate::policy::Denied;
 use crate::state::AppState;
@@ -179,7 +180,26 @@ pub async fn offer(
 ) -> Result<(StatusCode, Json<Message>), RestError> {
     let id = conversation_id(&id)?;
     let request = json_body(body)?;
-    let (message, new) = app.hub.offer(who.me, id, request).await?;
+    created_or_retried(app.hub.offer(who.me, id, request).await?)
+}
+
+/// `POST /api/conversations/{id}/answer` with an `AnswerRequest`, by the chat's visitor: the
+/// picked choice becomes their reply. 201 and the message (a retry: 200 and the same one).
+pub async fn answer(
+    State(app): State<AppState>,
+    VisitorCaller(who): VisitorCaller,
+    Path(id): Path<String>,
+    body: Result<Json<AnswerRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<Message>), RestError> {
+    let id = conversation_id(&id)?;
+    let request = json_body(body)?;
+    created_or_retried(app.hub.answer(who.me, id, request).await?)
+}
+
+/// 201 for a message stored now, 200 for the one a retried `client_id` stored before.
+fn created_or_retried(
+    (message, new): (Message, bool),
+) -> Result<(StatusCode, Json<Message>), RestError> {
     let status = if new {
         StatusCode::CREATED
     } else {

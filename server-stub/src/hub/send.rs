@@ -1,10 +1,10 @@
-//! `send` (and an agent's offer of choices, over REST): validate, rate-limit, append to the
+//! `send` (and, over REST, an agent's offer of choices and the visitor's answer): validate, rate-limit, append to the
 //! store, then fan out. The sender's socket gets
 //! `ack`; every other socket of every member gets `message`; a visitor's first message also
 //! announces the new conversation to its members and the request to online agents.
 
-use protocol::workspace::{MAX_OFFER_OPTION_CHARS, MAX_OFFER_OPTIONS, OfferRequest};
-use protocol::{ChatRequest, ConversationId, Identity, Message, Role, ServerMsg};
+use protocol::workspace::{AnswerRequest, MAX_OFFER_OPTION_CHARS, MAX_OFFER_OPTIONS, OfferRequest};
+use protocol::{ChatRequest, ConversationId, Identity, Message, Role, Seq, ServerMsg};
 
 use super::{Connection, Hub, HubError};
 use crate::store::{AppendOutcome, Chat, NewMessage};
@@ -47,9 +47,8 @@ pub(super) fn checked_options(options: Vec<String>) -> Result<Vec<String>, HubEr
 
 impl Hub {
     /// An agent's message with choices (`POST /api/agent/conversations/{id}/offer`): checked
-    /// like a `send`, from the same budget, stored, and sent to every socket of everyone in
-    /// the chat (the REST caller has no socket to be acknowledged on; its answer is the
-    /// message). A retried `client_id` returns the stored message (`false`: not new).
+    /// like a `send`, from the same budget. A retried `client_id` returns the stored message
+    /// (`false`: not new).
     pub async fn offer(
         &self,
         who: Identity,
@@ -61,23 +60,74 @@ impl Hub {
         if who.role() != Role::Agent {
             return Err(crate::policy::Denied::Forbidden.into());
         }
-        self.inner
-            .send_limiter
-            .check_key(&who.principal)
-            .map_err(|_| HubError::RateLimited)?;
-        let _order = self.inner.order.lock().await;
         let msg = NewMessage {
             client_id: request.client_id,
             conversation_id: Some(conversation_id),
             body,
             options,
         };
-        match self
+        self.post_over_rest(who, msg, None).await
+    }
+
+    /// The visitor picks one of the choices offered with message `seq` (`POST
+    /// /api/conversations/{id}/answer`): stored as their reply, exactly as if typed, once the
+    /// store confirms that message offered that choice to them.
+    pub async fn answer(
+        &self,
+        who: Identity,
+        conversation_id: ConversationId,
+        request: AnswerRequest,
+    ) -> Result<(Message, bool), HubError> {
+        let body = checked_text(&request.client_id, &request.choice)?;
+        if who.role() != Role::Visitor {
+            return Err(crate::policy::Denied::Forbidden.into());
+        }
+        let msg = NewMessage {
+            client_id: request.client_id,
+            conversation_id: Some(conversation_id),
+            body,
+            options: Vec::new(),
+        };
+        self.post_over_rest(who, msg, Some(request.seq)).await
+    }
+
+    /// A message that came over REST: from the sender's `send` budget, stored, and sent to
+    /// every socket of everyone in the chat (the caller has no socket to be acknowledged on;
+    /// its answer is the message). With `answers`, only as the answer to one of the choices
+    /// offered with that message (`invalid_input` otherwise).
+    async fn post_over_rest(
+        &self,
+        who: Identity,
+        msg: NewMessage,
+        answers: Option<Seq>,
+    ) -> Result<(Message, bool), HubError> {
+        self.inner
+            .send_limiter
+            .check_key(&who.principal)
+            .map_err(|_| HubError::RateLimited)?;
+        let _order = self.inner.order.lock().await;
+        let outcome = self
             .inner
             .db
-            .call(move |st| st.append_message(&who, msg))
+            .call(move |st| {
+                if let (Some(seq), Some(id)) = (answers, msg.conversation_id) {
+                    // Read as the visitor: a chat they may not read is not_found here.
+                    let page = st.messages_page(&who, id, seq.saturating_sub(1), 1)?;
+                    let offered = page
+                        .messages
+                        .first()
+                        .is_some_and(|m| m.seq == seq && m.options.contains(&msg.body));
+                    if !offered {
+                        return Ok(None);
+                    }
+                }
+                st.append_message(&who, msg).map(Some)
+            })
             .await?
-        {
+            .ok_or_else(|| {
+                HubError::InvalidInput("choice: not one offered with that message".to_owned())
+            })?;
+        match outcome {
             AppendOutcome::Duplicate { message } => Ok((message, false)),
             AppendOutcome::Stored {
                 message,

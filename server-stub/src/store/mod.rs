@@ -377,11 +377,13 @@ pub struct SignedInContact {
 }
 
 /// The chat settings that apply to one visitor ([`HelpdeskStore::chat_terms`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChatTerms {
     pub chat_enabled: bool,
     pub pre_ticket: bool,
     pub unanswered_after_secs: u32,
+    /// The sections this visitor may pick from (see `Availability::sections`).
+    pub sections: Vec<protocol::workspace::SectionChoice>,
 }
 
 /// What linking a chat to a ticket did.
@@ -653,6 +655,9 @@ pub trait RoutingStore {
     fn abandon_due(&self, now: Millis) -> Result<Vec<Abandoned>, StoreError>;
     /// The abandoned requests `agent` would have been offered, newest first.
     fn abandoned_for(&self, agent: AgentId) -> Result<Vec<AbandonedChat>, StoreError>;
+    /// `visitor` picks the section of their next request (`None`: the site decides again).
+    /// `false`: not one they may pick now (see `Availability::sections`); nothing changes.
+    fn pick_section(&self, visitor: VisitorId, section: Option<i64>) -> Result<bool, StoreError>;
 }
 
 /// An invitation's end, and whom to tell.

@@ -465,14 +465,55 @@ async fn an_agent_offers_choices_and_the_pick_comes_back_as_the_visitors_reply()
     // a retry is the same message, sent to nobody again
     let (status, again) = post(&srv, &path, &ada.token, Some(offer)).await;
     assert_eq!((status, &again["id"]), (StatusCode::OK, &stored["id"]));
-    // the visitor picks: an ordinary reply
-    v.c.say_acked("pick", Some(conv), "Phone").await;
-    match a.c.recv().await {
-        ServerMsg::Message { message } => {
-            assert_eq!((message.body.as_str(), message.options.len()), ("Phone", 0))
+    // the visitor picks (over REST, from the widget's panel): an ordinary reply, on every
+    // socket of everyone in the chat, the visitor's own too (the panel has no socket)
+    let answer = format!("/api/conversations/{}/answer", conv.0);
+    let seq = stored["seq"].as_i64().unwrap();
+    let pick = json!({"client_id": "pick", "seq": seq, "choice": "Phone"});
+    let (status, reply) = post(&srv, &answer, &marta.token, Some(pick.clone())).await;
+    assert_eq!(status, StatusCode::CREATED, "{reply}");
+    assert_eq!(reply["body"], "Phone");
+    for side in [&mut a, &mut v] {
+        match side.c.recv().await {
+            ServerMsg::Message { message } => {
+                assert_eq!((message.body.as_str(), message.options.len()), ("Phone", 0));
+                assert_eq!(message.author.unwrap().principal, marta.me.principal);
+            }
+            other => panic!("expected the pick, got {other:?}"),
         }
-        other => panic!("expected the pick, got {other:?}"),
     }
+    let (status, again) = post(&srv, &answer, &marta.token, Some(pick)).await;
+    assert_eq!(
+        (status, &again["id"]),
+        (StatusCode::OK, &reply["id"]),
+        "a retry"
+    );
+    // only a choice that message offered, only by the chat's visitor
+    for bad in [
+        json!({"client_id": "p2", "seq": seq, "choice": "Tablet"}),
+        json!({"client_id": "p3", "seq": seq, "choice": "phone"}),
+        json!({"client_id": "p4", "seq": seq + 1, "choice": "Phone"}),
+        json!({"client_id": "p5", "seq": 0, "choice": "Phone"}),
+    ] {
+        let (status, body) = post(&srv, &answer, &marta.token, Some(bad.clone())).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_input")),
+            "{bad}"
+        );
+    }
+    let pick = json!({"client_id": "x1", "seq": seq, "choice": "Phone"});
+    let (status, _) = post(&srv, &answer, &ada.token, Some(pick.clone())).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "agents do not answer offers"
+    );
+    let other = srv.visitor("Other").await;
+    let (status, _) = post(&srv, &answer, &other.token, Some(pick)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "not his chat");
+    v.c.barrier().await;
+    a.c.barrier().await;
     // and it is in the history with its choices
     let seen = v.c.history_after(conv, 0).await;
     assert!(seen.iter().any(|m| m.options == ["Laptop", "Phone"]));
@@ -554,5 +595,114 @@ async fn a_change_to_sections_gives_online_agents_their_queue_again() {
     let (status, _) = call(&srv, Method::DELETE, &path, Some(&ada.token), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert!(matches!(g.c.recv().await, ServerMsg::Queue { requests } if requests.len() == 1));
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn visitors_pick_their_section_when_the_site_lets_them() {
+    let srv = TestServer::start().await;
+    let (ada, grace) = (srv.ada().await, srv.grace().await);
+    let section = |name: &'static str, anonymous: bool, member: i64| {
+        let (srv, token) = (&srv, ada.token.clone());
+        async move {
+            let (status, body) = post(
+                srv,
+                "/api/admin/sections",
+                &token,
+                Some(json!({"name": name, "anonymous_chat": anonymous, "members": [member]})),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            body["id"].as_i64().unwrap()
+        }
+    };
+    let support = section("Support", true, grace.me.principal.raw()).await;
+    let sales = section("Sales", true, ada.me.principal.raw()).await;
+    let partners = section("Partners", false, ada.me.principal.raw()).await;
+    let choices = || async {
+        let (status, body) = call(&srv, Method::GET, "/api/availability", None, None).await;
+        assert_eq!(status, StatusCode::OK);
+        body["sections"].clone()
+    };
+    let pick = |token: String, section: serde_json::Value| {
+        let srv = &srv;
+        async move {
+            call(
+                srv,
+                Method::PUT,
+                "/api/visitor/section",
+                Some(&token),
+                Some(json!({ "section": section })),
+            )
+            .await
+        }
+    };
+    let marta = srv.visitor("Marta").await;
+    // off by default: no choice offered, none taken
+    assert_eq!(choices().await, serde_json::Value::Null);
+    let (status, body) = pick(marta.token.clone(), json!(support)).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_input"))
+    );
+    // the admin lets visitors choose: the sections that take anonymous visitors, by name
+    let (status, _) = call(
+        &srv,
+        Method::PUT,
+        "/api/admin/settings",
+        Some(&ada.token),
+        Some(json!({"chat_enabled": true, "section_choice": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        choices().await,
+        json!([{"id": sales, "name": "Sales"}, {"id": support, "name": "Support"}])
+    );
+    for refused in [json!(partners), json!(9999), json!("Sales")] {
+        let (status, body) = pick(marta.token.clone(), refused.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}: {body}");
+    }
+    let (status, _) = pick(ada.token.clone(), json!(support)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "agents pick nothing");
+    let (status, _) = pick(marta.token.clone(), json!(support)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    // her request goes to Support (Grace) only
+    let (mut a, _) = online(&srv, &ada.token).await;
+    let (mut g, _) = online(&srv, &grace.token).await;
+    let mut v = srv.connect(&marta.token, vec![]).await;
+    let conv = v.c.say_acked("m1", None, "My order?").await.conversation_id;
+    match g.c.recv().await {
+        ServerMsg::RequestAdded { request } => assert_eq!(request.conversation_id, conv),
+        other => panic!("expected the request, got {other:?}"),
+    }
+    a.c.barrier().await;
+
+    // another visitor lets the site decide again (null): every section that takes her
+    let lena = srv.visitor("Lena").await;
+    let (status, _) = pick(lena.token.clone(), json!(sales)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = pick(lena.token.clone(), serde_json::Value::Null).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let mut l = srv.connect(&lena.token, vec![]).await;
+    let conv = l.c.say_acked("l1", None, "Prices?").await.conversation_id;
+    for agent in [&mut a, &mut g] {
+        match agent.c.recv().await {
+            ServerMsg::RequestAdded { request } => assert_eq!(request.conversation_id, conv),
+            other => panic!("expected the request, got {other:?}"),
+        }
+    }
+    // one section left that takes anonymous visitors: no choice
+    let (status, _) = call(
+        &srv,
+        Method::DELETE,
+        &format!("/api/admin/sections/{sales}"),
+        Some(&ada.token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(choices().await, serde_json::Value::Null);
     srv.stop().await;
 }

@@ -53,6 +53,7 @@ async fn office_hours_tell_the_widget_whether_and_when_chats_are_answered() {
             chat_enabled: true,
             unanswered_after_secs: 60,
             pre_ticket: false,
+            sections: vec![],
         },
         "no office hours: always open"
     );
@@ -102,6 +103,7 @@ async fn office_hours_tell_the_widget_whether_and_when_chats_are_answered() {
             chat_enabled: true,
             unanswered_after_secs: 60,
             pre_ticket: false,
+            sections: vec![],
         }
     );
     srv.stop().await;

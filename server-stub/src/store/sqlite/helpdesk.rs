@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::SqliteStore;
 use super::messages::insert_system_message;
+use super::routing::section_choices;
 use super::rows::{
     audit, insert_credential, load_chat_settings, load_conversation, load_facts,
     load_messages_after, load_office_hours, office_closed_now, store_setting, waited_unanswered,
@@ -748,6 +749,7 @@ impl HelpdeskStore for SqliteStore {
                     chat_enabled: settings.chat_enabled,
                     pre_ticket: false,
                     unanswered_after_secs: settings.unanswered_after_secs,
+                    sections: section_choices(c, false, None)?,
                 });
             };
             // A contact who signed in before belongs to the company the store knows; one
@@ -755,8 +757,10 @@ impl HelpdeskStore for SqliteStore {
             let own = load_contact(c, contact)?;
             let company_id = own.as_ref().map_or(company, |ct| ct.company.as_str());
             let company = load_company(c, company_id)?.map(|(_, co)| co);
-            let (company_chat, company_pre) =
-                company.map_or((None, None), |co| (co.chat_enabled, co.pre_ticket));
+            let (company_chat, company_pre, company_section) = company
+                .map_or((None, None, None), |co| {
+                    (co.chat_enabled, co.pre_ticket, co.section)
+                });
             Ok(ChatTerms {
                 chat_enabled: policy::chat_allowed(
                     settings.chat_enabled,
@@ -765,6 +769,7 @@ impl HelpdeskStore for SqliteStore {
                 ),
                 pre_ticket: company_pre.unwrap_or(settings.pre_ticket),
                 unanswered_after_secs: settings.unanswered_after_secs,
+                sections: section_choices(c, true, company_section)?,
             })
         })
     }

@@ -50,6 +50,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     )),
     M::up(include_str!("../../../migrations/0011_team_chats.sql")),
     M::up(include_str!("../../../migrations/0012_message_options.sql")),
+    M::up(include_str!("../../../migrations/0013_section_pick.sql")),
 ];
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 

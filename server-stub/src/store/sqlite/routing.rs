@@ -7,7 +7,9 @@
 //! takes its kind of visitor (anonymous or verified contact), else to the members of every
 //! section that does; never to an agent who rejected it.
 
-use protocol::workspace::{AbandonedChat, MAX_SECTION_NAME_CHARS, Section, SectionInput};
+use protocol::workspace::{
+    AbandonedChat, MAX_SECTION_NAME_CHARS, Section, SectionChoice, SectionInput,
+};
 use protocol::{
     AgentId, ChatRequest, ConversationId, Identity, Millis, Participant, Principal, VisitorId,
 };
@@ -54,15 +56,68 @@ fn section_takes(conn: &Connection, id: i64, contact: bool) -> Result<bool, Stor
         .unwrap_or(false))
 }
 
-/// The section a new request of `visitor` is routed to: their company's for a contact, else
-/// the site's, when that section takes this kind of visitor; `None` (every eligible section)
-/// otherwise.
-pub(super) fn route(tx: &Transaction<'_>, visitor: VisitorId) -> Result<Option<i64>, StoreError> {
-    let contact = is_contact(tx, visitor)?;
-    let company: Option<i64> = if contact {
-        tx.query_row(
+/// The section of `visitor`'s company (contacts only; `None` for none).
+fn company_section(conn: &Connection, visitor: VisitorId) -> Result<Option<i64>, StoreError> {
+    Ok(conn
+        .query_row(
             "SELECT co.section_id FROM contacts c JOIN companies co ON co.id = c.company_id \
              WHERE c.visitor_id = ?1",
+            [visitor.0],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
+}
+
+/// The sections a visitor of this kind may pick in the widget: none unless the site lets
+/// visitors choose, their company names no section of its own that takes them, and more than
+/// one section takes them (one is no choice). By name.
+pub(super) fn section_choices(
+    conn: &Connection,
+    contact: bool,
+    company_section: Option<i64>,
+) -> Result<Vec<SectionChoice>, StoreError> {
+    if !load_chat_settings(conn)?.section_choice {
+        return Ok(Vec::new());
+    }
+    if let Some(id) = company_section
+        && section_takes(conn, id, contact)?
+    {
+        return Ok(Vec::new());
+    }
+    let choices = conn
+        .prepare(&format!(
+            "SELECT id, name FROM sections WHERE {} ORDER BY name COLLATE NOCASE, id",
+            takes(contact)
+        ))?
+        .query_map([], |r| {
+            Ok(SectionChoice {
+                id: r.get(0)?,
+                name: r.get(1)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(if choices.len() > 1 {
+        choices
+    } else {
+        Vec::new()
+    })
+}
+
+/// The section a new request of `visitor` is routed to: their company's for a contact, else
+/// the one they picked (while the site lets them), else the site's, when that section takes
+/// this kind of visitor; `None` (every eligible section) otherwise.
+pub(super) fn route(tx: &Transaction<'_>, visitor: VisitorId) -> Result<Option<i64>, StoreError> {
+    let contact = is_contact(tx, visitor)?;
+    let company = if contact {
+        company_section(tx, visitor)?
+    } else {
+        None
+    };
+    let settings = load_chat_settings(tx)?;
+    let picked: Option<i64> = if settings.section_choice {
+        tx.query_row(
+            "SELECT section_pick FROM visitors WHERE id = ?1",
             [visitor.0],
             |r| r.get(0),
         )
@@ -71,11 +126,15 @@ pub(super) fn route(tx: &Transaction<'_>, visitor: VisitorId) -> Result<Option<i
     } else {
         None
     };
-    let preferred = company.or(load_chat_settings(tx)?.default_section);
-    match preferred {
-        Some(id) if section_takes(tx, id, contact)? => Ok(Some(id)),
-        _ => Ok(None),
+    for id in [company, picked, settings.default_section]
+        .into_iter()
+        .flatten()
+    {
+        if section_takes(tx, id, contact)? {
+            return Ok(Some(id));
+        }
     }
+    Ok(None)
 }
 
 /// Who conversation `id` (waiting, or a live chat an agent might join) is offered to.
@@ -358,6 +417,30 @@ impl RoutingStore for SqliteStore {
                 });
             }
             Ok(out)
+        })
+    }
+
+    fn pick_section(&self, visitor: VisitorId, section: Option<i64>) -> Result<bool, StoreError> {
+        self.with(|c| {
+            if let Some(id) = section {
+                let contact = is_contact(c, visitor)?;
+                let company = if contact {
+                    company_section(c, visitor)?
+                } else {
+                    None
+                };
+                if !section_choices(c, contact, company)?
+                    .iter()
+                    .any(|s| s.id == id)
+                {
+                    return Ok(false);
+                }
+            }
+            c.execute(
+                "UPDATE visitors SET section_pick = ?2 WHERE id = ?1",
+                params![visitor.0, section],
+            )?;
+            Ok(true)
         })
     }
 
