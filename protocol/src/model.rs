@@ -123,11 +123,11 @@ wire_objects! {
         pub client_id: Option<String>,
         pub sent_at: Millis,
         /// Choices an agent offers with this message (`POST
-        /// /api/agent/conversations/{id}/offer`), for the visitor to answer with one (it comes
-        /// back as their reply). Omitted when empty. Not decoded with the `lean` feature (see
-        /// `Cargo.toml`).
+        /// /api/agent/conversations/{id}/offer`), for the visitor to answer with one (`POST
+        /// /api/conversations/{id}/answer`). Omitted when empty. With the `lean` feature only
+        /// whether there are any is decoded, as one empty choice (see `Cargo.toml`).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        #[cfg_attr(feature = "lean", serde(skip_deserializing))]
+        #[cfg_attr(feature = "lean", serde(deserialize_with = "crate::wire::offered"))]
         pub options: Vec<String>,
     }
 }

@@ -119,6 +119,7 @@
   // Take the widget down (its socket closes) so another build can take its place.
   function unload() {
     hideHelp();
+    showChoices('');
     loads++;
     if (mounted) mounted.unmount();
     mounted = null;
@@ -207,13 +208,39 @@
     }).catch(function () {});
   }
 
-  // The widget's one hook into this script: 0 = chime; 1 = the help panel's request changed
-  // (a: its id, 0 before there is one, -1 none; b: when it started); 2 = show a contact's past
-  // chats (a: their visitor id).
+  // What the visitor picks with one click, in the same slot (never beside the help panel): an
+  // agent's offered choices, or before the first message which section should answer.
+  var picked = '';
+  function showChoices(now, mount) {
+    if (now === picked) return;
+    picked = now;
+    if (panels) panels.then(function (m) { m.unmount_choices(); }).catch(function () {});
+    if (mount) {
+      chunk().then(function (m) {
+        var slot = root && root.getElementById('lc-help');
+        var t = token();
+        if (picked === now && slot && t) mount(m, slot, t);
+      }).catch(function () {});
+    }
+  }
+
+  // The widget's one hook into this script: 0 = chime; 1 = the chat waits for an agent (a: the
+  // request's id, 0 before there is one, -1 not waiting; b: when it started): the help panel,
+  // or the sections to pick; 2 = show a contact's past chats (a: their visitor id); 3 = the
+  // last line offers choices (a: the conversation, b: that message's seq).
   window.__livechatHook = function (kind, a, b) {
     if (kind === 0) chime();
-    else if (kind === 1) showHelp(a, b);
     else if (kind === 2) showHistory(a);
+    else if (kind === 3) {
+      showHelp(-1, 0);
+      showChoices(a + ':' + b, function (m, slot, t) { m.mount_offer(slot, server, t, a, b); });
+    } else {
+      var pick = !a && avail && avail.open && avail.sections && avail.sections.length > 1;
+      showHelp(a, b);
+      showChoices(pick ? 'sections' : '', pick && function (m, slot, t) {
+        m.mount_sections(slot, server, t, JSON.stringify(avail.sections));
+      });
+    }
   };
 
   window.LiveChat = {

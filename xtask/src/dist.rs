@@ -101,10 +101,19 @@ fn remap_registry_paths() -> Result<String> {
     Ok(flags.join("\u{1f}"))
 }
 
-pub fn build() -> Result<()> {
+/// Builds every bundle into `dist/`, or only those named in `only` (by output directory or
+/// package, e.g. `widget/pkg` or `livechat-panels`: a quicker loop while one bundle changes).
+pub fn build(only: &[String]) -> Result<()> {
     let dist = root().join("dist");
     let rustflags = remap_registry_paths()?;
-    for bundle in &BUNDLES {
+    let chosen = |b: &Bundle| only.is_empty() || only.iter().any(|o| o == b.dir || o == b.package);
+    if let Some(unknown) = only
+        .iter()
+        .find(|o| !BUNDLES.iter().any(|b| b.dir == *o || b.package == *o))
+    {
+        bail!("no bundle {unknown}: name one by its dist directory or package");
+    }
+    for bundle in BUNDLES.iter().filter(|b| chosen(b)) {
         let mut args = vec!["build"];
         args.extend(bundle.cargo_args());
         args.extend(["--target", tools::WASM_TARGET, "--profile", "wasm-release"]);
@@ -181,6 +190,9 @@ fn minify_js(file: &Path) -> Result<()> {
 }
 
 fn copy(from: &Path, to: &Path) -> Result<()> {
+    if let Some(dir) = to.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
     std::fs::copy(from, to)
         .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
     Ok(())

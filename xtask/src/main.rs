@@ -30,14 +30,14 @@ use std::path::PathBuf;
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(command) = args.first() else {
-        eprintln!("usage: cargo xtask <demo|test|dist|size|tools|bench|fuzz [seconds]>");
+        eprintln!("usage: cargo xtask <demo|test|dist [bundle…]|size|tools|bench|fuzz [seconds]>");
         std::process::exit(2);
     };
     match command.as_str() {
         "tools" => tools::ensure_all(tools::Need::Everything),
         "dist" => {
             tools::ensure_all(tools::Need::Build)?;
-            dist::build()
+            dist::build(&args[1..])
         }
         "size" => dist::check_size(),
         "demo" => demo(),
@@ -65,7 +65,7 @@ const DEMO_ADMIN_API_KEY: &str = "demo-admin-api-key-for-localhost-only!!";
 
 fn demo() -> Result<()> {
     tools::ensure_all(tools::Need::Build)?;
-    dist::build()?;
+    dist::build(&[])?;
     proc::cargo(&["build", "-p", "livechat-server", "-p", "demo-site"])?;
     let bin = root().join("target/debug");
     let server_url = "http://127.0.0.1:8080";
@@ -188,7 +188,7 @@ fn test() -> Result<()> {
             Ok(())
         }),
         ("release bundles + size budget", &|| {
-            dist::build()?;
+            dist::build(&[])?;
             dist::check_size()
         }),
         ("end-to-end (two origins, headless Chromium)", &|| {

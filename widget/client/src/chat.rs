@@ -29,8 +29,6 @@ pub struct Line {
     pub body: String,
     pub sent_at: Millis,
     pub delivery: Delivery,
-    /// The choices an agent offered with it (none for most lines).
-    pub options: Vec<String>,
 }
 
 impl Line {
@@ -54,7 +52,6 @@ impl Line {
             body: m.body,
             sent_at: m.sent_at,
             delivery: Delivery::Sent,
-            options: m.options,
         }
     }
 }
@@ -102,7 +99,6 @@ impl Chat {
             body,
             sent_at,
             delivery: Delivery::Pending,
-            options: Vec::new(),
         });
     }
 

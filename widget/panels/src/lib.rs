@@ -5,12 +5,15 @@
 //! - [`help`]: "when nobody answers" (outside office hours, or once a request has waited past
 //!   the site's unanswered time): call me back, leave a message, end the chat.
 //! - [`history`]: a verified contact's past chats, read-only, newest first.
+//! - [`choices`]: an agent's offered choices as buttons, and the visitor's pick of a section
+//!   before their first message.
 //!
 //! The loader mounts a panel into an element the widget keeps for it inside its shadow root
 //! (so the widget's stylesheet applies) and removes it again. Panels act over REST with the
 //! visitor's token; what follows reaches the widget over its own socket as usual (the chat
 //! ends, a ticket's system line), so the chunk and the widget share no state.
 
+pub mod choices;
 pub mod help;
 pub mod history;
 pub mod rules;
@@ -25,6 +28,7 @@ use leptos::prelude::*;
 use leptos::tachys::view::any_view::AnyViewState;
 use wasm_bindgen::prelude::*;
 
+pub use choices::{Choices, SectionPicker, Visitor};
 pub use help::Help;
 pub use history::History;
 pub use rules::{Situation, callback_error};
@@ -33,6 +37,10 @@ thread_local! {
     /// The mounted panels: a new mount replaces its kind's, an unmount removes it.
     static HELP: RefCell<Option<UnmountHandle<AnyViewState>>> = const { RefCell::new(None) };
     static HISTORY: RefCell<Option<UnmountHandle<AnyViewState>>> = const { RefCell::new(None) };
+    static CHOICES: RefCell<Option<UnmountHandle<AnyViewState>>> = const { RefCell::new(None) };
+    /// Bumped by every change of the choices shown, so an offer whose options arrive after
+    /// it was replaced or removed stays away.
+    static CHOICES_GEN: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
 /// Show the "when nobody answers" panel in `el`. `conversation` is the waiting request's id (0:
@@ -92,4 +100,65 @@ pub fn unmount_history() {
     leptos::task::spawn_local(async {
         HISTORY.with(|m| drop(m.borrow_mut().take()));
     });
+}
+
+fn visitor(server: &str, token: String) -> Visitor {
+    Visitor {
+        server: livechat_client::server_url::normalize_server(server),
+        token,
+    }
+}
+
+/// Show the choices an agent offered with message `seq` of `conversation` in `el` (read from
+/// the chat's history; nothing shows when it offers none). Replaces any choices shown.
+#[wasm_bindgen]
+pub fn mount_offer(
+    el: web_sys::HtmlElement,
+    server: String,
+    token: String,
+    conversation: f64,
+    seq: f64,
+) {
+    let visitor = visitor(&server, token);
+    let (conversation, seq) = (protocol::ConversationId(conversation as i64), seq as i64);
+    let generation = unmount_choices_now();
+    leptos::task::spawn_local(async move {
+        let options = visitor.offered(conversation, seq).await;
+        if options.is_empty() || CHOICES_GEN.get() != generation {
+            return;
+        }
+        let handle = leptos::mount::mount_to(el, move || {
+            view! { <Choices visitor=visitor conversation=conversation seq=seq options=options /> }
+                .into_any()
+        });
+        CHOICES.with(|m| *m.borrow_mut() = Some(handle));
+    });
+}
+
+/// Show which sections the visitor may pick (`sections`: `Availability::sections` as JSON) in
+/// `el`, before their first message. Replaces any choices shown.
+#[wasm_bindgen]
+pub fn mount_sections(el: web_sys::HtmlElement, server: String, token: String, sections: String) {
+    let visitor = visitor(&server, token);
+    let sections: Vec<protocol::workspace::SectionChoice> =
+        serde_json::from_str(&sections).unwrap_or_default();
+    unmount_choices_now();
+    let handle = leptos::mount::mount_to(el, move || {
+        view! { <SectionPicker visitor=visitor sections=sections /> }.into_any()
+    });
+    CHOICES.with(|m| *m.borrow_mut() = Some(handle));
+}
+
+/// Remove the choices or the section picker (answered, the chat moved on, or it started).
+#[wasm_bindgen]
+pub fn unmount_choices() {
+    unmount_choices_now();
+}
+
+/// Removes what is shown; the new generation.
+fn unmount_choices_now() -> u32 {
+    CHOICES.with(|m| drop(m.borrow_mut().take()));
+    let generation = CHOICES_GEN.get().wrapping_add(1);
+    CHOICES_GEN.set(generation);
+    generation
 }

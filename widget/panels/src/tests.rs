@@ -119,3 +119,91 @@ fn refusals_read_as_what_to_do_next() {
     assert!(rules::end_error(403, "").contains("stays open"));
     assert!(rules::end_error(0, "").contains("connection"));
 }
+
+fn nobody_answers() -> Visitor {
+    Visitor {
+        server: fake_server(),
+        token: "v_token".into(),
+    }
+}
+
+fn alert(el: &web_sys::HtmlElement) -> String {
+    el.query_selector("[role=alert]")
+        .unwrap()
+        .and_then(|a| a.text_content())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn offered_choices_are_buttons_in_a_named_group_and_a_failed_pick_may_be_retried() {
+    let el = container();
+    let options = vec!["Laptop".to_owned(), "Phone".to_owned()];
+    leptos::mount::mount_to(el.clone(), move || {
+        view! {
+            <Choices visitor=nobody_answers() conversation=protocol::ConversationId(3) seq=2 options=options />
+        }
+    })
+    .forget();
+    tick().await;
+    let group = get(&el, "[role=group]");
+    assert_eq!(label(&group), "Choose an answer");
+    assert_eq!(buttons(&el), ["Laptop", "Phone"]);
+    click(&el, "Phone");
+    let disabled = |el: &web_sys::HtmlElement| {
+        let list = el.query_selector_all("button").unwrap();
+        (0..list.length()).all(|i| {
+            list.item(i)
+                .unwrap()
+                .unchecked_into::<web_sys::Element>()
+                .has_attribute("disabled")
+        })
+    };
+    // this fake server never answers: the visitor is told, and may pick again
+    for _ in 0..100 {
+        if !alert(&el).is_empty() {
+            break;
+        }
+        tick().await;
+    }
+    assert!(
+        alert(&el).contains("check your connection"),
+        "{}",
+        alert(&el)
+    );
+    assert!(!disabled(&el));
+    assert!(choices::pick_error(404).contains("type your answer"));
+}
+
+#[wasm_bindgen_test]
+async fn the_sections_to_pick_are_radio_buttons_under_a_question_and_a_failed_save_is_undone() {
+    let el = container();
+    let sections = vec![
+        protocol::workspace::SectionChoice {
+            id: 2,
+            name: "Sales".into(),
+        },
+        protocol::workspace::SectionChoice {
+            id: 1,
+            name: "Support".into(),
+        },
+    ];
+    leptos::mount::mount_to(el.clone(), move || {
+        view! { <SectionPicker visitor=nobody_answers() sections=sections /> }
+    })
+    .forget();
+    tick().await;
+    assert_eq!(all_text(&el, "legend"), ["Who would you like to talk to?"]);
+    assert_eq!(all_text(&el, "label"), ["Sales", "Support"]);
+    let radio = get(&el, "label:first-of-type input[type=radio]");
+    radio.click();
+    let checked =
+        |r: &web_sys::HtmlElement| r.unchecked_ref::<web_sys::HtmlInputElement>().checked();
+    for _ in 0..100 {
+        if !alert(&el).is_empty() {
+            break;
+        }
+        tick().await;
+    }
+    assert!(alert(&el).contains("choose again"), "{}", alert(&el));
+    assert!(!checked(&radio), "not saved, so not shown as chosen");
+}

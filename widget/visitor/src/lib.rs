@@ -9,7 +9,8 @@
 //!
 //! What only JavaScript does well or only some visitors need lives in `loader.js`, reached
 //! through one hook ([`loader_hook`]): the new-message chime (Web Audio's bindings cost this
-//! bundle ~1 KB) and the "when nobody answers" panel, which the loader fetches on demand.
+//! bundle ~1 KB) and the on-demand panels the loader fetches when needed: "when nobody
+//! answers", picking a section before the first message, an agent's offered choices.
 
 #[cfg(feature = "contact")]
 pub mod contact;
@@ -123,20 +124,24 @@ fn decode(text: &str) -> Option<ServerMsg> {
 #[wasm_bindgen]
 extern "C" {
     /// `loader.js`'s hook (`window.__livechatHook`): [`HOOK_CHIME`] plays the new-message
-    /// chime; [`HOOK_HELP`] says what the "when nobody answers" panel needs (`a`: the waiting
-    /// request's id, 0 before there is one, -1 for no panel; `b`: when it started);
-    /// [`HOOK_HISTORY`] shows a contact's past chats (`a`: their visitor id). Absent (a page
-    /// without the loader, a component test): the call fails and nothing happens.
+    /// chime; [`HOOK_HELP`] says the chat waits for an agent (`a`: the waiting request's id, 0
+    /// before there is one, -1 for not waiting; `b`: when it started), for the "when nobody
+    /// answers" panel or the sections to pick; [`HOOK_OFFER`] says the last line offers
+    /// choices; [`HOOK_HISTORY`] shows a contact's past chats (`a`: their visitor id). Absent
+    /// (a page without the loader, a component test): the call fails and nothing happens.
     #[wasm_bindgen(js_namespace = window, js_name = __livechatHook, catch)]
     pub(crate) fn loader_hook(kind: u32, a: f64, b: f64) -> Result<(), JsValue>;
 }
 
 /// [`loader_hook`]: play the chime (the loader unlocks audio on the visitor's first gesture).
 pub const HOOK_CHIME: u32 = 0;
-/// [`loader_hook`]: the help panel's request changed.
+/// [`loader_hook`]: the waiting request changed (or there is none to wait for).
 pub const HOOK_HELP: u32 = 1;
 /// [`loader_hook`]: show the contact's past chats.
 pub const HOOK_HISTORY: u32 = 2;
+/// [`loader_hook`]: the choices offered with the last line changed (`a`: the conversation,
+/// -1 for none; `b`: the offering message's `seq`).
+pub const HOOK_OFFER: u32 = 3;
 
 /// The widget's shared handle: copied into every component through context.
 #[derive(Clone, Copy)]
@@ -221,12 +226,17 @@ impl Ctl {
         if fx.notify {
             let _ = loader_hook(HOOK_CHIME, 0.0, 0.0);
         }
-        // The loader ignores a repeat of what it was told last.
-        let (id, at) = self
+        // Which on-demand panel the chat needs now, in one call (they never coincide: help
+        // before an agent answers, choices after): the loader takes down the other one and
+        // ignores a repeat of what it was told last.
+        let (kind, a, b) = self
             .state
-            .with_untracked(|s| s.help_request())
-            .unwrap_or((-1, 0));
-        let _ = loader_hook(HOOK_HELP, id as f64, at as f64);
+            .with_untracked(|s| match (s.help_request(), s.offer()) {
+                (Some((id, at)), _) => (HOOK_HELP, id, at),
+                (None, Some((id, seq))) => (HOOK_OFFER, id, seq),
+                _ => (HOOK_HELP, -1, 0),
+            });
+        let _ = loader_hook(kind, a as f64, b as f64);
         if fx.lost_session {
             gloo_storage::LocalStorage::delete(self.session_key());
             self.link.with(|l| l.disconnect());

@@ -32,6 +32,9 @@ pub struct VisitorState {
     /// Who is typing in the current conversation, and which signal that was (a timer clears
     /// it a few seconds later unless a newer one came).
     pub typing: Option<(String, u32)>,
+    /// The latest message offering choices: its conversation's id and its `seq` (zeros:
+    /// none). The widget does not draw them (see [`VisitorState::offer`]).
+    pub offered: (i64, protocol::Seq),
     /// Contacts: the ticket the current conversation is about.
     #[cfg(feature = "contact")]
     pub ticket: Option<protocol::helpdesk::TicketRef>,
@@ -86,6 +89,22 @@ impl VisitorState {
             None => Some((0, 0)),
             Some(c) if c.status == ConversationStatus::Waiting => Some((c.id.0, c.created_at)),
             Some(_) => None,
+        }
+    }
+
+    /// The loader's on-demand choice buttons: while the chat's last line is an agent's offer
+    /// (the server lets only agents offer) and the chat is on, its conversation and `seq`.
+    pub fn offer(&self) -> Option<(i64, i64)> {
+        let c = self.conversation.as_ref()?;
+        let last = self.chat.lines.last()?;
+        (c.status == ConversationStatus::Active && (c.id.0, last.seq) == self.offered)
+            .then_some(self.offered)
+    }
+
+    /// Remembers `m` when it offers choices (see [`VisitorState::offer`]).
+    fn note_offer(&mut self, m: &protocol::Message) {
+        if !m.options.is_empty() {
+            self.offered = self.offered.max((m.conversation_id.0, m.seq));
         }
     }
 
@@ -167,6 +186,7 @@ impl VisitorState {
                         self.chat = self.chat.only_pending();
                     }
                     for m in messages {
+                        self.note_offer(&m);
                         self.chat.insert(m);
                     }
                 }
@@ -201,7 +221,11 @@ impl VisitorState {
                     (_, Some(a)) => !self.is_mine(a.principal),
                     (_, None) => true,
                 };
-                if self.follow(message.conversation_id) && self.chat.insert(message) && from_other {
+                let followed = self.follow(message.conversation_id);
+                if followed {
+                    self.note_offer(&message);
+                }
+                if followed && self.chat.insert(message) && from_other {
                     if !self.open {
                         self.unread += 1;
                     }
@@ -222,7 +246,9 @@ impl VisitorState {
                 Some(cid) => {
                     let why = match code {
                         protocol::ErrorCode::ConversationEnded => "This chat has ended".into(),
-                        _ if message.is_empty() => code.as_str().replace('_', " "),
+                        // The server always says why; its code is the fallback as it is
+                        // (`str::replace` for a nicer one cost this bundle bytes).
+                        _ if message.is_empty() => code.as_str().into(),
                         _ => message,
                     };
                     self.chat.fail(&cid, why);

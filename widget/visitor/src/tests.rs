@@ -658,6 +658,54 @@ async fn the_loader_hears_when_a_request_waits_and_when_it_is_answered() {
 }
 
 #[wasm_bindgen_test]
+async fn an_agents_offer_goes_to_the_loader_while_it_is_the_last_word_of_an_active_chat() {
+    let calls = record_hook();
+    let w = widget(true);
+    w.welcome(vec![conversation(3, ConversationStatus::Active, "Marta")]);
+    let last = || {
+        calls
+            .borrow()
+            .last()
+            .map(|c| (c[0] as u32, c[1] as i64, c[2] as i64))
+    };
+    // the frame exactly as the server sends it (the golden file): this build decodes only
+    // that it offers choices, which is all the loader needs to fetch its panel
+    let frame = include_str!("../../../protocol/tests/golden/server_message_offer.json");
+    let offer = super::decode(frame).expect("the widget reads an offer");
+    w.ctl.receive(offer.clone());
+    assert_eq!(
+        last(),
+        Some((super::HOOK_OFFER, 3, 2)),
+        "conversation 3, seq 2"
+    );
+    // the same again (a replay after reconnecting): still the same offer
+    w.ctl.receive(offer);
+    assert_eq!(last(), Some((super::HOOK_OFFER, 3, 2)));
+    // my answer is the last word now: the panel goes
+    w.ctl.receive(ServerMsg::Message {
+        message: text(43, 3, 3, marta(), "Phone"),
+    });
+    assert_eq!(last(), Some((super::HOOK_HELP, -1, 0)));
+    // an offer read from history after a reload counts the same
+    let w = widget(true);
+    w.welcome(vec![conversation(5, ConversationStatus::Active, "Marta")]);
+    let mut offered = text(50, 5, 1, ada(), "Which one?");
+    offered.options = vec![String::new()];
+    w.ctl.receive(ServerMsg::History {
+        conversation_id: ConversationId(5),
+        messages: vec![offered],
+        more: false,
+        reset: false,
+    });
+    assert_eq!(last(), Some((super::HOOK_OFFER, 5, 1)));
+    // once the chat ends there is nothing to answer
+    w.ctl.receive(ServerMsg::Conversation {
+        conversation: conversation(5, ConversationStatus::Ended, "Marta"),
+    });
+    assert_eq!(last(), Some((super::HOOK_HELP, -1, 0)));
+}
+
+#[wasm_bindgen_test]
 async fn a_reply_while_minimised_asks_the_loader_for_the_chime() {
     let calls = record_hook();
     let w = widget(true);

@@ -80,6 +80,7 @@ fn ChatSection(initial: ChatSettings) -> impl IntoView {
                             .parse::<u32>()
                             .map_or(initial.abandon_after_secs, |m| m.saturating_mul(60)),
                         default_section: default_section.get_untracked(),
+                        section_choice: initial.section_choice,
                     };
                     spawn_local(ctl.save_setting("/api/admin/settings", body, "Chat settings"));
                 }

@@ -35,7 +35,8 @@ pub fn ChatView() -> impl IntoView {
                 .or_else(|| (waiting.get() && !ended.get()).then(|| "Waiting for an agent…".into()))
                 .map(|note| view! { <p class="lc-note">{note}</p> })
         }}
-        // Where the loader mounts the on-demand "when nobody answers" panel.
+        // Where the loader mounts an on-demand panel: "when nobody answers", the sections to
+        // pick before the first message, or an agent's offered choices as buttons.
         <div id="lc-help"></div>
         {move || {
             ended.get().then(|| view! {
