@@ -29,6 +29,9 @@ pub struct Line {
     pub body: String,
     pub sent_at: Millis,
     pub delivery: Delivery,
+    /// The choices an agent offered with it (none for most lines).
+    #[cfg(feature = "offers")]
+    pub options: Vec<String>,
 }
 
 impl Line {
@@ -52,6 +55,8 @@ impl Line {
             body: m.body,
             sent_at: m.sent_at,
             delivery: Delivery::Sent,
+            #[cfg(feature = "offers")]
+            options: m.options,
         }
     }
 }
@@ -99,6 +104,8 @@ impl Chat {
             body,
             sent_at,
             delivery: Delivery::Pending,
+            #[cfg(feature = "offers")]
+            options: Vec::new(),
         });
     }
 
