@@ -1,8 +1,9 @@
 //! The open conversation: its header (visitor, whether they are on the site, the ticket it is
 //! about, the agents in it; inviting, leaving: `ui/teamwork.rs`), log (messages, and private notes among them where they were written), Reply box
-//! with its "Private note" switch and canned replies (`ui/canned.rs`), and End chat. It follows that conversation's
-//! own signal, so frames for other conversations leave it alone. A chat that ended, or that I
-//! left, is read-only.
+//! with its "Private note" switch and canned replies (`ui/canned.rs`), and End chat. Choices
+//! offered with a message show under it (`ui/offers.rs`).
+//! It follows that conversation's own signal, so frames for other conversations leave it
+//! alone. A chat that ended, or that I left, is read-only.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,13 +12,13 @@ use protocol::{ConversationId, Principal, VisitorId};
 
 use super::PresenceBadge;
 use super::canned::CannedReplyBox;
+use super::offers::LineRow;
 use super::teamwork::{Participants, PendingInvitation, TeamActions};
 use crate::Ctl;
 use crate::state::{NoteLine, Pane};
 use livechat_client::chat::{Line, keep_scrolled_to_bottom};
 use livechat_client::clock::format_time;
 use livechat_client::composer::Composer;
-use livechat_client::message_row::MessageRow;
 
 #[component]
 pub fn ConversationPane(id: ConversationId) -> impl IntoView {
@@ -47,6 +48,7 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
         let pane = pane.clone();
         move |_| pane.with(|p| p.left && !p.ended())
     });
+    let me = Memo::new(move |_| ctl.store.desk.with(|d| d.me.as_ref().map(|m| m.principal)));
     let agents = Memo::new({
         let pane = pane.clone();
         move |_| pane.with(|p| p.conversation.agents.clone())
@@ -93,7 +95,6 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
             });
         }
     });
-    let me = Memo::new(move |_| ctl.store.desk.with(|d| d.me.as_ref().map(|m| m.principal)));
     let log = NodeRef::<leptos::html::Div>::new();
     // The composer's textarea: canned replies go in through it.
     let reply = NodeRef::<leptos::html::Textarea>::new();
@@ -194,7 +195,7 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
             >
                 <For each=move || pane.with(timeline) key=Entry::key let:entry>
                     {match entry {
-                        Entry::Line(line) => view! { <MessageRow line=line me=me.get_untracked() /> }.into_any(),
+                        Entry::Line(line) => view! { <LineRow line=line me=me.get_untracked() /> }.into_any(),
                         Entry::Note(note) => view! { <NoteRow note=note /> }.into_any(),
                     }}
                 </For>

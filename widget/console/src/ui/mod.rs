@@ -17,6 +17,7 @@ mod invitations;
 mod list_section;
 mod login;
 mod my_chats;
+mod offers;
 mod queue;
 mod settings;
 mod team;
