@@ -26,7 +26,7 @@ mod fake_rest;
 /// Working together: reject, join, abandoned, invitations, leave, sections.
 mod teamwork;
 
-/// Offering choices: the chips under a message.
+/// Offering choices: the form, and the chips under a message.
 mod offers;
 
 wasm_bindgen_test_configure!(run_in_browser);
