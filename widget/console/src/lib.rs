@@ -1,6 +1,6 @@
 //! The agent console: sign in, go online, take (or reject) waiting chats, talk, end them; work
-//! together (join, invite, transfer, leave, follow up abandoned requests); manage one's
-//! sessions and password. Its own bundle
+//! together (join, invite, transfer, leave, follow up abandoned requests); offer the visitor
+//! choices to click; manage one's sessions and password. Its own bundle
 //! (`dist/console/pkg/console.js` + `console_bg.wasm`), with no byte budget.
 //!
 //! The `start` function mounts it to `<body>`; its server is the page's own origin. [`Ctl`] is
@@ -14,6 +14,7 @@ pub mod callbacks;
 pub mod canned;
 pub mod contact;
 pub mod history;
+pub mod offers;
 pub mod prefs;
 pub mod presence;
 pub mod settings;

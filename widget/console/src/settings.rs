@@ -16,8 +16,8 @@
 //!
 //! And the sections (`/api/admin/sections`): whom each takes live chat from (anonymous
 //! visitors, portal contacts) and its members, added, saved whole (`PUT`) and deleted; the
-//! site's default section is a chat setting, a company's a pick in its row (saved like its
-//! other overrides).
+//! site's default section, and whether visitors pick theirs in the widget, are chat settings,
+//! a company's section a pick in its row (saved like its other overrides).
 
 use leptos::prelude::*;
 use protocol::AgentId;

@@ -26,6 +26,9 @@ mod fake_rest;
 /// Working together: reject, join, abandoned, invitations, leave, sections.
 mod teamwork;
 
+/// Offering choices: the form, and the chips under a message.
+mod offers;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 struct Console {

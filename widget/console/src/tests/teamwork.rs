@@ -1,8 +1,9 @@
 //! Working together, through the console as an agent uses it: rejecting a request, joining a
 //! chat a colleague accepted first, the Abandoned list, inviting (a colleague or a section,
 //! with transfer) and withdrawing, answering invitations, leaving a chat, and the admins'
-//! sections. REST goes to a [`FakeRest`] that records what was sent; the tests play the
-//! server's frames. Elements are found by role and accessible name.
+//! sections (and whether visitors pick theirs). REST goes to a [`FakeRest`] that records what
+//! was sent; the tests play the server's frames. Elements are found by role and accessible
+//! name.
 
 use leptos::prelude::*;
 use livechat_client::clock::now_ms;
@@ -751,4 +752,35 @@ async fn a_companys_section_is_picked_in_its_row() {
         .unwrap();
     let body = json_of(rest.first("PUT", "/api/admin/companies/acme").await);
     assert_eq!(body["section"], json!(2));
+}
+
+#[wasm_bindgen_test]
+async fn the_chat_settings_send_whether_visitors_choose_their_section() {
+    let (c, rest) = desk();
+    rest.answer_json(
+        "GET",
+        "/api/admin/settings",
+        200,
+        &protocol::helpdesk::ChatSettings::default(),
+    );
+    rest.answer("PUT", "/api/admin/settings", 200, "{}");
+    c.ctl.settings.admin.set(true);
+    c.ctl.toggle_settings();
+    let name = "Visitors choose their section in the chat widget";
+    assert!(
+        until(|| by_role(&c.root, "checkbox", name).is_some(), 5_000).await,
+        "the chat settings load"
+    );
+    let check: web_sys::HtmlInputElement = role(&c.root, "checkbox", name).unchecked_into();
+    assert!(!check.checked(), "off unless the admin turns it on");
+    let hint = check.get_attribute("aria-describedby").expect("a hint");
+    assert_eq!(
+        get(&c.root, &format!("#{hint}")).text_content().as_deref(),
+        Some("When more than one section takes them; a company's own section still wins.")
+    );
+    check.click();
+    role(&c.root, "button", "Save chat settings").click();
+    let body = json_of(rest.first("PUT", "/api/admin/settings").await);
+    assert_eq!(body["section_choice"], json!(true));
+    assert_eq!(body["chat_enabled"], json!(true), "saved with the rest");
 }

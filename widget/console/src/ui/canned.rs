@@ -4,7 +4,8 @@
 //! draft with its expanded body. The shared `Composer` owns the draft, so the text goes in
 //! through its textarea (value, then an `input` event its own signal follows); the `/query`
 //! is read from the `input` and `keydown` events that bubble (keys: captured, so Enter
-//! inserts rather than sends) up to the wrapper here.
+//! inserts rather than sends) up to the wrapper here. Its bar below the composer also holds
+//! the chat's other tools (`tools`: "Offer choices").
 
 use leptos::html;
 use leptos::prelude::*;
@@ -38,6 +39,9 @@ pub fn CannedReplyBox(
     visitor: Memo<String>,
     /// The chat has ended: no list.
     disabled: Memo<bool>,
+    /// More controls for the bar beside "Canned replies" (the chat's "Offer choices").
+    #[prop(optional, into)]
+    tools: ViewFn,
     children: Children,
 ) -> impl IntoView {
     let ctl = expect_context::<Ctl>();
@@ -262,6 +266,7 @@ pub fn CannedReplyBox(
                 >
                     "Canned replies"
                 </button>
+                {tools.run()}
             </div>
         </div>
     }

@@ -1,23 +1,24 @@
 //! The open conversation: its header (visitor, whether they are on the site, the ticket it is
 //! about, the agents in it; inviting, leaving: `ui/teamwork.rs`), log (messages, and private notes among them where they were written), Reply box
-//! with its "Private note" switch and canned replies (`ui/canned.rs`), and End chat. It follows that conversation's
-//! own signal, so frames for other conversations leave it alone. A chat that ended, or that I
-//! left, is read-only.
+//! with its "Private note" switch, canned replies (`ui/canned.rs`) and "Offer choices"
+//! (`ui/offers.rs`, which also draws the choices offered under their message), and End chat.
+//! It follows that conversation's own signal, so frames for other conversations leave it
+//! alone. A chat that ended, or that I left, is read-only.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::helpdesk::{Ticket, TicketRef};
-use protocol::{ConversationId, Principal, VisitorId};
+use protocol::{ConversationId, ConversationStatus, Principal, VisitorId};
 
 use super::PresenceBadge;
 use super::canned::CannedReplyBox;
+use super::offers::{LineRow, OfferChoices};
 use super::teamwork::{Participants, PendingInvitation, TeamActions};
 use crate::Ctl;
 use crate::state::{NoteLine, Pane};
 use livechat_client::chat::{Line, keep_scrolled_to_bottom};
 use livechat_client::clock::format_time;
 use livechat_client::composer::Composer;
-use livechat_client::message_row::MessageRow;
 
 #[component]
 pub fn ConversationPane(id: ConversationId) -> impl IntoView {
@@ -46,6 +47,22 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
     let left = Memo::new({
         let pane = pane.clone();
         move |_| pane.with(|p| p.left && !p.ended())
+    });
+    // Choices are offered only in an active chat I am still in.
+    let me = Memo::new(move |_| ctl.store.desk.with(|d| d.me.as_ref().map(|m| m.principal)));
+    let can_offer = Memo::new({
+        let pane = pane.clone();
+        move |_| {
+            let me = me.get();
+            pane.with(|p| {
+                p.conversation.status == ConversationStatus::Active
+                    && !p.left
+                    && p.conversation
+                        .agents
+                        .iter()
+                        .any(|a| Some(a.principal) == me)
+            })
+        }
     });
     let agents = Memo::new({
         let pane = pane.clone();
@@ -93,7 +110,6 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
             });
         }
     });
-    let me = Memo::new(move |_| ctl.store.desk.with(|d| d.me.as_ref().map(|m| m.principal)));
     let log = NodeRef::<leptos::html::Div>::new();
     // The composer's textarea: canned replies go in through it.
     let reply = NodeRef::<leptos::html::Textarea>::new();
@@ -194,7 +210,7 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
             >
                 <For each=move || pane.with(timeline) key=Entry::key let:entry>
                     {match entry {
-                        Entry::Line(line) => view! { <MessageRow line=line me=me.get_untracked() /> }.into_any(),
+                        Entry::Line(line) => view! { <LineRow line=line me=me.get_untracked() /> }.into_any(),
                         Entry::Note(note) => view! { <NoteRow note=note /> }.into_any(),
                     }}
                 </For>
@@ -261,7 +277,13 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
                 />
                 "Private note (only agents see it)"
             </label>
-            <CannedReplyBox id=id textarea=reply visitor=name disabled=closed>
+            <CannedReplyBox
+                id=id
+                textarea=reply
+                visitor=name
+                disabled=closed
+                tools=move || view! { <OfferChoices id=id available=can_offer composer=reply /> }
+            >
             <Composer
                 label="Reply"
                 placeholder="Write a reply…"

@@ -9,11 +9,11 @@ use leptos::task::spawn_local;
 use protocol::search::{ArchivedChat, HistoryHit};
 
 use super::conversation::{Entry, NoteRow, merge};
+use super::offers::LineRow;
 use crate::Ctl;
 use crate::history::{Filters, format_date, snippet_runs};
 use crate::state::NoteLine;
 use livechat_client::chat::Chat;
-use livechat_client::message_row::MessageRow;
 
 #[component]
 pub fn HistoryPane() -> impl IntoView {
@@ -249,7 +249,7 @@ fn ArchivedView(chat: ArchivedChat) -> impl IntoView {
                 {entries
                     .into_iter()
                     .map(|entry| match entry {
-                        Entry::Line(line) => view! { <MessageRow line=line me=me /> }.into_any(),
+                        Entry::Line(line) => view! { <LineRow line=line me=me /> }.into_any(),
                         Entry::Note(note) => view! { <NoteRow note=note /> }.into_any(),
                     })
                     .collect_view()}

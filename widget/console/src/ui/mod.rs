@@ -17,6 +17,7 @@ mod invitations;
 mod list_section;
 mod login;
 mod my_chats;
+mod offers;
 mod queue;
 mod settings;
 mod team;
@@ -170,16 +171,25 @@ pub fn App(ctl: Ctl, #[prop(optional)] clock: Option<Clock>) -> impl IntoView {
 }
 
 /// A labelled checkbox bound to `value` (the settings forms and dialogs have many).
+/// `hint`: a line of help under it, which the box names as its description.
 #[component]
-pub fn Check(value: RwSignal<bool>, label: &'static str) -> impl IntoView {
+pub fn Check(
+    value: RwSignal<bool>,
+    label: &'static str,
+    #[prop(optional)] hint: Option<(&'static str, &'static str)>,
+) -> impl IntoView {
+    // (id, text): the id ties the hint to the box (`aria-describedby`).
+    let described = hint.map(|(id, _)| id);
     view! {
         <label class="check">
             <input
                 type="checkbox"
+                aria-describedby=described
                 prop:checked=move || value.get()
                 on:change=move |ev| value.set(event_target_checked(&ev))
             />
             {label}
         </label>
+        {hint.map(|(id, text)| view! { <p class="hint muted small" id=id>{text}</p> })}
     }
 }

@@ -57,6 +57,7 @@ fn ChatSection(initial: ChatSettings) -> impl IntoView {
     let away = RwSignal::new((initial.agent_away_after_secs / 60).to_string());
     let abandon = RwSignal::new((initial.abandon_after_secs / 60).to_string());
     let default_section = RwSignal::new(initial.default_section);
+    let section_choice = RwSignal::new(initial.section_choice);
     let sections = expect_context::<Ctl>().settings.sections;
     view! {
         <section class="panel" aria-labelledby="chat-settings-h">
@@ -80,7 +81,7 @@ fn ChatSection(initial: ChatSettings) -> impl IntoView {
                             .parse::<u32>()
                             .map_or(initial.abandon_after_secs, |m| m.saturating_mul(60)),
                         default_section: default_section.get_untracked(),
-                        section_choice: initial.section_choice,
+                        section_choice: section_choice.get_untracked(),
                     };
                     spawn_local(ctl.save_setting("/api/admin/settings", body, "Chat settings"));
                 }
@@ -119,6 +120,14 @@ fn ChatSection(initial: ChatSettings) -> impl IntoView {
                     value=Signal::derive(move || default_section.get())
                     sections=sections
                     pick=move |v| default_section.set(v)
+                />
+                <Check
+                    value=section_choice
+                    label="Visitors choose their section in the chat widget"
+                    hint=(
+                        "section-choice-hint",
+                        "When more than one section takes them; a company's own section still wins.",
+                    )
                 />
                 <button type="submit" class="primary">"Save chat settings"</button>
             </form>
