@@ -18,6 +18,15 @@ pub struct AgentRecord {
     pub created_at: Millis,
 }
 
+/// `GET /api/agent/me`: who the console is signed in as, and whether they may use the admin
+/// API (the console's Settings screen), so it never has to probe that API to find out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentProfile {
+    pub id: AgentId,
+    pub name: String,
+    pub is_admin: bool,
+}
+
 /// `GET /api/admin/agents`: every account, active ones first, then by name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentList {

@@ -943,6 +943,14 @@ fn workspace_bodies() {
         },
     );
     check(
+        "rest_agent_profile",
+        &protocol::agents::AgentProfile {
+            id: AgentId(2),
+            name: "Grace".into(),
+            is_admin: false,
+        },
+    );
+    check(
         "rest_answer",
         &protocol::workspace::AnswerRequest {
             client_id: "a-1".into(),

@@ -344,6 +344,7 @@ fn router(state: AppState, config: &Config) -> Router {
         .route("/agent/history", get(api::search_history))
         .route("/agent/history/{id}", get(api::archived_chat))
         .route("/agent/directory", get(api::directory))
+        .route("/agent/me", get(api::me))
         .route(
             "/agent/canned/{id}",
             put(api::update_canned).delete(api::delete_canned),

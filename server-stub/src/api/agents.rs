@@ -9,12 +9,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use protocol::AgentId;
 use protocol::agents::{
-    AgentList, AgentRecord, AgentUpdate, NewAgentRequest, ResetPasswordRequest,
+    AgentList, AgentProfile, AgentRecord, AgentUpdate, NewAgentRequest, ResetPasswordRequest,
 };
 
 use super::admin::{email, name};
 use super::{close_reason, json_body};
-use crate::auth::AdminCaller;
+use crate::auth::{AdminCaller, AgentCaller};
 use crate::error::RestError;
 use crate::policy::Denied;
 use crate::sessions::normalise_email;
@@ -32,6 +32,16 @@ fn password(value: &str) -> Result<(), RestError> {
     }
     protocol::validate_new_password(value)
         .map_err(|e| RestError::InvalidInput(format!("the password {e}")))
+}
+
+/// `GET /api/agent/me`: the calling agent, and whether they are an admin.
+pub async fn me(AgentCaller(who): AgentCaller) -> Result<Json<AgentProfile>, RestError> {
+    let id = who.me.principal.agent().ok_or(RestError::Unauthorized)?;
+    Ok(Json(AgentProfile {
+        id,
+        name: who.me.name,
+        is_admin: who.admin,
+    }))
 }
 
 /// `GET /api/admin/agents`: every account, active first, by name.

@@ -3,7 +3,7 @@
 //! stays), reactivating, a new password set by an admin (every session ends), the last admin
 //! kept, non-admins refused, and every change audited without a password in it.
 
-use protocol::agents::{AgentList, AgentRecord};
+use protocol::agents::{AgentList, AgentProfile, AgentRecord};
 use protocol::{ErrorBody, ErrorCode};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -21,6 +21,23 @@ async fn admins_add_deactivate_and_reset_agents_and_the_last_admin_stays() {
         let (srv, token) = (&srv, ada.token.clone());
         async move { call(srv, method, &path, Some(&token), body).await }
     };
+
+    // each agent may ask who they are and whether they are an admin (the console's Settings)
+    for (who, admin) in [(&ada, true), (&grace, false)] {
+        let (status, body) = call(&srv, Method::GET, "/api/agent/me", Some(&who.token), None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            serde_json::from_value::<AgentProfile>(body).unwrap(),
+            AgentProfile {
+                id: who.me.principal.agent().unwrap(),
+                name: who.me.name.clone(),
+                is_admin: admin,
+            }
+        );
+    }
+    let marta = srv.visitor("Marta").await;
+    let (status, _) = call(&srv, Method::GET, "/api/agent/me", Some(&marta.token), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "not an agent");
 
     // a non-admin may not even list
     let (status, _) = call(

@@ -1,8 +1,8 @@
 //! The admin's Settings screen, over the admin API: chat for verified contacts and how long a
 //! request waits before its visitor may ask for a callback (`/api/admin/settings`), office
 //! hours (`/api/admin/office-hours`) and where webhooks go (`/api/admin/webhook`, the secret
-//! write-only). Shown only to admins: the console asks `/api/admin/settings` after signing in
-//! and offers the screen when that answers.
+//! write-only). Shown only to admins: the console asks `/api/agent/me` after signing in and
+//! offers the screen to an admin.
 //!
 //! Also the per-company and per-contact overrides of chat (and per-company of pre-ticket chat)
 //! over `/api/admin/companies` and `/api/admin/contacts`: a contact's own setting overrides
@@ -22,7 +22,7 @@
 use leptos::prelude::*;
 use protocol::AgentId;
 use protocol::agents::{
-    AgentList, AgentRecord, AgentUpdate, NewAgentRequest, ResetPasswordRequest,
+    AgentList, AgentProfile, AgentRecord, AgentUpdate, NewAgentRequest, ResetPasswordRequest,
 };
 use protocol::helpdesk::{ChatSettings, Company, CompanyInput, Contact, ContactInput, OfficeHours};
 use protocol::webhooks::WebhookSettings;
@@ -105,9 +105,16 @@ fn failure(e: &ApiError) -> String {
 }
 
 impl Ctl {
-    /// Load everything the screen shows; it also tells whether this agent is an admin.
+    /// Whether this agent is an admin (`GET /api/agent/me`) and, if so, everything the screen
+    /// shows. A non-admin's console never calls the admin API (each refusal would be a 403 in
+    /// the browser's console).
     pub async fn load_settings(self) {
         let Some(token) = self.token() else { return };
+        let me = rest::get_json::<AgentProfile>(&self.url("/api/agent/me"), &token).await;
+        if !me.is_ok_and(|me| me.is_admin) {
+            self.settings.admin.set(false);
+            return;
+        }
         let chat = rest::get_json::<ChatSettings>(&self.url("/api/admin/settings"), &token).await;
         let Ok(chat) = chat else {
             self.settings.admin.set(false);

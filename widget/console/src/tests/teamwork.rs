@@ -568,6 +568,7 @@ async fn admins_add_edit_and_delete_sections_and_pick_default_ones() {
     let (c, rest) = desk();
     let settings = protocol::helpdesk::ChatSettings::default();
     rest.answer_json("GET", "/api/admin/settings", 200, &settings);
+    rest.answer_json("GET", "/api/agent/me", 200, &an_admin());
     rest.answer_json(
         "GET",
         "/api/admin/sections",
@@ -716,6 +717,7 @@ async fn a_companys_section_is_picked_in_its_row() {
         200,
         &protocol::helpdesk::ChatSettings::default(),
     );
+    rest.answer_json("GET", "/api/agent/me", 200, &an_admin());
     rest.answer_json(
         "GET",
         "/api/admin/sections",
@@ -763,6 +765,7 @@ async fn the_chat_settings_send_whether_visitors_choose_their_section() {
         200,
         &protocol::helpdesk::ChatSettings::default(),
     );
+    rest.answer_json("GET", "/api/agent/me", 200, &an_admin());
     rest.answer("PUT", "/api/admin/settings", 200, "{}");
     c.ctl.settings.admin.set(true);
     c.ctl.toggle_settings();
@@ -783,4 +786,38 @@ async fn the_chat_settings_send_whether_visitors_choose_their_section() {
     let body = json_of(rest.first("PUT", "/api/admin/settings").await);
     assert_eq!(body["section_choice"], json!(true));
     assert_eq!(body["chat_enabled"], json!(true), "saved with the rest");
+}
+
+/// `GET /api/agent/me` for an admin: the console loads the Settings screen only for one.
+fn an_admin() -> protocol::agents::AgentProfile {
+    protocol::agents::AgentProfile {
+        id: protocol::AgentId(7),
+        name: "Ada".into(),
+        is_admin: true,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_non_admins_console_never_calls_the_admin_api() {
+    let (c, rest) = desk();
+    let grace = protocol::agents::AgentProfile {
+        is_admin: false,
+        ..an_admin()
+    };
+    rest.answer_json("GET", "/api/agent/me", 200, &grace);
+    c.ctl.load_settings().await;
+    rest.until(&["/api/agent/me"], 1).await;
+    assert!(!c.ctl.settings.admin.get_untracked(), "no Settings screen");
+    assert!(rest.requests_to(&["/api/admin/"]).is_empty());
+    // an admin's does
+    rest.answer_json("GET", "/api/agent/me", 200, &an_admin());
+    rest.answer_json(
+        "GET",
+        "/api/admin/settings",
+        200,
+        &protocol::helpdesk::ChatSettings::default(),
+    );
+    c.ctl.load_settings().await;
+    assert!(c.ctl.settings.admin.get_untracked());
+    assert!(!rest.requests_to(&["/api/admin/settings"]).is_empty());
 }
