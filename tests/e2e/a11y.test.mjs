@@ -6,41 +6,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import {
-  startStack, signIn, screenshot, visitorStartsChat, admin, PASSWORD,
+  startStack, signIn, screenshot, visitorStartsChat, admin, audit, PASSWORD,
 } from './harness.mjs';
-
-const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/**
- * Runs axe on the page (or only on what `include` selects) and adds each violation's rule,
- * impact, help and the elements it names to `found` (the test fails at its end with all of
- * them, so one run shows every screen's). Evaluated through the DevTools protocol, so
- * the console's CSP (scripts from 'self' only) does not stand in the way, and open shadow
- * roots (the widget's) are audited like the document.
- */
-async function audit(found, page, name, { include } = {}) {
-  await screenshot(page, `a11y-${name}`);
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async (include) => {
-    const context = include ? { include: [include] } : document;
-    const result = await window.axe.run(context, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
-      resultTypes: ['violations'],
-    });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      targets: v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary.replace(/\s+/g, ' ')}`),
-    }));
-  }, include);
-  for (const v of violations) {
-    found.push(`${name}: ${v.id} (${v.impact}): ${v.help}\n    ${v.targets.join('\n    ')}`);
-  }
-}
 
 test('every console screen and the open widget pass axe with no violations', async (t) => {
   const stack = await startStack();

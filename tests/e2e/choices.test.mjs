@@ -2,15 +2,17 @@
 // asks "Who would you like to talk to?" before the first message and the request reaches only
 // that section's agent; that agent offers choices from the console, the visitor gets them as
 // buttons (the loader's on-demand panel) and the one clicked comes back as the visitor's reply.
+// Each screen passes axe-core with no violations (saved as artifacts/a11y-7*.png).
 // Elements are found by role and accessible name only (see ARCHITECTURE.md).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, screenshot, signIn, admin } from './harness.mjs';
+import { startStack, signIn, admin, audit, messageRow } from './harness.mjs';
 
 test('a visitor picks a section, then answers an agent\'s offer with one click', async (t) => {
   const stack = await startStack();
   t.after(() => stack.stop());
+  const found = []; // axe violations of each screen (see harness.mjs `audit`)
   const { agents } = await admin(stack, 'GET', 'agents');
   const id = (email) => agents.find((a) => a.email === email).id;
   await admin(stack, 'POST', 'sections', { name: 'Sales', members: [id('ada@example.com')] });
@@ -33,7 +35,7 @@ test('a visitor picks a section, then answers an agent\'s offer with one click',
   await sections.getByRole('radio', { name: 'Sales' }).waitFor();
   assert.deepEqual(await sections.getByRole('radio').evaluateAll((r) => r.length), 2);
   await sections.getByRole('radio', { name: 'Support' }).check();
-  await screenshot(marta.page, '70-widget-section-pick');
+  await audit(found, marta.page, '70-widget-section-pick', { include: '#livechat-root' });
   await chat.getByRole('textbox', { name: 'Message' }).fill('My laptop will not start');
   await chat.getByRole('button', { name: 'Send' }).click();
   const log = chat.getByRole('log', { name: 'Messages' });
@@ -55,18 +57,20 @@ test('a visitor picks a section, then answers an agent\'s offer with one click',
   await form.getByRole('textbox', { name: 'Question' }).fill('Which model is it?');
   await form.getByRole('textbox', { name: 'Choice 1' }).fill('Laptop Pro');
   await form.getByRole('textbox', { name: 'Choice 2' }).fill('Laptop Air');
+  await audit(found, grace.page, '71-console-offer-form');
   await form.getByRole('button', { name: 'Send choices' }).click();
   await form.waitFor({ state: 'detached' });
   await graceLog.getByRole('list', { name: 'Choices offered' }).getByText('Laptop Air').waitFor();
-  await screenshot(grace.page, '71-console-choices-offered');
+  await audit(found, grace.page, '72-console-choices-offered');
 
   // the visitor gets them as buttons and clicks one: it is her reply, and the buttons go
   const choices = chat.getByRole('group', { name: 'Choose an answer' });
   await choices.getByRole('button', { name: 'Laptop Air' }).waitFor();
   await log.getByText('Which model is it?').waitFor();
-  await screenshot(marta.page, '72-widget-choices');
+  await audit(found, marta.page, '73-widget-choices', { include: '#livechat-root' });
   await choices.getByRole('button', { name: 'Laptop Air' }).click();
-  await graceLog.getByText('Laptop Air', { exact: true }).waitFor();
+  // in Grace's log: her offer (with its chips), then Marta's reply in a row of its own
+  await messageRow(graceLog, 'Laptop Air').filter({ hasText: 'Marta' }).waitFor();
   await log.getByText('Laptop Air', { exact: true }).waitFor();
   await choices.waitFor({ state: 'detached' });
 
@@ -75,4 +79,6 @@ test('a visitor picks a section, then answers an agent\'s offer with one click',
   await marta.page.getByRole('button', { name: /^Open chat/ }).click();
   await log.getByText('Laptop Air', { exact: true }).waitFor();
   assert.equal(await choices.count(), 0, 'answered: no buttons after a reload');
+  assert.deepEqual(found, [], `${found.length} axe violation(s):\n${found.join('\n')}`);
+  assert.deepEqual(stack.pageErrors, []);
 });

@@ -6,7 +6,8 @@
 // Every test gets a fresh server and data directory, so tests never share state.
 
 import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -350,4 +351,34 @@ export async function admin(stack, method, path, body) {
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} /api/admin/${path}: ${response.status} ${text}`);
   return text ? JSON.parse(text) : null;
+}
+
+const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Runs axe on the page (or only on what `include` selects) and adds each violation's rule,
+ * impact, help and the elements it names to `found` (the test fails at its end with all of
+ * them, so one run shows every screen's). Evaluated through the DevTools protocol, so
+ * the console's CSP (scripts from 'self' only) does not stand in the way, and open shadow
+ * roots (the widget's) are audited like the document.
+ */
+export async function audit(found, page, name, { include } = {}) {
+  await screenshot(page, `a11y-${name}`);
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async (include) => {
+    const context = include ? { include: [include] } : document;
+    const result = await window.axe.run(context, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary.replace(/\s+/g, ' ')}`),
+    }));
+  }, include);
+  for (const v of violations) {
+    found.push(`${name}: ${v.id} (${v.impact}): ${v.help}\n    ${v.targets.join('\n    ')}`);
+  }
 }
