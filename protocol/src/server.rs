@@ -171,6 +171,22 @@ wire_names! {
 }
 
 impl ErrorCode {
+    /// Every code, for readers that match a wire name by hand (the anonymous widget's): a new
+    /// code goes here too (the tests check each against `as_str` and serde).
+    pub const ALL: [ErrorCode; 11] = [
+        ErrorCode::BadFrame,
+        ErrorCode::UnsupportedVersion,
+        ErrorCode::Unauthorized,
+        ErrorCode::NotFound,
+        ErrorCode::Forbidden,
+        ErrorCode::InvalidInput,
+        ErrorCode::ConversationEnded,
+        ErrorCode::AlreadyAccepted,
+        ErrorCode::RateLimited,
+        ErrorCode::LimitReached,
+        ErrorCode::Internal,
+    ];
+
     /// The snake_case code as it appears on the wire and in REST error bodies.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -201,20 +217,26 @@ mod tests {
 
     #[test]
     fn error_code_strings_match_serde() {
-        for code in [
-            ErrorCode::BadFrame,
-            ErrorCode::UnsupportedVersion,
-            ErrorCode::Unauthorized,
-            ErrorCode::NotFound,
-            ErrorCode::Forbidden,
-            ErrorCode::InvalidInput,
-            ErrorCode::ConversationEnded,
-            ErrorCode::AlreadyAccepted,
-            ErrorCode::RateLimited,
-            ErrorCode::Internal,
-        ] {
+        for code in ErrorCode::ALL {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+        // A new code stops this match compiling until it is given its place in ALL.
+        let place = |code: ErrorCode| match code {
+            ErrorCode::BadFrame => 0,
+            ErrorCode::UnsupportedVersion => 1,
+            ErrorCode::Unauthorized => 2,
+            ErrorCode::NotFound => 3,
+            ErrorCode::Forbidden => 4,
+            ErrorCode::InvalidInput => 5,
+            ErrorCode::ConversationEnded => 6,
+            ErrorCode::AlreadyAccepted => 7,
+            ErrorCode::RateLimited => 8,
+            ErrorCode::LimitReached => 9,
+            ErrorCode::Internal => 10,
+        };
+        for (i, code) in ErrorCode::ALL.into_iter().enumerate() {
+            assert_eq!(place(code), i, "{code}");
         }
     }
 }

@@ -6,6 +6,7 @@
 //!   and the thin web-sys shell around it (the only code that touches the socket);
 //! - [`chat`]: one conversation's ordered, de-duplicated message list;
 //! - [`rest`]: the JSON `POST` both apps use for sessions;
+//! - [`reader`]: the anonymous visitor's own small JSON reader (frames, session, outbox);
 //! - [`clock`], [`client_id`], [`server_url`]: time, send ids, and the server's URLs and
 //!   storage keys;
 //! - [`composer`], [`message_row`]: the two components both apps render.
@@ -17,6 +18,7 @@ pub mod client_id;
 pub mod clock;
 pub mod composer;
 pub mod message_row;
+pub mod reader;
 pub mod rest;
 pub mod server_url;
 pub mod transport;

@@ -27,6 +27,23 @@ pub async fn post_json<B: Serialize, R: DeserializeOwned>(
     json_answer(resp).await
 }
 
+/// Like [`post_json`], but the answer's text, for a caller with its own reader (the anonymous
+/// visitor, see [`crate::reader`]).
+pub async fn post_for_text<B: Serialize>(
+    url: &str,
+    body: &B,
+    bearer: Option<&str>,
+) -> Result<String, ApiError> {
+    let body = serde_json::to_string(body).map_err(|_| ApiError::Network)?;
+    let resp = request("POST", url, Some(&body), bearer).await?;
+    if !resp.ok() {
+        return Err(ApiError::Server {
+            status: resp.status(),
+        });
+    }
+    read_text(resp).await
+}
+
 /// `GET` a JSON answer with a bearer token.
 pub async fn get_json<R: DeserializeOwned>(url: &str, bearer: &str) -> Result<R, ApiError> {
     json_answer(request("GET", url, None, Some(bearer)).await?).await

@@ -24,11 +24,11 @@ use std::rc::Rc;
 
 use gloo_storage::Storage;
 use leptos::prelude::*;
-use protocol::{ClientMsg, InputError, ServerMsg, SessionResponse, VisitorSessionRequest};
+use protocol::{ClientMsg, InputError, ServerMsg, VisitorSessionRequest};
 use wasm_bindgen::prelude::*;
 
 use livechat_client::transport::{ConnState, Link, LinkSlot, Transport};
-use livechat_client::{client_id::client_id, clock::now_ms, rest, server_url};
+use livechat_client::{client_id::client_id, clock::now_ms, reader, rest, server_url};
 use state::{Session, VisitorState};
 
 /// Called by `loader.js`: replaces the placeholder bubble in `root` with the widget.
@@ -112,13 +112,10 @@ pub(crate) fn mounted() -> Option<Ctl> {
     MOUNTED.get()
 }
 
-/// Reads only the frames a visitor can get: agent-only frames are refused, so their decoding
-/// code is not in this bundle (the server never sends them to a visitor).
+/// Reads only the frames a visitor can get, with the small hand-written reader (serde's
+/// derived visitors for them cost this bundle far more); every other frame is refused.
 fn decode(text: &str) -> Option<ServerMsg> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let msg = ServerMsg::deserialize_for_visitor(&mut de).ok()?;
-    de.end().ok()?;
-    Some(msg)
+    livechat_client::reader::decode_visitor_frame(text)
 }
 
 #[wasm_bindgen]
@@ -164,8 +161,14 @@ pub struct Ctl {
 impl Ctl {
     /// Reads the stored session (if any) for this server; nothing connects yet.
     pub fn new(server: &str) -> Self {
-        let session: Option<Session> =
-            gloo_storage::LocalStorage::get(server_url::storage_key(server, "session")).ok();
+        // Read with the small reader, like everything this widget receives (see
+        // `livechat_client::reader`).
+        let session = gloo_storage::LocalStorage::raw()
+            .get_item(&server_url::storage_key(server, "session"))
+            .ok()
+            .flatten()
+            .and_then(|text| reader::string_members(&text, ["token", "name"]))
+            .map(|[token, name]| Session { token, name });
         Ctl {
             state: RwSignal::new(VisitorState {
                 session,
@@ -290,8 +293,9 @@ impl Ctl {
         self.name_error.set(None);
         self.busy.set(true);
         let url = format!("{}/api/visitor/session", self.server.get_value());
-        let res: Result<SessionResponse, _> =
-            rest::post_json(&url, &VisitorSessionRequest { name: name.clone() }, None).await;
+        let res = rest::post_for_text(&url, &VisitorSessionRequest { name: name.clone() }, None)
+            .await
+            .and_then(|text| reader::read_session_response(&text).ok_or(rest::ApiError::Network));
         self.busy.set(false);
         match res {
             Ok(r) => {

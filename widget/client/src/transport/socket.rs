@@ -71,7 +71,10 @@ impl Transport {
     ) -> Self {
         let saved: Vec<Queued> = outbox_key
             .as_deref()
-            .and_then(|k| gloo_storage::LocalStorage::get(k).ok())
+            // Read with the small reader (serde's would cost the visitor's bundle; see
+            // `reader`); an unreadable outbox is an empty one.
+            .and_then(|k| gloo_storage::LocalStorage::raw().get_item(k).ok().flatten())
+            .and_then(|text| crate::reader::read_outbox(&text))
             .unwrap_or_default();
         let inner = Rc::new(Inner {
             url: crate::server_url::ws_url(server),
