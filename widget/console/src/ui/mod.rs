@@ -9,6 +9,7 @@ mod abandoned;
 mod account;
 mod callbacks;
 mod canned;
+mod chat_row;
 mod compact;
 mod contacts_online;
 mod conversation;
