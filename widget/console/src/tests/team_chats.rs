@@ -2,9 +2,9 @@
 //! list and the log; a team chat's composer sends like a live chat's; "Chat with Grace", a
 //! new group, rename, add people and leave make the right requests (the shared fake `fetch`
 //! records method, path and body, and answers as the server does); a chat that no longer
-//! lists me goes; a team chat's row is a live chat's row with its own words; the compact view
-//! shows team chats as bubbles in their kind's colour. Elements are found by role and
-//! accessible name.
+//! lists me goes, and so does one the server leaves out of its list on a reconnect; a team
+//! chat's row is a live chat's row with its own words; the compact view shows team chats as
+//! bubbles in their kind's colour. Elements are found by role and accessible name.
 
 use leptos::prelude::*;
 use livechat_client::testing::*;
@@ -579,6 +579,74 @@ async fn a_live_chats_row_and_a_team_chats_row_are_the_same_row_but_for_their_wo
             "Open chat with Grace (Online)".into()
         )
     );
+}
+
+/// The socket came back: what the server sends on connect, in its order (`welcome`, then
+/// `team_chats` when I am in any, and `team` last).
+fn reconnect(c: &Console, chats: Vec<TeamChat>) {
+    c.welcome();
+    if !chats.is_empty() {
+        c.ctl.receive(ServerMsg::TeamChats { chats });
+    }
+    team_online(c);
+}
+
+#[wasm_bindgen_test]
+async fn a_team_chat_left_while_disconnected_is_gone_after_the_reconnect() {
+    let c = with_team_chats(vec![with_grace(50), night_shift(51)]);
+    c.ctl
+        .receive(history(50, vec![text(5001, 50, 1, grace(), "Lunch?")]));
+    c.ctl.select(id(51));
+    tick().await;
+    assert!(by_role(&c.root, "region", "Team chats (2)").is_some());
+    // Away, I was taken out of "Night shift" (or left it in another tab): the server's list
+    // on the reconnect has only Grace's chat.
+    reconnect(&c, vec![with_grace(50)]);
+    tick().await;
+    let list = role(&c.root, "region", "Team chats (1)");
+    assert_eq!(
+        button_names(&c.root, &list),
+        ["Open chat with Grace (Online)"]
+    );
+    // Its open pane closed, as when I leave it here.
+    assert_eq!(selected(&c), None);
+    assert!(by_role(&c.root, "region", "Group chat Night shift").is_none());
+    // The chat still mine kept what it had.
+    assert_eq!(
+        list.query_selector("#team-last-50")
+            .unwrap()
+            .and_then(|e| e.text_content()),
+        Some("Lunch?".into())
+    );
+}
+
+#[wasm_bindgen_test]
+async fn after_a_reconnect_into_no_team_chat_the_list_is_empty() {
+    let c = with_team_chats(vec![with_grace(50)]);
+    c.ctl.select(id(50));
+    tick().await;
+    // The server sends no `team_chats` to an agent in none: `team`, the snapshot's end, says so.
+    reconnect(&c, vec![]);
+    tick().await;
+    assert!(by_role(&c.root, "region", "Team chats (0)").is_some());
+    assert_eq!(selected(&c), None);
+}
+
+#[wasm_bindgen_test]
+async fn a_full_team_chats_list_on_reconnect_leaves_older_chats_alone() {
+    use protocol::workspace::MAX_TEAM_CHATS_ON_CONNECT;
+    let c = with_team_chats(vec![with_grace(50)]);
+    c.ctl.select(id(50));
+    tick().await;
+    // As many as are sent on connect: older ones (Grace's chat here) may still be mine.
+    let recent: Vec<TeamChat> = (0..MAX_TEAM_CHATS_ON_CONNECT as i64)
+        .map(|n| night_shift(100 + n))
+        .collect();
+    reconnect(&c, recent);
+    tick().await;
+    let n = MAX_TEAM_CHATS_ON_CONNECT + 1;
+    assert!(by_role(&c.root, "region", &format!("Team chats ({n})")).is_some());
+    assert_eq!(selected(&c), Some(id(50)));
 }
 
 #[wasm_bindgen_test]
