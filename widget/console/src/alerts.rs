@@ -154,16 +154,22 @@ pub fn confirm_leaving(open_chats: impl Fn() -> bool + 'static) {
 }
 
 /// A conversation as plain text, one line per message ("[10:02] Marta: hello"), for the
-/// clipboard.
+/// clipboard. Choices offered with a message follow it on its line ("[10:03] Ada: Which model
+/// is it? [choices: Laptop Pro / Laptop Air]"): without them the visitor's one-click answer
+/// reads as out of nowhere.
 pub fn transcript(lines: &[livechat_client::chat::Line]) -> String {
     lines
         .iter()
         .filter(|l| l.id.is_some())
         .map(|l| {
             let time = livechat_client::clock::format_time(l.sent_at);
+            let choices = match l.options.as_slice() {
+                [] => String::new(),
+                options => format!(" [choices: {}]", options.join(" / ")),
+            };
             match &l.author {
-                Some(a) => format!("[{time}] {}: {}", a.name, l.body),
-                None => format!("[{time}] {}", l.body),
+                Some(a) => format!("[{time}] {}: {}{choices}", a.name, l.body),
+                None => format!("[{time}] {}{choices}", l.body),
             }
         })
         .collect::<Vec<_>>()

@@ -306,6 +306,9 @@ pub struct Desk {
     pub invitations: BTreeMap<i64, Invitation>,
     /// What a polite live region last said: a new invitation for me.
     pub announcement: Option<String>,
+    /// Team chats held when the socket (re)connected that the server has not yet said I am
+    /// still in: its connect snapshot settles them (see [`team_chats::reconnected`]).
+    pub unconfirmed_team: Vec<ConversationId>,
 }
 
 impl Default for Desk {
@@ -326,6 +329,7 @@ impl Default for Desk {
             join_offer: None,
             invitations: BTreeMap::new(),
             announcement: None,
+            unconfirmed_team: Vec::new(),
         }
     }
 }
@@ -531,6 +535,8 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
             desk.me = Some(me);
             // The server sends every invitation still pending after this.
             desk.invitations.clear();
+            // And the team chats I am in: those I held may have gone while I was away.
+            team_chats::reconnected(desk, panes);
             for c in conversations {
                 upsert(desk, panes, c);
             }
@@ -639,6 +645,8 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
             agents,
             away_after_secs,
         } => {
+            // The last frame of an agent's connect snapshot.
+            team_chats::snapshot_done(desk, panes);
             desk.team = agents;
             desk.away_after_secs = away_after_secs.max(1);
         }
@@ -702,12 +710,12 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
             }
         }
         // Agents' own chats: panes like live chats' (see `team_chats`).
-        ServerMsg::TeamChats { chats } => {
-            desk_changed = chats.into_iter().fold(false, |changed, chat| {
-                team_chats::apply_chat(desk, panes, chat) | changed
-            });
+        ServerMsg::TeamChats { chats } => desk_changed = team_chats::apply_list(desk, panes, chats),
+        ServerMsg::TeamChat { chat } => {
+            // Whether I am in it or not, the server has now said so.
+            desk.unconfirmed_team.retain(|&id| id != chat.id);
+            desk_changed = team_chats::apply_chat(desk, panes, chat);
         }
-        ServerMsg::TeamChat { chat } => desk_changed = team_chats::apply_chat(desk, panes, chat),
         ServerMsg::Accepted { conversation } => {
             let id = conversation.id;
             desk.queue.retain(|r| r.conversation_id != id);

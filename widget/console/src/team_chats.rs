@@ -4,14 +4,17 @@
 //! A team chat is held as an ordinary [`Pane`] (messages, unread count, typing, the composer
 //! all the live chat's own), carrying a [`TeamInfo`] that says it is one and what it is called.
 //! [`apply_chat`] is the reducer's arm for `team_chats`/`team_chat`: it makes or updates the
-//! pane, and removes it when the chat no longer lists me (I left). [`Picker`] is the agent
+//! pane, and removes it when the chat no longer lists me (I left). On a (re)connect the list
+//! becomes what the server sends ([`reconnected`], [`apply_list`], [`snapshot_done`]): chats
+//! I left or was removed from meanwhile go. [`Picker`] is the agent
 //! picker's state (new group, add people). The components are in `ui/team_chats.rs`.
 
 use leptos::prelude::*;
 use protocol::presence::{AgentPresence, AgentStatus};
 use protocol::search::DirectoryAgent;
 use protocol::workspace::{
-    AddTeamMembers, MAX_TEAM_TITLE_CHARS, NewTeamChat, RenameTeamChat, TeamChat, TeamChatKind,
+    AddTeamMembers, MAX_TEAM_CHATS_ON_CONNECT, MAX_TEAM_TITLE_CHARS, NewTeamChat, RenameTeamChat,
+    TeamChat, TeamChatKind,
 };
 use protocol::{
     AgentId, ClientMsg, Conversation, ConversationId, ConversationStatus, Participant, Principal,
@@ -113,6 +116,52 @@ pub fn apply_chat(desk: &mut Desk, panes: &mut impl Panes, chat: TeamChat) -> bo
         panes.add(pane);
     }
     false
+}
+
+/// The socket (re)connected: every team chat held now waits for the server to say I am still
+/// in it (one I left or was removed from while the console was away would otherwise stay
+/// listed until a reload). The connect snapshot says so: [`apply_list`], or, for an agent in
+/// no team chat (who gets no `team_chats`), [`snapshot_done`].
+pub fn reconnected(desk: &mut Desk, panes: &mut impl Panes) {
+    let mut held = Vec::new();
+    for id in panes.ids() {
+        panes.edit(id, |p| {
+            if p.team.is_some() {
+                held.push(id);
+            }
+            false
+        });
+    }
+    desk.unconfirmed_team = held;
+}
+
+/// `team_chats`, the connect snapshot's list of my team chats: each shown, and those I held
+/// that it leaves out are gone (closed, if open), as after a reload. A full list (at
+/// [`MAX_TEAM_CHATS_ON_CONNECT`]) is only the most recent: a chat it leaves out may be an
+/// older one I am still in, so those stay. Whether the desk changed.
+pub fn apply_list(desk: &mut Desk, panes: &mut impl Panes, chats: Vec<TeamChat>) -> bool {
+    let complete = chats.len() < MAX_TEAM_CHATS_ON_CONNECT;
+    let mut changed = false;
+    for chat in chats {
+        desk.unconfirmed_team.retain(|&id| id != chat.id);
+        changed |= apply_chat(desk, panes, chat);
+    }
+    let left_out = std::mem::take(&mut desk.unconfirmed_team);
+    if complete {
+        for id in left_out {
+            changed |= forget(desk, panes, id);
+        }
+    }
+    changed
+}
+
+/// The connect snapshot is over (`team`, its last frame for an agent). A `team_chats` would
+/// have come before it and settled every chat held; if any still waits, none came: I am in no
+/// team chat now.
+pub fn snapshot_done(desk: &mut Desk, panes: &mut impl Panes) {
+    for id in std::mem::take(&mut desk.unconfirmed_team) {
+        forget(desk, panes, id);
+    }
 }
 
 /// Chat `id` is no longer mine: its pane goes, closed if it was open. Whether the desk changed.

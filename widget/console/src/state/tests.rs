@@ -258,6 +258,26 @@ fn the_chat_log_copies_as_plain_lines_with_time_and_author() {
 }
 
 #[wasm_bindgen_test]
+fn the_chat_log_copies_the_choices_offered_with_a_message_on_its_line() {
+    let mut chat = livechat_client::chat::Chat::default();
+    chat.insert(protocol::Message {
+        options: vec!["Laptop Pro".into(), "Laptop Air".into()],
+        ..text(1, 1, 1, ada(), "Which model is it?")
+    });
+    chat.insert(text(2, 1, 2, marta(), "Laptop Air"));
+    let copied = crate::alerts::transcript(&chat.lines);
+    let lines: Vec<&str> = copied.lines().collect();
+    assert_eq!(lines.len(), 2, "{copied}");
+    assert!(
+        lines[0].ends_with("] Ada: Which model is it? [choices: Laptop Pro / Laptop Air]"),
+        "{}",
+        lines[0]
+    );
+    // A line without choices says nothing of them.
+    assert!(lines[1].ends_with("] Marta: Laptop Air"), "{}", lines[1]);
+}
+
+#[wasm_bindgen_test]
 fn typing_shows_in_its_pane_until_the_message_arrives() {
     let (mut desk, mut panes) = signed_in();
     apply(

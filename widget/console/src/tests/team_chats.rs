@@ -1,16 +1,17 @@
 //! Agents' own chats in the console: `team_chats` and their histories fill the "Team chats"
-//! list and the log; a team chat's composer sends like a live chat's; "Chat with Grace", a new
-//! group, rename, add people and leave make the right requests (the shared fake `fetch` records method,
-//! path and body, and answers as the server does); a chat that no longer lists me goes; the
-//! compact view shows team chats as bubbles in their kind's colour. Elements are found by role
-//! and accessible name.
+//! list and the log; a team chat's composer sends like a live chat's; "Chat with Grace", a
+//! new group, rename, add people and leave make the right requests (the shared fake `fetch`
+//! records method, path and body, and answers as the server does); a chat that no longer
+//! lists me goes, and so does one the server leaves out of its list on a reconnect; a team
+//! chat's row is a live chat's row with its own words; the compact view shows team chats as
+//! bubbles in their kind's colour. Elements are found by role and accessible name.
 
 use leptos::prelude::*;
 use livechat_client::testing::*;
 use protocol::presence::{AgentPresence, AgentStatus};
 use protocol::search::{Directory, DirectoryAgent};
 use protocol::workspace::{TeamChat, TeamChatKind};
-use protocol::{AgentId, ClientMsg, ConversationId, Participant, ServerMsg};
+use protocol::{AgentId, ClientMsg, ConversationId, ConversationStatus, Participant, ServerMsg};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
@@ -501,6 +502,151 @@ async fn a_team_chat_that_no_longer_lists_me_is_closed_and_gone() {
         button_names(&c.root, &list),
         ["Open chat with Grace (Online)"]
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_live_chats_row_and_a_team_chats_row_are_the_same_row_but_for_their_words() {
+    let c = console(true);
+    c.ctl.receive(ServerMsg::Welcome {
+        protocol: protocol::PROTOCOL_VERSION,
+        me: ada(),
+        conversations: vec![conversation(1, ConversationStatus::Active, "Marta")],
+    });
+    team_online(&c);
+    c.ctl.receive(ServerMsg::TeamChats {
+        chats: vec![with_grace(50)],
+    });
+    c.ctl.receive(ServerMsg::Message {
+        message: text(11, 1, 1, marta(), "Hello"),
+    });
+    c.ctl.receive(ServerMsg::Message {
+        message: text(5001, 50, 1, grace(), "Lunch?"),
+    });
+    tick().await;
+    let live = role(&c.root, "button", "Open chat with Marta, 1 unread");
+    let team = role(&c.root, "button", "Open chat with Grace (Online), 1 unread");
+    // Row, button, name, badge, and the last line outside the button as its description.
+    let parts = |b: &HtmlElement| {
+        let described = b.get_attribute("aria-describedby").unwrap();
+        (
+            b.parent_element().unwrap().class_name(),
+            b.class_name(),
+            all_text(b, ".name"),
+            all_text(b, ".badge"),
+            get(&c.root, &format!("#{described}")).text_content(),
+            b.contains(Some(&get(&c.root, &format!("#{described}")))),
+        )
+    };
+    let row = |name: &str, last: &str| {
+        let shown = |t: &str| vec![t.to_owned()];
+        let last = Some(last.to_owned());
+        (
+            "chat-row".into(),
+            "chat-link".into(),
+            shown(name),
+            shown("1"),
+            last,
+            false,
+        )
+    };
+    assert_eq!(parts(&live), row("Marta", "Hello"));
+    assert_eq!(parts(&team), row("Grace", "Lunch?"));
+    // The team chat's row alone says its kind beside the button.
+    assert!(find(&live.parent_element().unwrap(), ".row-kind").is_none());
+    assert_eq!(
+        all_text(&team.parent_element().unwrap(), ".row-kind"),
+        ["Online"]
+    );
+    // Whichever is open is the current one, and only it.
+    let current = |b: &HtmlElement| {
+        (
+            b.get_attribute("aria-current"),
+            b.class_list().contains("selected"),
+        )
+    };
+    team.click();
+    tick().await;
+    assert_eq!(current(&team), (Some("true".into()), true));
+    assert_eq!(current(&live), (None, false));
+    live.click();
+    tick().await;
+    assert_eq!(current(&live), (Some("true".into()), true));
+    assert_eq!(current(&team), (None, false));
+    assert_eq!(
+        (name_of(&c.root, &live), name_of(&c.root, &team)),
+        (
+            "Open chat with Marta".into(),
+            "Open chat with Grace (Online)".into()
+        )
+    );
+}
+
+/// The socket came back: what the server sends on connect, in its order (`welcome`, then
+/// `team_chats` when I am in any, and `team` last).
+fn reconnect(c: &Console, chats: Vec<TeamChat>) {
+    c.welcome();
+    if !chats.is_empty() {
+        c.ctl.receive(ServerMsg::TeamChats { chats });
+    }
+    team_online(c);
+}
+
+#[wasm_bindgen_test]
+async fn a_team_chat_left_while_disconnected_is_gone_after_the_reconnect() {
+    let c = with_team_chats(vec![with_grace(50), night_shift(51)]);
+    c.ctl
+        .receive(history(50, vec![text(5001, 50, 1, grace(), "Lunch?")]));
+    c.ctl.select(id(51));
+    tick().await;
+    assert!(by_role(&c.root, "region", "Team chats (2)").is_some());
+    // Away, I was taken out of "Night shift" (or left it in another tab): the server's list
+    // on the reconnect has only Grace's chat.
+    reconnect(&c, vec![with_grace(50)]);
+    tick().await;
+    let list = role(&c.root, "region", "Team chats (1)");
+    assert_eq!(
+        button_names(&c.root, &list),
+        ["Open chat with Grace (Online)"]
+    );
+    // Its open pane closed, as when I leave it here.
+    assert_eq!(selected(&c), None);
+    assert!(by_role(&c.root, "region", "Group chat Night shift").is_none());
+    // The chat still mine kept what it had.
+    assert_eq!(
+        list.query_selector("#team-last-50")
+            .unwrap()
+            .and_then(|e| e.text_content()),
+        Some("Lunch?".into())
+    );
+}
+
+#[wasm_bindgen_test]
+async fn after_a_reconnect_into_no_team_chat_the_list_is_empty() {
+    let c = with_team_chats(vec![with_grace(50)]);
+    c.ctl.select(id(50));
+    tick().await;
+    // The server sends no `team_chats` to an agent in none: `team`, the snapshot's end, says so.
+    reconnect(&c, vec![]);
+    tick().await;
+    assert!(by_role(&c.root, "region", "Team chats (0)").is_some());
+    assert_eq!(selected(&c), None);
+}
+
+#[wasm_bindgen_test]
+async fn a_full_team_chats_list_on_reconnect_leaves_older_chats_alone() {
+    use protocol::workspace::MAX_TEAM_CHATS_ON_CONNECT;
+    let c = with_team_chats(vec![with_grace(50)]);
+    c.ctl.select(id(50));
+    tick().await;
+    // As many as are sent on connect: older ones (Grace's chat here) may still be mine.
+    let recent: Vec<TeamChat> = (0..MAX_TEAM_CHATS_ON_CONNECT as i64)
+        .map(|n| night_shift(100 + n))
+        .collect();
+    reconnect(&c, recent);
+    tick().await;
+    let n = MAX_TEAM_CHATS_ON_CONNECT + 1;
+    assert!(by_role(&c.root, "region", &format!("Team chats ({n})")).is_some());
+    assert_eq!(selected(&c), Some(id(50)));
 }
 
 #[wasm_bindgen_test]

@@ -1,7 +1,9 @@
 //! The workspace for many conversations: waiting times that tick and turn overdue, my chats
 //! ordered by their last update with unread counts and last lines, the closed list, the
-//! compact view's bubbles and window, and the new-message sound that repeats until read.
-//! Elements are found by role and accessible name where the DOM allows.
+//! compact view's bubbles and window (with the stylesheet in the page and the runner's window
+//! at 1280x800, `webdriver.json`: its note is laid out beside the window, not under it), and
+//! the new-message sound that repeats until read. Elements are found by role and accessible
+//! name where the DOM allows.
 
 use gloo_storage::Storage;
 use leptos::prelude::*;
@@ -510,4 +512,50 @@ async fn the_sound_repeats_while_anything_is_unread_and_stops_once_read() {
     assert_eq!(rung(), when_off, "no repeats when not asked for");
     says(&c, 2, 3, "hello??");
     assert_eq!(rung(), when_off + 1);
+}
+
+/// The console's stylesheet in the page for as long as this lives: the tests mount the console
+/// without it (as `start` adds it), and every test shares the page.
+struct Stylesheet(Element);
+
+impl Stylesheet {
+    fn add() -> Self {
+        let doc = web_sys::window().unwrap().document().unwrap();
+        let style = doc.create_element("style").unwrap();
+        style.set_text_content(Some(include_str!(concat!(env!("OUT_DIR"), "/console.css"))));
+        doc.head().unwrap().append_child(&style).unwrap();
+        Stylesheet(style)
+    }
+}
+
+impl Drop for Stylesheet {
+    fn drop(&mut self) {
+        self.0.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_compact_views_note_is_beside_the_chat_window_not_under_it() {
+    let _css = Stylesheet::add();
+    let c = nine_chats().await;
+    role(&c.root, "button", "Compact view").click();
+    tick().await;
+    role(&bubbles(&c), "button", "Chat with Ben, 1 unread").click();
+    tick().await;
+    let window = role(&c.root, "dialog", "Chat window: Ben").get_bounding_client_rect();
+    let note = get(&c.root, ".main .empty p");
+    assert!(
+        note.text_content().unwrap().starts_with("Compact view"),
+        "the compact view's note"
+    );
+    let note = note.get_bounding_client_rect();
+    assert!(
+        note.width() > 0.0 && note.right() <= window.left(),
+        "the note ({}..{}) ends before the window ({}..{}) starts; viewport {:?}",
+        note.left(),
+        note.right(),
+        window.left(),
+        window.right(),
+        web_sys::window().unwrap().inner_width()
+    );
 }

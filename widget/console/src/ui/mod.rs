@@ -9,6 +9,7 @@ mod abandoned;
 mod account;
 mod callbacks;
 mod canned;
+mod chat_row;
 mod compact;
 mod contacts_online;
 mod conversation;
@@ -121,7 +122,13 @@ pub fn App(ctl: Ctl, #[prop(optional)] clock: Option<Clock>) -> impl IntoView {
                             }
                         })
                 }}
-                <div class="workspace" class:compact=move || compact.get()>
+                // `window-open`: the compact view's chat window floats at the right; the
+                // stylesheet keeps the main area out from under it where there is room.
+                <div
+                    class="workspace"
+                    class:compact=move || compact.get()
+                    class:window-open=move || compact.get() && selected.get().is_some()
+                >
                     <aside class="sidebar">
                         <Invitations />
                         <WaitingChats />

@@ -12,8 +12,8 @@ use protocol::presence::AgentStatus;
 use protocol::{AgentId, ConversationId, Participant, Principal};
 use wasm_bindgen::JsCast;
 
+use super::chat_row::{ChatRow, unread_words};
 use super::list_section::ListSection;
-use super::my_chats::unread_words;
 use super::topbar::status_class;
 use crate::Ctl;
 use crate::store::Lists;
@@ -57,6 +57,9 @@ pub fn TeamChats() -> impl IntoView {
     }
 }
 
+/// A team chat's row: a direct chat named with the colleague's status ("Open chat with Grace
+/// (Online)"), which also shows beside the button; a group as one ("Open group chat Night
+/// shift").
 #[component]
 fn TeamChatRow(id: ConversationId) -> impl IntoView {
     let ctl = expect_context::<Ctl>();
@@ -64,10 +67,6 @@ fn TeamChatRow(id: ConversationId) -> impl IntoView {
         return ().into_any();
     };
     let me = me(ctl);
-    let row = Memo::new({
-        let sig = sig.clone();
-        move |_| sig.with(|p| (p.visitor_name().to_string(), p.unread, p.preview()))
-    });
     // A direct chat's colleague (whose status the row shows); `None` for a group.
     let colleague = Memo::new(move |_| {
         sig.with(|p| {
@@ -82,44 +81,24 @@ fn TeamChatRow(id: ConversationId) -> impl IntoView {
             .get()
             .map(|c| ctl.store.desk.with(|d| status_of(&d.team, c)))
     });
-    let selected = Memo::new(move |_| ctl.store.desk.with(|d| d.selected == Some(id)));
-    let preview_id = format!("team-last-{}", id.0);
-    let described_by = preview_id.clone();
+    let label = Callback::new(move |(name, unread): (String, u32)| match status.get() {
+        Some(s) => format!(
+            "Open chat with {name} ({}){}",
+            s.label(),
+            unread_words(unread)
+        ),
+        None => format!("Open group chat {name}{}", unread_words(unread)),
+    });
     view! {
-        <li class="chat-row">
-            <button
-                type="button"
-                class="chat-link"
-                class:selected=move || selected.get()
-                aria-current=move || selected.get().then_some("true")
-                aria-label=move || {
-                    row.with(|(name, unread, _)| match status.get() {
-                        Some(s) => format!("Open chat with {name} ({}){}", s.label(), unread_words(*unread)),
-                        None => format!("Open group chat {name}{}", unread_words(*unread)),
-                    })
-                }
-                aria-describedby=described_by
-                on:click=move |_| ctl.select(id)
-            >
-                <span class="name">{move || row.with(|r| r.0.clone())}</span>
-                {move || {
-                    let n = row.with(|r| r.1);
-                    (n > 0).then(|| view! { <span class="badge" aria-hidden="true">{n}</span> })
-                }}
-            </button>
-            // The status (or "Group") beside the button, not in it: the button's visible text
-            // must read as part of its name, which already says it.
+        <ChatRow id=id label=label preview_prefix="team-last">
+            // The status (or "Group") beside the button: the name already says it.
             <span class="row-kind">
                 {move || match status.get() {
                     Some(s) => view! { <StatusWord status=s /> }.into_any(),
                     None => view! { <span class="muted small">"Group"</span> }.into_any(),
                 }}
             </span>
-            // Beside the button, as its description (as in "My chats").
-            <span class="last" id=preview_id>
-                {move || row.with(|r| r.2.clone())}
-            </span>
-        </li>
+        </ChatRow>
     }
     .into_any()
 }
