@@ -166,6 +166,18 @@ pub fn build(only: &[String]) -> Result<()> {
     ] {
         copy(&statics.join(from), &dist.join(to))?;
     }
+    // The locales' catalogues, fetched by the loader for a visitor whose language is not
+    // English (one file each, as written: `widget/locales/<code>.json`).
+    let locales = root().join("widget/locales");
+    for entry in
+        std::fs::read_dir(&locales).with_context(|| format!("reading {}", locales.display()))?
+    {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let name = path.file_name().context("a file name")?;
+            copy(&path, &dist.join("widget/locales").join(name))?;
+        }
+    }
     // Every host page downloads the loader up front: minified (a classic script, so not as a
     // module; its `/*!` header with the usage stays).
     proc::run(

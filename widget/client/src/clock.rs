@@ -8,10 +8,19 @@ pub fn now_ms() -> Millis {
     js_sys::Date::now() as Millis
 }
 
-/// "14:05" in the browser's local time zone.
+/// "14:05" in the browser's local time zone; in the app's language when it set one (the
+/// visitor widget: "2:05 PM" in English, "١٤:٠٥" in Arabic).
 pub fn format_time(ms: Millis) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+    match crate::i18n::lang() {
+        Some(lang) => {
+            let opts = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&opts, &"hour".into(), &"numeric".into());
+            let _ = js_sys::Reflect::set(&opts, &"minute".into(), &"2-digit".into());
+            String::from(d.to_locale_time_string_with_options(&lang, &opts))
+        }
+        None => format!("{:02}:{:02}", d.get_hours(), d.get_minutes()),
+    }
 }
 
 /// "just now", "3 min", "1 h 5 min": how long someone has been waiting.

@@ -7,11 +7,14 @@
 use leptos::html;
 use leptos::prelude::*;
 
+use crate::i18n::{tr, tr_with};
+
 #[component]
 pub fn Composer(
-    /// Accessible name of the textbox ("Message" or "Reply").
-    label: &'static str,
-    placeholder: &'static str,
+    /// Accessible name of the textbox ("Message" or "Reply"), in the app's language.
+    #[prop(into)]
+    label: String,
+    #[prop(into)] placeholder: String,
     disabled: Signal<bool>,
     /// Returns `Err(text)` to refuse the draft with a visible reason.
     on_send: Callback<String, Result<(), String>>,
@@ -58,7 +61,7 @@ pub fn Composer(
                     }
                 }
             ></textarea>
-            <button type="submit" class="send" aria-label="Send" disabled=move || disabled.get()>
+            <button type="submit" class="send" aria-label=tr("send") disabled=move || disabled.get()>
                 <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
                     <path fill="currentColor" d="M3.4 20.4 21 12 3.4 3.6 3.4 10l12.6 2-12.6 2z"></path>
                 </svg>
@@ -68,16 +71,18 @@ pub fn Composer(
     }
 }
 
-/// The user-facing reason for a refused draft.
 /// Why a send is refused while [`crate::transport::MAX_QUEUED`] messages still wait.
-pub const QUEUE_FULL: &str = "Too many messages are waiting to be sent. Please wait a moment.";
+pub fn queue_full() -> String {
+    tr("queue_full")
+}
 
+/// The user-facing reason for a refused draft.
 pub fn body_error(e: protocol::InputError) -> String {
     match e {
         protocol::InputError::TooLong { max_chars } => {
-            format!("Messages can be at most {max_chars} characters.")
+            tr_with("message_too_long", &[("n", &max_chars.to_string())])
         }
         // Bodies are only ever refused as empty or too long (the rest is for names).
-        _ => "Type a message first.".into(),
+        _ => tr("message_empty"),
     }
 }

@@ -7,6 +7,7 @@
 //! - [`chat`]: one conversation's ordered, de-duplicated message list;
 //! - [`rest`]: the JSON `POST` both apps use for sessions;
 //! - [`reader`]: the anonymous visitor's own small JSON reader (frames, session, outbox);
+//! - [`i18n`]: the visitor's words in their language, one catalogue file per locale;
 //! - [`clock`], [`client_id`], [`server_url`]: time, send ids, and the server's URLs and
 //!   storage keys;
 //! - [`composer`], [`message_row`]: the two components both apps render.
@@ -17,6 +18,7 @@ pub mod chat;
 pub mod client_id;
 pub mod clock;
 pub mod composer;
+pub mod i18n;
 pub mod message_row;
 pub mod reader;
 pub mod rest;

@@ -16,6 +16,7 @@ use protocol::{MessageKind, Principal, Role};
 
 use crate::chat::{Delivery, Line};
 use crate::clock::format_time;
+use crate::i18n::{tr, tr_with};
 
 /// `me` is who is looking: their own messages say "You" and sit on the right.
 #[component]
@@ -38,15 +39,15 @@ pub fn MessageRow(line: Line, me: Option<Principal>) -> impl IntoView {
         // The tag is always in the DOM (empty for my own lines, hidden by CSS): one fixed
         // shape costs the visitor bundle less than an optional view.
         let (who, tag) = match line.author {
-            _ if mine => ("You".to_string(), ""),
+            _ if mine => (tr("you"), String::new()),
             Some(a) => {
-                let tag = match a.role() {
-                    Role::Agent => "Agent",
-                    Role::Visitor => "Visitor",
-                };
+                let tag = tr(match a.role() {
+                    Role::Agent => "agent",
+                    Role::Visitor => "visitor",
+                });
                 (a.name, tag)
             }
-            None => (String::new(), ""),
+            None => (String::new(), String::new()),
         };
         view! {
             <div class="meta">
@@ -58,8 +59,8 @@ pub fn MessageRow(line: Line, me: Option<Principal>) -> impl IntoView {
     });
     let state = match line.delivery {
         Delivery::Sent => None,
-        Delivery::Pending => Some("Sending…".to_string()),
-        Delivery::Failed(why) => Some(format!("Not sent: {why}")),
+        Delivery::Pending => Some(tr("sending")),
+        Delivery::Failed(why) => Some(tr_with("not_sent", &[("why", &why)])),
     };
     view! {
         <div class=class role=system.then_some("note")>

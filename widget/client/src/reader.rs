@@ -343,6 +343,17 @@ pub fn string_members<const N: usize>(text: &str, names: [&str; N]) -> Option<[S
     Some(found.map(Option::unwrap_or_default))
 }
 
+/// An object of string members, all of them in order (a locale's catalogue, see
+/// [`crate::i18n`]).
+pub fn string_object(text: &str) -> Option<Vec<(String, String)>> {
+    let mut members = Vec::new();
+    whole_object(text, |c, key| {
+        members.push((key.to_owned(), c.string()?));
+        Some(())
+    })?;
+    Some(members)
+}
+
 /// `POST /api/visitor/session`'s answer.
 pub fn read_session_response(text: &str) -> Option<SessionResponse> {
     let (mut token, mut me) = (None, None);

@@ -408,7 +408,7 @@ impl Ctl {
     pub fn send(self, conversation_id: ConversationId, body: &str) -> Result<(), String> {
         let body = protocol::validate_body(body).map_err(livechat_client::composer::body_error)?;
         if self.link.queue_full() {
-            return Err(livechat_client::composer::QUEUE_FULL.into());
+            return Err(livechat_client::composer::queue_full());
         }
         let client_id = client_id();
         let me = self.store.desk.with_untracked(|d| d.me.clone());

@@ -27,8 +27,9 @@ use leptos::prelude::*;
 use protocol::{ClientMsg, InputError, ServerMsg, VisitorSessionRequest};
 use wasm_bindgen::prelude::*;
 
+use livechat_client::i18n::{tr, tr_with};
 use livechat_client::transport::{ConnState, Link, LinkSlot, Transport};
-use livechat_client::{client_id::client_id, clock::now_ms, reader, rest, server_url};
+use livechat_client::{client_id::client_id, clock::now_ms, i18n, reader, rest, server_url};
 use state::{Session, VisitorState};
 
 /// Called by `loader.js`: replaces the placeholder bubble in `root` with the widget.
@@ -103,6 +104,18 @@ pub fn unmount() {
     if let Some(ctl) = MOUNTED.take() {
         ctl.link.with(|l| l.disconnect());
         ctl.state.update(|s| s.session = None);
+    }
+}
+
+/// Called by `loader.js` with a locale's catalogue (the text of `widget/locales/<code>.json`,
+/// with the site's greeting in it if it has one): the widget speaks that language from now on.
+/// The loader chooses the language (the site's `data-locale`, `LiveChat.setLocale`, the
+/// browser's) and fetches the file, so this bundle only reads it. Text that is not a catalogue
+/// changes nothing.
+#[wasm_bindgen]
+pub fn set_words(catalogue: String) {
+    if let Some(words) = i18n::Catalogue::parse(&catalogue) {
+        i18n::use_words().set(words);
     }
 }
 
@@ -274,19 +287,19 @@ impl Ctl {
         let name = match protocol::validate_name(&name) {
             Ok(n) => n.to_string(),
             Err(InputError::Empty) => {
-                self.name_error.set(Some("Please enter your name.".into()));
+                self.name_error.set(Some(tr("name_empty")));
                 return;
             }
             Err(InputError::TooLong { max_chars }) => {
-                self.name_error
-                    .set(Some(format!("Please use at most {max_chars} characters.")));
+                self.name_error.set(Some(tr_with(
+                    "name_too_long",
+                    &[("n", &max_chars.to_string())],
+                )));
                 return;
             }
             // Control characters or nothing visible: one message keeps the bundle small.
             Err(_) => {
-                self.name_error.set(Some(
-                    "Please use visible characters, no line breaks.".into(),
-                ));
+                self.name_error.set(Some(tr("name_invalid")));
                 return;
             }
         };
@@ -310,12 +323,10 @@ impl Ctl {
                 });
                 self.link.with(|l| l.connect(r.token));
             }
-            Err(rest::ApiError::Server { status: 429 }) => self.name_error.set(Some(
-                "Too many attempts. Please wait a moment and try again.".into(),
-            )),
-            Err(_) => self
-                .name_error
-                .set(Some("We couldn't start the chat. Please try again.".into())),
+            Err(rest::ApiError::Server { status: 429 }) => {
+                self.name_error.set(Some(tr("too_many_attempts")))
+            }
+            Err(_) => self.name_error.set(Some(tr("could_not_start"))),
         }
     }
 
@@ -323,7 +334,7 @@ impl Ctl {
     pub fn send(self, body: &str) -> Result<(), String> {
         let body = protocol::validate_body(body).map_err(livechat_client::composer::body_error)?;
         if self.link.queue_full() {
-            return Err(livechat_client::composer::QUEUE_FULL.into());
+            return Err(livechat_client::composer::queue_full());
         }
         let client_id = client_id();
         self.state.update(|s| {

@@ -245,7 +245,9 @@ impl VisitorState {
                     ) => {}
                 Some(cid) => {
                     let why = match code {
-                        protocol::ErrorCode::ConversationEnded => "This chat has ended".into(),
+                        protocol::ErrorCode::ConversationEnded => {
+                            livechat_client::i18n::tr("chat_ended")
+                        }
                         // The server always says why; its code is the fallback as it is
                         // (`str::replace` for a nicer one cost this bundle bytes).
                         _ if message.is_empty() => code.as_str().into(),

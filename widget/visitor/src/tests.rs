@@ -437,7 +437,7 @@ async fn a_full_outbox_refuses_another_message() {
         get(&w.root, ".composer [role=alert]")
             .text_content()
             .unwrap(),
-        livechat_client::composer::QUEUE_FULL
+        livechat_client::composer::queue_full()
     );
 }
 
@@ -794,4 +794,40 @@ async fn the_agent_typing_shows_until_their_message_and_my_typing_is_sent_sparin
         .filter(|m| matches!(m, ClientMsg::Typing { .. }))
         .count();
     assert_eq!(sent, 1, "one signal for a burst of keystrokes");
+}
+
+#[wasm_bindgen_test]
+async fn a_catalogue_from_the_loader_changes_every_word_and_arabic_mirrors_the_window() {
+    let w = widget(false);
+    w.ctl.set_open(true);
+    tick().await;
+    let window = || get(&w.root, "#lc-window");
+    assert_eq!(window().get_attribute("lang").as_deref(), Some("en"));
+    assert_eq!(window().get_attribute("dir").as_deref(), Some("ltr"));
+    assert!(w.root.text_content().unwrap().contains("Start chat"));
+
+    super::set_words(include_str!("../../locales/de.json").into());
+    tick().await;
+    let text = w.root.text_content().unwrap();
+    assert!(text.contains("Chat starten"), "{text}");
+    assert!(text.contains("Ihr Name"), "{text}");
+    assert_eq!(label(&window()), "Live-Chat");
+    assert_eq!(window().get_attribute("lang").as_deref(), Some("de"));
+
+    super::set_words(include_str!("../../locales/ar.json").into());
+    tick().await;
+    assert_eq!(window().get_attribute("dir").as_deref(), Some("rtl"));
+    assert_eq!(window().get_attribute("lang").as_deref(), Some("ar"));
+    assert!(w.root.text_content().unwrap().contains("بدء المحادثة"));
+    assert_eq!(label(&get(&w.root, ".lc-launcher")), "إغلاق المحادثة");
+
+    // not a catalogue: nothing changes
+    super::set_words("{\"no\": 1}".into());
+    super::set_words("<html>".into());
+    tick().await;
+    assert_eq!(window().get_attribute("lang").as_deref(), Some("ar"));
+    // back to English for the other tests of this page
+    super::set_words(livechat_client::i18n::ENGLISH.into());
+    tick().await;
+    assert!(w.root.text_content().unwrap().contains("Start chat"));
 }

@@ -285,8 +285,8 @@ pub fn ConversationPane(id: ConversationId) -> impl IntoView {
                 tools=move || view! { <OfferChoices id=id available=can_offer composer=reply /> }
             >
             <Composer
-                label="Reply"
-                placeholder="Write a reply…"
+                label="Reply".to_string()
+                placeholder="Write a reply…".to_string()
                 disabled=Signal::derive(move || closed.get())
                 on_send=Callback::new(move |body: String| {
                     if private.get_untracked() { ctl.send_note(id, &body) } else { ctl.send(id, &body) }

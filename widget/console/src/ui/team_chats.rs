@@ -210,8 +210,8 @@ pub fn TeamChatPane(id: ConversationId) -> impl IntoView {
                 typing.get().map(|t| view! { <p class="typing muted small" aria-live="polite">{t}</p> })
             }}
             <Composer
-                label="Message"
-                placeholder="Write a message…"
+                label="Message".to_string()
+                placeholder="Write a message…".to_string()
                 disabled=Signal::derive(|| false)
                 on_send=Callback::new(move |body: String| ctl.send(id, &body))
                 on:input=move |_| ctl.typed(id)

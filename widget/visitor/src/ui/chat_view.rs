@@ -6,6 +6,7 @@ use super::Focus;
 use crate::Ctl;
 use livechat_client::chat::keep_scrolled_to_bottom;
 use livechat_client::composer::Composer;
+use livechat_client::i18n::{tr, tr_with};
 use livechat_client::message_row::MessageRow;
 
 #[component]
@@ -21,7 +22,7 @@ pub fn ChatView() -> impl IntoView {
     keep_scrolled_to_bottom(log, move || lines.track());
 
     with_picker(view! {
-        <div class="lc-log" role="log" aria-label="Messages" aria-live="polite" node_ref=log>
+        <div class="lc-log" role="log" aria-label=tr("messages") aria-live="polite" node_ref=log>
             {move || {
                 let me = me.get_untracked();
                 lines.get().into_iter().map(|line| view! { <MessageRow line=line me=me /> }).collect_view()
@@ -30,9 +31,9 @@ pub fn ChatView() -> impl IntoView {
         // Plain `Option` views rather than `<Show>`: same DOM, less code in the bundle.
         // One note line: who is typing, else that we wait for an agent.
         {move || {
-            let typing = ctl.state.with(|s| s.typing.as_ref().map(|t| t.0.clone() + " is typing…"));
+            let typing = ctl.state.with(|s| s.typing.as_ref().map(|t| tr_with("typing", &[("name", &t.0)])));
             typing
-                .or_else(|| (waiting.get() && !ended.get()).then(|| "Waiting for an agent…".into()))
+                .or_else(|| (waiting.get() && !ended.get()).then(|| tr("waiting")))
                 .map(|note| view! { <p class="lc-note">{note}</p> })
         }}
         // Where the loader mounts an on-demand panel: "when nobody answers", the sections to
@@ -41,16 +42,16 @@ pub fn ChatView() -> impl IntoView {
         {move || {
             ended.get().then(|| view! {
                 <div class="lc-ended">
-                    <p role="status">"This chat has ended"</p>
+                    <p role="status">{tr("chat_ended")}</p>
                     <button type="button" class="lc-primary" on:click=move |_| ctl.start_over()>
-                        "Start a new chat"
+                        {tr("start_new_chat")}
                     </button>
                 </div>
             })
         }}
         <Composer
-            label="Message"
-            placeholder="Type your message…"
+            label=tr("message")
+            placeholder=tr("type_message")
             disabled=Signal::derive(move || ended.get())
             on_send=Callback::new(move |body: String| ctl.send(&body))
             node_ref=focus.message

@@ -5,14 +5,15 @@ use leptos::prelude::*;
 
 use super::{Focus, icons};
 use crate::Ctl;
+use livechat_client::i18n::{tr, tr_with};
 
 /// The launcher's accessible name, which the end-to-end tests rely on.
 pub fn launcher_label(open: bool, unread: u32) -> String {
     match (open, unread) {
-        (true, _) => "Close chat".into(),
-        (false, 0) => "Open chat".into(),
-        (false, 1) => "Open chat, 1 unread message".into(),
-        (false, n) => format!("Open chat, {n} unread messages"),
+        (true, _) => tr("close_chat"),
+        (false, 0) => tr("open_chat"),
+        (false, 1) => tr("open_chat_one_unread"),
+        (false, n) => tr_with("open_chat_unread", &[("n", &n.to_string())]),
     }
 }
 

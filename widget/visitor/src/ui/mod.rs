@@ -65,10 +65,19 @@ pub fn App(ctl: Ctl) -> impl IntoView {
         now
     });
 
+    // Every text inside is a plain `tr(key)`: the whole view is drawn again when the language
+    // changes (rare: right after loading, or when the site asks), which costs far less than a
+    // reactive closure per text. State lives in `Ctl`, so nothing is lost but a draft.
+    let words = livechat_client::i18n::use_words();
     view! {
         <div class="lc-app">
-            <ChatWindow open=open.into() has_session=has_session.into() />
-            <Launcher open=open.into() unread=unread.into() />
+            {move || {
+                words.track();
+                view! {
+                    <ChatWindow open=open.into() has_session=has_session.into() />
+                    <Launcher open=open.into() unread=unread.into() />
+                }
+            }}
         </div>
     }
 }

@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 
 use super::Focus;
 use crate::Ctl;
+use livechat_client::i18n::tr;
 
 #[component]
 pub fn NameStep() -> impl IntoView {
@@ -23,10 +24,8 @@ pub fn NameStep() -> impl IntoView {
                 }
             }
         >
-            <p class="lc-intro">
-                "Hi there! Tell us your name and we'll connect you with our team."
-            </p>
-            <label for="lc-name-input">"Your name"</label>
+            <p class="lc-intro">{tr("greeting")}</p>
+            <label for="lc-name-input">{tr("your_name")}</label>
             <input
                 id="lc-name-input"
                 type="text"
@@ -47,7 +46,7 @@ pub fn NameStep() -> impl IntoView {
                 })
             }}
             <button type="submit" class="lc-primary" disabled=move || ctl.busy.get()>
-                {move || if ctl.busy.get() { "Starting…" } else { "Start chat" }}
+                {move || tr(if ctl.busy.get() { "starting" } else { "start_chat" })}
             </button>
         </form>
     }

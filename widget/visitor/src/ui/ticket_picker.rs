@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::Ctl;
+use livechat_client::i18n::tr;
 
 const BAR: &str = "display:flex;gap:8px;align-items:center;padding:8px 16px;\
                    border-bottom:1px solid #e3e7ee;font-size:13px";
@@ -68,7 +69,7 @@ pub fn TicketPicker() -> impl IntoView {
         .then(|| {
             view! {
                 <p style="margin:0;padding:8px 16px;font-size:13px;color:#5b6472;border-bottom:1px solid #e3e7ee">
-                    "Describe your problem in your first message: we'll open a ticket for it."
+                    {tr("pre_ticket_hint")}
                 </p>
             }
         })
@@ -92,7 +93,7 @@ pub fn TicketPicker() -> impl IntoView {
                 })
                 .collect_view();
             view! {
-                <label for="lc-ticket">"Ticket"</label>
+                <label for="lc-ticket">{tr("ticket")}</label>
                 <select
                     id="lc-ticket"
                     style="flex:1;min-width:0;font:inherit;padding:4px 6px;border:1px solid #b9c1cf;border-radius:6px"
@@ -107,7 +108,7 @@ pub fn TicketPicker() -> impl IntoView {
                     }
                 >
                     <option value="" selected=move || current.with(Option::is_none) && wanted.with(Option::is_none)>
-                        "No ticket"
+                        {tr("no_ticket")}
                     </option>
                     {options}
                 </select>
@@ -118,7 +119,7 @@ pub fn TicketPicker() -> impl IntoView {
         <div style=BAR>
             {picker}
             <button type="button" style=LINK on:click=move |_| ctl.show_history()>
-                "Past chats"
+                {tr("past_chats")}
             </button>
         </div>
         {hint}

@@ -5,25 +5,33 @@ use leptos::prelude::*;
 
 use super::{ChatView, NameStep, icons};
 use crate::Ctl;
+use livechat_client::i18n::tr;
 use livechat_client::transport::ConnState;
 
 #[component]
 pub fn ChatWindow(open: Signal<bool>, has_session: Signal<bool>) -> impl IntoView {
     let ctl = expect_context::<Ctl>();
-    let subtitle = move || match ctl.conn.get() {
-        ConnState::Online => "We typically reply in a few minutes",
-        ConnState::Connecting if has_session.get() => "Connecting…",
-        ConnState::Offline if has_session.get() => {
-            "You're offline. Messages will be sent when you're back."
-        }
-        _ => "We typically reply in a few minutes",
+    // Drawn again whenever the language changes (see `App`): read once here.
+    let (lang, rtl) =
+        livechat_client::i18n::use_words().with_untracked(|c| (c.lang.clone(), c.rtl));
+    let subtitle = move || {
+        tr(match ctl.conn.get() {
+            ConnState::Online => "reply_time",
+            ConnState::Connecting if has_session.get() => "connecting",
+            ConnState::Offline if has_session.get() => "offline",
+            _ => "reply_time",
+        })
     };
     view! {
         <div
             id="lc-window"
             class="lc-window"
             role="dialog"
-            aria-label="Live chat"
+            // The window speaks the visitor's language, mirrored for one written right to left
+            // (the bubble stays where the site put it).
+            lang=lang
+            dir=if rtl { "rtl" } else { "ltr" }
+            aria-label=tr("live_chat")
             hidden=move || !open.get()
             on:keydown=move |ev| {
                 if ev.key() == "Escape" {
@@ -35,13 +43,13 @@ pub fn ChatWindow(open: Signal<bool>, has_session: Signal<bool>) -> impl IntoVie
             // A div, not <header>: inside the host page it would be a second banner landmark.
             <div class="lc-header">
                 <div class="lc-heading">
-                    <h2>"Chat with us"</h2>
+                    <h2>{tr("chat_with_us")}</h2>
                     <p class="lc-sub">{subtitle}</p>
                 </div>
                 <button
                     type="button"
                     class="lc-icon-btn"
-                    aria-label="Minimise chat"
+                    aria-label=tr("minimise_chat")
                     on:click=move |_| ctl.set_open(false)
                 >
                     {icons::minimise()}
