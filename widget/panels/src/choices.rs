@@ -159,15 +159,15 @@ pub fn SectionPicker(visitor: Visitor, sections: Vec<SectionChoice>) -> impl Int
 
 /// Between the messages and the composer, like the help panel; its own rules only, so the
 /// widget's stylesheet (and budget) carries nothing for it.
-const STYLE: &str = "margin:0;padding:10px 16px;border:0;border-top:1px solid #e3e7ee;\
-                     background:#fff;font-size:14px;display:flex;flex-wrap:wrap;gap:8px";
-const CSS: &str = ".lc-choice{padding:8px 14px;border:1px solid #2454d6;border-radius:18px;\
-background:#fff;color:#2454d6;font:inherit;font-weight:600;cursor:pointer}\
-.lc-choice:hover:not(:disabled){background:#2454d6;color:#fff}\
+const STYLE: &str = "margin:0;padding:10px 16px;border:0;border-top:1px solid var(--lc-line);\
+                     background:var(--lc-bg);font-size:14px;display:flex;flex-wrap:wrap;gap:8px";
+const CSS: &str = ".lc-choice{padding:8px 14px;border:1px solid var(--lc-accent);border-radius:18px;\
+background:var(--lc-bg);color:var(--lc-accent);font:inherit;font-weight:600;cursor:pointer}\
+.lc-choice:hover:not(:disabled){background:var(--lc-accent);color:#fff}\
 .lc-choice:disabled{opacity:.6;cursor:default}\
 .lc-sections legend{float:left;width:100%;padding:0;margin:0 0 2px;font-weight:600}\
-.lc-section{display:flex;align-items:center;gap:6px;padding:6px 12px;border:1px solid #b9c1cf;\
+.lc-section{display:flex;align-items:center;gap:6px;padding:6px 12px;border:1px solid var(--lc-field);\
 border-radius:18px;cursor:pointer}\
-.lc-section:has(:checked){border-color:#2454d6;color:#2454d6;font-weight:600}\
-.lc-section input{margin:0;accent-color:#2454d6}\
+.lc-section:has(:checked){border-color:var(--lc-accent);color:var(--lc-accent);font-weight:600}\
+.lc-section input{margin:0;accent-color:var(--lc-accent)}\
 .lc-choices .error,.lc-sections .error{flex-basis:100%;margin:0}";

@@ -219,17 +219,17 @@ fn LeaveMessage(
 /// The panel sits between the messages and the composer; its own rules only, so the widget's
 /// stylesheet (and budget) carries nothing for it.
 /// Bounded and scrolling, so the messages and the composer stay in view beside the form.
-const PANEL_STYLE: &str = "padding:12px 16px;border-top:1px solid #e3e7ee;background:#fff;\
+const PANEL_STYLE: &str = "padding:12px 16px;border-top:1px solid var(--lc-line);background:var(--lc-bg);\
                            font-size:14px;max-height:230px;overflow-y:auto";
 const CSS: &str = ".lc-help h3{margin:0 0 4px;font-size:15px}\
-.lc-help-text{margin:0 0 8px;color:#5b6472}\
+.lc-help-text{margin:0 0 8px;color:var(--lc-muted)}\
 .lc-help-actions{display:flex;flex-wrap:wrap;gap:8px}\
 .lc-help-actions .lc-primary{margin-top:0}\
-.lc-secondary{padding:9px 14px;border:1px solid #b9c1cf;border-radius:10px;background:#fff;color:#1b1f27;font-weight:600}\
-.lc-secondary:hover:not(:disabled){border-color:#2454d6;color:#2454d6}\
+.lc-secondary{padding:9px 14px;border:1px solid var(--lc-field);border-radius:10px;background:var(--lc-bg);color:var(--lc-text);font-weight:600}\
+.lc-secondary:hover:not(:disabled){border-color:var(--lc-accent);color:var(--lc-accent)}\
 .lc-help-form{display:flex;flex-direction:column;gap:4px}\
 .lc-help-form label{font-weight:600;font-size:13px}\
-.lc-help-form input,.lc-help-form textarea{font:inherit;padding:8px 10px;border:1px solid #b9c1cf;border-radius:8px;margin-bottom:6px}\
+.lc-help-form input,.lc-help-form textarea{font:inherit;padding:8px 10px;border:1px solid var(--lc-field);border-radius:8px;margin-bottom:6px;background:var(--lc-bg);color:var(--lc-text)}\
 .lc-help-form .lc-help-actions{margin-top:4px}\
 .lc-help-done{margin:0;font-weight:600}";
 

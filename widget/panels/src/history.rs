@@ -12,13 +12,13 @@ use protocol::helpdesk::{PastConversation, PastConversationList};
 use protocol::{ConversationId, HistoryPage, Message, Principal};
 
 const ROOT: &str = "position:absolute;inset:0;z-index:1;display:flex;flex-direction:column;\
-                    background:#fff;font-size:14px";
+                    background:var(--lc-bg);font-size:14px";
 const HEAD: &str = "display:flex;align-items:center;padding:8px 16px;\
-                    border-bottom:1px solid #e3e7ee";
-const BACK: &str = "border:0;background:none;color:#2454d6;padding:4px;font-size:13px;\
+                    border-bottom:1px solid var(--lc-line)";
+const BACK: &str = "border:0;background:none;color:var(--lc-accent);padding:4px;font-size:13px;\
                     text-decoration:underline";
 const ITEM: &str = "display:block;width:100%;text-align:left;padding:10px 12px;margin:0 0 8px;\
-                    border:1px solid #e3e7ee;border-radius:10px;background:#fff;color:inherit";
+                    border:1px solid var(--lc-line);border-radius:10px;background:var(--lc-bg);color:inherit";
 
 /// "Tue, 24 Nov" in the visitor's language.
 fn day(ms: i64) -> String {
@@ -116,7 +116,7 @@ pub fn History(
                             <li>
                                 <button type="button" style=ITEM on:click=move |_| read(c.clone())>
                                     <strong style="display:block">{heading}</strong>
-                                    <span style="display:block;color:#5b6472;font-size:13px">{with}</span>
+                                    <span style="display:block;color:var(--lc-muted);font-size:13px">{with}</span>
                                     <span style="display:block;overflow:hidden;text-overflow:ellipsis;white-space:nowrap">
                                         {preview}
                                     </span>

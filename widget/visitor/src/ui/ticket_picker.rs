@@ -11,8 +11,8 @@ use crate::Ctl;
 use livechat_client::i18n::tr;
 
 const BAR: &str = "display:flex;gap:8px;align-items:center;padding:8px 16px;\
-                   border-bottom:1px solid #e3e7ee;font-size:13px";
-const LINK: &str = "margin-left:auto;border:0;background:none;color:#2454d6;padding:4px;\
+                   border-bottom:1px solid var(--lc-line);font-size:13px";
+const LINK: &str = "margin-inline-start:auto;border:0;background:none;color:var(--lc-accent);padding:4px;\
                     font-size:13px;text-decoration:underline";
 
 #[component]
@@ -68,7 +68,7 @@ pub fn TicketPicker() -> impl IntoView {
             && wanted.with(Option::is_none))
         .then(|| {
             view! {
-                <p style="margin:0;padding:8px 16px;font-size:13px;color:#5b6472;border-bottom:1px solid #e3e7ee">
+                <p style="margin:0;padding:8px 16px;font-size:13px;color:var(--lc-muted);border-bottom:1px solid var(--lc-line)">
                     {tr("pre_ticket_hint")}
                 </p>
             }
@@ -96,7 +96,7 @@ pub fn TicketPicker() -> impl IntoView {
                 <label for="lc-ticket">{tr("ticket")}</label>
                 <select
                     id="lc-ticket"
-                    style="flex:1;min-width:0;font:inherit;padding:4px 6px;border:1px solid #b9c1cf;border-radius:6px"
+                    style="flex:1;min-width:0;font:inherit;padding:4px 6px;border:1px solid var(--lc-field);border-radius:6px;background:var(--lc-bg);color:inherit"
                     on:change=move |ev| {
                         let value = event_target_value(&ev);
                         let number = (!value.is_empty()).then_some(value);
