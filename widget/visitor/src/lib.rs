@@ -162,6 +162,8 @@ pub struct Ctl {
     pub name_error: RwSignal<Option<String>>,
     /// A session request is in flight.
     pub busy: RwSignal<bool>,
+    /// The larger window (desktop): kept here so a redraw (a change of language) keeps it.
+    pub expanded: RwSignal<bool>,
     pub(crate) server: StoredValue<String>,
     pub(crate) link: LinkSlot,
     /// When "typing" was last sent.
@@ -190,6 +192,7 @@ impl Ctl {
             conn: RwSignal::new(ConnState::Offline),
             name_error: RwSignal::new(None),
             busy: RwSignal::new(false),
+            expanded: RwSignal::new(false),
             server: StoredValue::new(server.to_string()),
             link: LinkSlot::new(),
             typed_at: StoredValue::new(0.0),

@@ -831,3 +831,33 @@ async fn a_catalogue_from_the_loader_changes_every_word_and_arabic_mirrors_the_w
     tick().await;
     assert!(w.root.text_content().unwrap().contains("Start chat"));
 }
+
+#[wasm_bindgen_test]
+async fn the_window_grows_on_request_and_stays_grown_through_a_change_of_language() {
+    let w = widget(true);
+    w.ctl.set_open(true);
+    tick().await;
+    let button = || get(&w.root, "[aria-label='Larger window']");
+    let window = || get(&w.root, "#lc-window");
+    assert_eq!(
+        button().get_attribute("aria-pressed").as_deref(),
+        Some("false")
+    );
+    assert!(!window().class_list().contains("lc-expanded"));
+    button().click();
+    tick().await;
+    assert_eq!(
+        button().get_attribute("aria-pressed").as_deref(),
+        Some("true")
+    );
+    assert!(window().class_list().contains("lc-expanded"));
+    super::set_words(livechat_client::i18n::ENGLISH.into());
+    tick().await;
+    assert!(
+        window().class_list().contains("lc-expanded"),
+        "kept through a redraw"
+    );
+    button().click();
+    tick().await;
+    assert!(!window().class_list().contains("lc-expanded"));
+}

@@ -27,6 +27,20 @@ pub fn close() -> impl IntoView {
     }
 }
 
+pub fn expand() -> impl IntoView {
+    view! {
+        <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+            <path
+                fill="none"
+                stroke="currentColor"
+                stroke-width="2"
+                stroke-linecap="round"
+                d="M14 4h6v6M10 20H4v-6M20 4l-6 6M4 20l6-6"
+            ></path>
+        </svg>
+    }
+}
+
 pub fn minimise() -> impl IntoView {
     view! {
         <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">

@@ -11,6 +11,7 @@ use livechat_client::transport::ConnState;
 #[component]
 pub fn ChatWindow(open: Signal<bool>, has_session: Signal<bool>) -> impl IntoView {
     let ctl = expect_context::<Ctl>();
+    let expanded = ctl.expanded;
     // Drawn again whenever the language changes (see `App`): read once here.
     let (lang, rtl) =
         livechat_client::i18n::use_words().with_untracked(|c| (c.lang.clone(), c.rtl));
@@ -26,6 +27,7 @@ pub fn ChatWindow(open: Signal<bool>, has_session: Signal<bool>) -> impl IntoVie
         <div
             id="lc-window"
             class="lc-window"
+            class:lc-expanded=move || expanded.get()
             role="dialog"
             // The window speaks the visitor's language, mirrored for one written right to left
             // (the bubble stays where the site put it).
@@ -46,6 +48,16 @@ pub fn ChatWindow(open: Signal<bool>, has_session: Signal<bool>) -> impl IntoVie
                     <h2>{tr("chat_with_us")}</h2>
                     <p class="lc-sub">{subtitle}</p>
                 </div>
+                // Desktop only (CSS): a larger window for a longer conversation.
+                <button
+                    type="button"
+                    class="lc-icon-btn lc-expand"
+                    aria-label=tr("larger_window")
+                    aria-pressed=move || expanded.get().to_string()
+                    on:click=move |_| expanded.update(|e| *e = !*e)
+                >
+                    {icons::expand()}
+                </button>
                 <button
                     type="button"
                     class="lc-icon-btn"
