@@ -78,6 +78,7 @@ fn mount_with(
             decode,
             move |msg| ctl.receive(msg),
         );
+        transport.tell_retries(ctl.retry_at.write_only());
         started(ctl);
         ctl.install(Rc::new(transport));
         if open {
@@ -164,6 +165,8 @@ pub struct Ctl {
     pub busy: RwSignal<bool>,
     /// The larger window (desktop): kept here so a redraw (a change of language) keeps it.
     pub expanded: RwSignal<bool>,
+    /// When the transport tries to reconnect next (ms since the epoch; 0: not waiting to).
+    pub retry_at: RwSignal<protocol::Millis>,
     pub(crate) server: StoredValue<String>,
     pub(crate) link: LinkSlot,
     /// When "typing" was last sent.
@@ -193,6 +196,7 @@ impl Ctl {
             name_error: RwSignal::new(None),
             busy: RwSignal::new(false),
             expanded: RwSignal::new(false),
+            retry_at: RwSignal::new(0),
             server: StoredValue::new(server.to_string()),
             link: LinkSlot::new(),
             typed_at: StoredValue::new(0.0),

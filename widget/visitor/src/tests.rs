@@ -466,7 +466,9 @@ async fn an_ended_chat_disables_the_composer_and_offers_a_new_one() {
     });
     tick().await;
     assert_eq!(
-        get(&w.root, "[role=status]").text_content().unwrap(),
+        get(&w.root, ".lc-ended [role=status]")
+            .text_content()
+            .unwrap(),
         "This chat has ended"
     );
     assert!(
@@ -478,7 +480,7 @@ async fn an_ended_chat_disables_the_composer_and_offers_a_new_one() {
     assert_eq!(again.text_content().unwrap(), "Start a new chat");
     again.click();
     tick().await;
-    assert!(find(&w.root, "[role=status]").is_none());
+    assert!(find(&w.root, ".lc-ended [role=status]").is_none());
     assert!(w.log_bodies().is_empty());
     assert!(
         !w.message_box()
@@ -860,4 +862,40 @@ async fn the_window_grows_on_request_and_stays_grown_through_a_change_of_languag
     button().click();
     tick().await;
     assert!(!window().class_list().contains("lc-expanded"));
+}
+
+#[wasm_bindgen_test]
+async fn the_connection_is_told_honestly_over_the_chat_and_counted_down() {
+    use livechat_client::transport::ConnState;
+    let w = widget(true);
+    w.ctl.set_open(true);
+    // The status element stays in place; empty, the line is not shown.
+    let status = || {
+        find(&w.root, ".lc-conn [role=status]")
+            .and_then(|s| s.text_content())
+            .filter(|t| !t.is_empty())
+    };
+    let banner = || find(&w.root, ".lc-conn").map(|s| s.text_content().unwrap());
+    w.ctl.conn.set(ConnState::Online);
+    tick().await;
+    assert_eq!(status(), None, "online: nothing to say");
+    w.ctl.conn.set(ConnState::Connecting);
+    tick().await;
+    assert_eq!(status().as_deref(), Some("Connecting…"));
+    // the server went away: the next attempt is counted down (outside the status text)
+    w.ctl.retry_at.set(livechat_client::clock::now_ms() + 4_200);
+    w.ctl.conn.set(ConnState::Offline);
+    tick().await;
+    assert_eq!(status().as_deref(), Some("Connection lost. Reconnecting…"));
+    assert!(banner().unwrap().ends_with("5 s"), "{:?}", banner());
+    // the browser itself is offline: nothing to count down
+    w.ctl.retry_at.set(0);
+    tick().await;
+    assert_eq!(
+        status().as_deref(),
+        Some("You're offline. Messages will be sent when you're back.")
+    );
+    w.ctl.conn.set(ConnState::Online);
+    tick().await;
+    assert_eq!(status(), None);
 }

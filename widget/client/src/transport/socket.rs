@@ -12,7 +12,7 @@ use std::rc::{Rc, Weak};
 use gloo_storage::Storage;
 use gloo_timers::callback::Timeout;
 use leptos::prelude::{Set, WriteSignal};
-use protocol::{ClientMsg, ServerMsg};
+use protocol::{ClientMsg, Millis, ServerMsg};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{MessageEvent, WebSocket};
@@ -31,6 +31,9 @@ struct Inner {
     /// Where the outbox is persisted; `None` keeps it in memory only (the console).
     outbox_key: Option<String>,
     status: WriteSignal<ConnState>,
+    /// When the next attempt to reconnect is due (ms since the epoch; 0: none), for an app
+    /// that shows it ([`Transport::tell_retries`]).
+    retry_at: std::cell::Cell<Option<WriteSignal<Millis>>>,
     decode: Decoder,
     on_msg: Box<dyn Fn(ServerMsg)>,
     st: RefCell<Shell>,
@@ -80,6 +83,7 @@ impl Transport {
             url: crate::server_url::ws_url(server),
             outbox_key,
             status,
+            retry_at: std::cell::Cell::new(None),
             decode,
             on_msg: Box::new(on_msg),
             st: RefCell::new(Shell {
@@ -91,6 +95,12 @@ impl Transport {
         });
         watch_network(Rc::downgrade(&inner));
         Transport(inner)
+    }
+
+    /// Keep `at` set to when the next attempt to reconnect is due (0 while none is waiting):
+    /// the visitor widget counts down to it.
+    pub fn tell_retries(&self, at: WriteSignal<Millis>) {
+        self.0.retry_at.set(Some(at));
     }
 }
 
@@ -154,8 +164,25 @@ impl Inner {
                 Action::Close => this.drop_socket(),
                 Action::Write(msg) => this.write(&msg),
                 Action::SaveOutbox => this.persist(),
-                Action::Status(s) => this.status.set(s),
+                Action::Status(s) => {
+                    if s != ConnState::Offline
+                        && let Some(at) = this.retry_at.get()
+                    {
+                        at.set(0);
+                    }
+                    this.status.set(s);
+                }
                 Action::RetryIn(ms) => {
+                    if let Some(at) = this.retry_at.get() {
+                        // With the browser offline there is nothing to count down to: its
+                        // `online` event reconnects at once.
+                        let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
+                        at.set(if online {
+                            crate::clock::now_ms() + Millis::from(ms)
+                        } else {
+                            0
+                        });
+                    }
                     let weak = Rc::downgrade(this);
                     this.st.borrow_mut().retry = Some(Timeout::new(ms, move || {
                         if let Some(inner) = weak.upgrade() {

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 
 use super::{ChatView, NameStep, icons};
 use crate::Ctl;
-use livechat_client::i18n::tr;
+use livechat_client::clock::now_ms;
+use livechat_client::i18n::{tr, tr_with};
 use livechat_client::transport::ConnState;
 
 #[component]
@@ -15,12 +16,25 @@ pub fn ChatWindow(open: Signal<bool>, has_session: Signal<bool>) -> impl IntoVie
     // Drawn again whenever the language changes (see `App`): read once here.
     let (lang, rtl) =
         livechat_client::i18n::use_words().with_untracked(|c| (c.lang.clone(), c.rtl));
-    let subtitle = move || {
-        tr(match ctl.conn.get() {
-            ConnState::Online => "reply_time",
-            ConnState::Connecting if has_session.get() => "connecting",
-            ConnState::Offline if has_session.get() => "offline",
-            _ => "reply_time",
+    // The connection, honestly, in a line laid over the top of the chat (no layout jumps):
+    // nothing while online; connecting; offline and when the next attempt is due, counted
+    // down; offline with nothing due (the browser has no network). The status element stays
+    // in place (empty while online) so screen readers announce each state once; the seconds
+    // sit outside it.
+    let now = RwSignal::new(now_ms());
+    let state = move || match ctl.conn.get() {
+        _ if !has_session.get() => None,
+        ConnState::Online => None,
+        ConnState::Connecting => Some("connecting"),
+        ConnState::Offline if ctl.retry_at.get() > 0 => Some("reconnecting"),
+        ConnState::Offline => Some("offline"),
+    };
+    let countdown = move || {
+        let left = (ctl.retry_at.get() - now.get() + 999) / 1_000;
+        (state() == Some("reconnecting") && left > 0).then(|| {
+            // Tick again in a second, for as long as there is something to count down.
+            gloo_timers::callback::Timeout::new(1_000, move || now.set(now_ms())).forget();
+            tr_with("seconds", &[("n", &left.to_string())])
         })
     };
     view! {
@@ -46,7 +60,7 @@ pub fn ChatWindow(open: Signal<bool>, has_session: Signal<bool>) -> impl IntoVie
             <div class="lc-header">
                 <div class="lc-heading">
                     <h2>{tr("chat_with_us")}</h2>
-                    <p class="lc-sub">{subtitle}</p>
+                    <p class="lc-sub">{tr("reply_time")}</p>
                 </div>
                 // Desktop only (CSS): a larger window for a longer conversation.
                 <button
@@ -66,6 +80,11 @@ pub fn ChatWindow(open: Signal<bool>, has_session: Signal<bool>) -> impl IntoVie
                 >
                     {icons::minimise()}
                 </button>
+                <p class="lc-conn">
+                    <span role="status">{move || state().map(tr)}</span>
+                    " "
+                    <span aria-hidden="true">{countdown}</span>
+                </p>
             </div>
             {move || {
                 if has_session.get() { view! { <ChatView /> }.into_any() } else { view! { <NameStep /> }.into_any() }
