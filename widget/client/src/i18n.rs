@@ -1,8 +1,8 @@
 //! The words the visitor's screens show, in the visitor's language: one JSON catalogue per
 //! locale in `widget/locales/<code>.json` (keys to texts, plus `_lang` and `_dir`), looked up by
-//! key. English is built in; the loader fetches another locale's file from the chat server
-//! (`/widget/locales/<code>.json`) when it is chosen and hands its text to the widget, so a
-//! visitor downloads only their own language. Adding a locale is adding its file (the tests
+//! key. English is built in; the widget fetches another locale's file from the chat server
+//! (`/widget/locales/<code>.json`) when the loader names the language, and the loader hands the
+//! same text to the on-demand panels, so a visitor downloads only their own language. Adding a locale is adding its file (the tests
 //! hold every file to English's keys and placeholders).
 //!
 //! The app's catalogue lives in one signal ([`use_words`]); [`tr`] reads it, tracked. The
@@ -44,6 +44,12 @@ impl Catalogue {
             rtl: false,
             entries: Vec::new(),
         })
+    }
+
+    /// Sets `key` to `text` (a site's own greeting).
+    pub fn set(&mut self, key: &str, text: String) {
+        self.entries.retain(|(k, _)| k != key);
+        self.entries.push((key.to_owned(), text));
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {

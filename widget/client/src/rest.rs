@@ -49,6 +49,17 @@ pub async fn get_json<R: DeserializeOwned>(url: &str, bearer: &str) -> Result<R,
     json_answer(request("GET", url, None, Some(bearer)).await?).await
 }
 
+/// `GET` a text without credentials (a locale's catalogue).
+pub async fn get_text(url: &str) -> Result<String, ApiError> {
+    let resp = request("GET", url, None, None).await?;
+    if !resp.ok() {
+        return Err(ApiError::Server {
+            status: resp.status(),
+        });
+    }
+    read_text(resp).await
+}
+
 /// `DELETE` with a bearer token; success is any 2xx (the answer's body is not read).
 pub async fn delete(url: &str, bearer: &str) -> Result<(), ApiError> {
     no_content(request("DELETE", url, None, Some(bearer)).await?)

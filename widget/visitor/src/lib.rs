@@ -108,16 +108,81 @@ pub fn unmount() {
     }
 }
 
-/// Called by `loader.js` with a locale's catalogue (the text of `widget/locales/<code>.json`,
-/// with the site's greeting in it if it has one): the widget speaks that language from now on.
-/// The loader chooses the language (the site's `data-locale`, `LiveChat.setLocale`, the
-/// browser's) and fetches the file, so this bundle only reads it. Text that is not a catalogue
-/// changes nothing.
+/// Called by `loader.js` (the site's `data-locale`, `LiveChat.setLocale`, else the browser's
+/// language): speak `code`'s language (`de`, `fr-CA` as `fr`). English is built in; another
+/// language's catalogue comes from the chat server (`/widget/locales/<language>.json`), so a
+/// visitor downloads only theirs. A language it has no catalogue for leaves the words as they
+/// are; the latest call wins.
+#[wasm_bindgen]
+pub fn set_locale(code: String) {
+    let language = code
+        .split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    // Two or three letters: nothing else goes into the URL.
+    if !(2..=3).contains(&language.len()) || !language.bytes().all(|b| b.is_ascii_lowercase()) {
+        return;
+    }
+    let asked = LOCALE_ASKED.get().wrapping_add(1);
+    LOCALE_ASKED.set(asked);
+    if language == "en" {
+        set_words(i18n::ENGLISH.into());
+        return;
+    }
+    let Some(ctl) = MOUNTED.get() else { return };
+    let url = format!("{}/widget/locales/{language}.json", ctl.server.get_value());
+    leptos::task::spawn_local(async move {
+        if let Ok(text) = rest::get_text(&url).await
+            && LOCALE_ASKED.get() == asked
+        {
+            set_words(text);
+        }
+    });
+}
+
+/// Speak the language of `catalogue` (a locale file's text); text that is not one changes
+/// nothing. The site's greeting, if it set one, stays.
 #[wasm_bindgen]
 pub fn set_words(catalogue: String) {
-    if let Some(words) = i18n::Catalogue::parse(&catalogue) {
+    if let Some(mut words) = i18n::Catalogue::parse(&catalogue) {
+        if let Some(greeting) = GREETING.with_borrow(Clone::clone) {
+            words.set("greeting", greeting);
+        }
         i18n::use_words().set(words);
+        WORDS_TEXT.set(catalogue);
     }
+}
+
+/// The current catalogue's text, for the loader to hand to the on-demand panels (their
+/// `set_words`): they speak the widget's language without fetching it again.
+#[wasm_bindgen]
+pub fn words() -> String {
+    WORDS_TEXT.with_borrow(|t| {
+        if t.is_empty() {
+            i18n::ENGLISH.into()
+        } else {
+            t.clone()
+        }
+    })
+}
+
+/// Called by `loader.js` with the site's own greeting: it replaces the name step's greeting in
+/// every language.
+#[wasm_bindgen]
+pub fn set_greeting(text: String) {
+    i18n::use_words().update(|c| c.set("greeting", text.clone()));
+    GREETING.set(Some(text));
+}
+
+thread_local! {
+    /// The site's own greeting (see [`set_greeting`]), kept across a change of language.
+    static GREETING: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    /// The text of the catalogue in use ("": the built-in English), for [`words`].
+    static WORDS_TEXT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    /// Bumped by every language asked for: a catalogue that arrives after a later request is
+    /// dropped.
+    static LOCALE_ASKED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
 /// The mounted widget's handle (the contact build's exports act on it).

@@ -828,10 +828,30 @@ async fn a_catalogue_from_the_loader_changes_every_word_and_arabic_mirrors_the_w
     super::set_words("<html>".into());
     tick().await;
     assert_eq!(window().get_attribute("lang").as_deref(), Some("ar"));
+    // the panels get the same catalogue from the loader
+    assert!(super::words().contains("\"_lang\": \"ar\""));
+    // a site's own greeting, in every language
+    super::set_greeting("Welcome to Northwind!".into());
+    tick().await;
+    assert!(
+        w.root
+            .text_content()
+            .unwrap()
+            .contains("Welcome to Northwind!")
+    );
+    super::set_words(include_str!("../../locales/fr.json").into());
+    tick().await;
+    let text = w.root.text_content().unwrap();
+    assert!(
+        text.contains("Welcome to Northwind!") && text.contains("Votre nom"),
+        "{text}"
+    );
     // back to English for the other tests of this page
-    super::set_words(livechat_client::i18n::ENGLISH.into());
+    super::GREETING.set(None);
+    super::set_locale("en-GB".into());
     tick().await;
     assert!(w.root.text_content().unwrap().contains("Start chat"));
+    assert!(super::words().contains("\"_lang\": \"en\""));
 }
 
 #[wasm_bindgen_test]
