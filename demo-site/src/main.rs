@@ -126,6 +126,7 @@ async fn page(State(site): State<Arc<Site>>, Path(file): Path<String>) -> Respon
     let content_type = match file.rsplit('.').next() {
         Some("html") => "text/html; charset=utf-8",
         Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
         Some("svg") => "image/svg+xml",
         _ => "text/plain; charset=utf-8",
     };

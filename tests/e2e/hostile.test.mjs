@@ -19,6 +19,9 @@ function pageStyles(page) {
 
 /** The visitor chats from `page` (already on the host page) with Ada, both ways. */
 async function chatsWithAda(stack, page, ada, name) {
+  // the widget mounted (before that the loader's placeholder is about to be replaced)
+  await page.waitForFunction(() => window.LiveChat);
+  await page.evaluate(() => new Promise((resolve) => LiveChat.on('ready', resolve)));
   const bubble = page.getByRole('button', { name: 'Open chat' });
   await settled(bubble);
   const box = await bubble.boundingBox();
