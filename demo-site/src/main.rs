@@ -5,6 +5,9 @@
 //! It exists to prove the embed works across origins, so it is served by its own process on its
 //! own origin. The shop's only dynamic part is the server URL written into that script tag
 //! (`{{LIVECHAT_SERVER}}` in the HTML files), because the chat server's port is chosen at start.
+//! Besides the shop, pages that embed the chat in hard conditions (`embed-*.html`,
+//! `hostile-*.html`, `strict-csp.html`: settings, hostile CSS and built-ins, a strict CSP),
+//! which the end-to-end tests and anyone trying the embed can open.
 
 mod portal;
 
@@ -123,9 +126,15 @@ async fn page(State(site): State<Arc<Site>>, Path(file): Path<String>) -> Respon
     let content_type = match file.rsplit('.').next() {
         Some("html") => "text/html; charset=utf-8",
         Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
         Some("svg") => "image/svg+xml",
         _ => "text/plain; charset=utf-8",
     };
-    let body = body.replace("{{LIVECHAT_SERVER}}", &site.server_url);
+    // The socket's URL too, for the strict-CSP page's connect-src (an http: source does not
+    // cover ws:).
+    let ws = site.server_url.replacen("http", "ws", 1);
+    let body = body
+        .replace("{{LIVECHAT_SERVER}}", &site.server_url)
+        .replace("{{LIVECHAT_SOCKET}}", &ws);
     ([(header::CONTENT_TYPE, content_type)], body).into_response()
 }

@@ -382,3 +382,21 @@ export async function audit(found, page, name, { include } = {}) {
     found.push(`${name}: ${v.id} (${v.impact}): ${v.help}\n    ${v.targets.join('\n    ')}`);
   }
 }
+
+/** Counts the loader's chimes in `window.chimes` (each is one Web Audio oscillator). */
+export async function countChimes(page) {
+  await page.addInitScript(() => {
+    window.chimes = 0;
+    const make = AudioContext.prototype.createOscillator;
+    AudioContext.prototype.createOscillator = function () {
+      window.chimes++;
+      return make.call(this);
+    };
+  });
+}
+
+/** Waits until `locator`'s element runs no animation or transition (an opening window, a hover). */
+export async function settled(locator) {
+  await locator.waitFor();
+  await eventually('animations to finish', () => locator.evaluate((el) => el.getAnimations().length === 0));
+}

@@ -56,15 +56,18 @@ fn mount_with(
     while let Some(child) = root.first_child() {
         let _ = root.remove_child(&child);
     }
-    let Ok(style) = doc.create_element("style") else {
+    // A constructed stylesheet rather than a `<style>` element: a page whose CSP `style-src`
+    // lacks 'unsafe-inline' refuses the element, never this (it is not markup). It also
+    // replaces the loader's placeholder sheet.
+    let Ok(sheet) = web_sys::CssStyleSheet::new() else {
         return;
     };
-    style.set_text_content(Some(include_str!(concat!(env!("OUT_DIR"), "/widget.css"))));
+    let _ = sheet.replace_sync(include_str!(concat!(env!("OUT_DIR"), "/widget.css")));
+    root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
     let Ok(container) = doc.create_element("div") else {
         return;
     };
     container.set_class_name("lc-root");
-    let _ = root.append_child(&style);
     let _ = root.append_child(&container);
 
     let server = server_url::normalize_server(&server_url);
@@ -85,6 +88,12 @@ fn mount_with(
             ctl.set_open(true);
         }
         MOUNTED.set(Some(ctl));
+        // The page's `LiveChat.on('open'|'close'|'unread')` and the launcher the loader may
+        // hide learn the window's state from here; the loader ignores repeats.
+        Effect::new(move |_| {
+            let (open, unread) = ctl.state.with(|s| (s.open, s.unread));
+            let _ = loader_hook(HOOK_WINDOW, open as u8 as f64, unread as f64);
+        });
         view! { <ui::App ctl=ctl /> }
     })
     .forget();
@@ -185,6 +194,15 @@ thread_local! {
     static LOCALE_ASKED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
+/// Called by `loader.js` (`LiveChat.open()`/`close()`/`toggle()`): opens or minimises the
+/// window without the page clicking anything of ours.
+#[wasm_bindgen]
+pub fn set_open(open: bool) {
+    if let Some(ctl) = MOUNTED.get() {
+        ctl.set_open(open);
+    }
+}
+
 /// The mounted widget's handle (the contact build's exports act on it).
 #[cfg(feature = "contact")]
 pub(crate) fn mounted() -> Option<Ctl> {
@@ -199,8 +217,9 @@ fn decode(text: &str) -> Option<ServerMsg> {
 
 #[wasm_bindgen]
 extern "C" {
-    /// `loader.js`'s hook (`window.__livechatHook`): [`HOOK_CHIME`] plays the new-message
-    /// chime; [`HOOK_HELP`] says the chat waits for an agent (`a`: the waiting request's id, 0
+    /// `loader.js`'s hook (`window.__livechatHook`): [`HOOK_CHIME`] says a message from
+    /// someone else arrived (and whether to chime); [`HOOK_WINDOW`] reports the window's state;
+    /// [`HOOK_HELP`] says the chat waits for an agent (`a`: the waiting request's id, 0
     /// before there is one, -1 for not waiting; `b`: when it started), for the "when nobody
     /// answers" panel or the sections to pick; [`HOOK_OFFER`] says the last line offers
     /// choices; [`HOOK_HISTORY`] shows a contact's past chats (`a`: their visitor id). Absent
@@ -209,7 +228,10 @@ extern "C" {
     pub(crate) fn loader_hook(kind: u32, a: f64, b: f64) -> Result<(), JsValue>;
 }
 
-/// [`loader_hook`]: play the chime (the loader unlocks audio on the visitor's first gesture).
+/// [`loader_hook`]: a new message from someone else arrived (`a`: 1 to chime, as the window is
+/// minimised; `b`: the unread count). The loader plays the chime (audio unlocked on the
+/// visitor's first gesture, unless the page or the visitor turned sound off) and tells the
+/// page (`LiveChat.on('message')`).
 pub const HOOK_CHIME: u32 = 0;
 /// [`loader_hook`]: the waiting request changed (or there is none to wait for).
 pub const HOOK_HELP: u32 = 1;
@@ -218,6 +240,9 @@ pub const HOOK_HISTORY: u32 = 2;
 /// [`loader_hook`]: the choices offered with the last line changed (`a`: the conversation,
 /// -1 for none; `b`: the offering message's `seq`).
 pub const HOOK_OFFER: u32 = 3;
+/// [`loader_hook`]: the window opened or closed or the unread count changed (`a`: 1 when
+/// open; `b`: unread messages).
+pub const HOOK_WINDOW: u32 = 4;
 
 /// The widget's shared handle: copied into every component through context.
 #[derive(Clone, Copy)]
@@ -311,8 +336,9 @@ impl Ctl {
             })
             .forget();
         }
-        if fx.notify {
-            let _ = loader_hook(HOOK_CHIME, 0.0, 0.0);
+        if fx.message {
+            let unread = self.state.with_untracked(|s| s.unread);
+            let _ = loader_hook(HOOK_CHIME, fx.notify as u8 as f64, unread as f64);
         }
         // Which on-demand panel the chat needs now, in one call (they never coincide: help
         // before an agent answers, choices after): the loader takes down the other one and

@@ -48,7 +48,9 @@ pub struct VisitorState {
 /// What a received frame means beyond the state change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Effects {
-    /// A new message from someone else arrived while minimised: chime.
+    /// A new message from someone else arrived (the page hears of each one).
+    pub message: bool,
+    /// ... and the visitor should hear it: the window is minimised, so chime.
     pub notify: bool,
     /// The server no longer accepts our token: start over at the name step.
     pub lost_session: bool,
@@ -170,6 +172,7 @@ impl VisitorState {
                     #[cfg(feature = "contact")]
                     if pushed && !self.open {
                         self.open = true;
+                        fx.message = true;
                         fx.notify = true;
                     }
                 }
@@ -229,6 +232,7 @@ impl VisitorState {
                     if !self.open {
                         self.unread += 1;
                     }
+                    fx.message = true;
                     fx.notify = !self.open;
                 }
             }

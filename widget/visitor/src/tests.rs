@@ -728,7 +728,78 @@ async fn a_reply_while_minimised_asks_the_loader_for_the_chime() {
     w.ctl.receive(ServerMsg::Message {
         message: text(11, 4, 2, ada(), "Still there?"),
     });
-    assert_eq!(chimes(&calls), 1, "no chime while the window is open");
+    assert_eq!(chimes(&calls), 2, "the page hears of every message");
+    // my own line (another tab) and a repeat are not news
+    w.ctl.receive(ServerMsg::Message {
+        message: text(12, 4, 3, marta(), "Yes"),
+    });
+    w.ctl.receive(ServerMsg::Message {
+        message: text(11, 4, 2, ada(), "Still there?"),
+    });
+    let told: Vec<_> = calls
+        .borrow()
+        .iter()
+        .filter(|c| c[0] == super::HOOK_CHIME as f64)
+        .map(|c| (c[1], c[2]))
+        .collect();
+    assert_eq!(
+        told,
+        [(1.0, 1.0), (0.0, 0.0)],
+        "a chime (one unread) while minimised; none while the window is open"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_loader_opens_the_window_and_hears_when_it_or_the_unread_count_changes() {
+    let calls = record_hook();
+    let host = container();
+    let shadow = host
+        .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+        .unwrap();
+    // a server of its own: no session stored for it, so nothing connects
+    super::mount(shadow.clone(), "http://127.0.0.1:9".into(), false);
+    tick().await;
+    let window = || {
+        calls
+            .borrow()
+            .iter()
+            .filter(|c| c[0] == super::HOOK_WINDOW as f64)
+            .map(|c| (c[1] as u32, c[2] as u32))
+            .next_back()
+    };
+    let dialog_open = || {
+        let el: HtmlElement = shadow
+            .query_selector("[role=dialog]")
+            .unwrap()
+            .unwrap()
+            .unchecked_into();
+        !el.hidden()
+    };
+    assert_eq!(window(), Some((0, 0)), "told once mounted");
+    super::set_open(true);
+    tick().await;
+    assert_eq!(window(), Some((1, 0)));
+    assert!(dialog_open());
+    super::set_open(false);
+    tick().await;
+    assert_eq!(window(), Some((0, 0)));
+    assert!(!dialog_open());
+    let ctl = super::MOUNTED.get().unwrap();
+    ctl.receive(ServerMsg::Welcome {
+        protocol: protocol::PROTOCOL_VERSION,
+        me: marta(),
+        conversations: vec![conversation(4, ConversationStatus::Active, "Marta")],
+    });
+    ctl.receive(ServerMsg::Message {
+        message: text(10, 4, 1, ada(), "Hello"),
+    });
+    tick().await;
+    assert_eq!(window(), Some((0, 1)), "one unread");
+    super::set_open(true);
+    tick().await;
+    assert_eq!(window(), Some((1, 0)), "read once open");
+    super::unmount();
+    super::set_open(false); // nothing mounted: nothing happens
 }
 
 #[wasm_bindgen_test]
