@@ -67,7 +67,7 @@ pub fn Choices(
             };
             let token = visitor.with_value(|v| v.token.clone());
             let sent =
-                rest::post_json_explained::<_, serde_json::Value>(&url, &request, Some(&token))
+                rest::post_json_explained::<_, serde::de::IgnoredAny>(&url, &request, Some(&token))
                     .await;
             busy.set(false);
             if let Err((status, _)) = sent {

@@ -8,8 +8,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use livechat_client::i18n::{tr, tr_with};
 use livechat_client::rest;
-use protocol::helpdesk::{Callback, CallbackRequest, CreateTicketRequest, Ticket};
+use protocol::helpdesk::{CallbackRequest, CreateTicketRequest};
 use protocol::{HistoryPage, MessageKind, Role};
+use serde::de::IgnoredAny;
 
 use crate::rules::{self, Situation, callback_error};
 
@@ -228,6 +229,14 @@ const CSS: &str = ".lc-help h3{margin:0 0 4px;font-size:15px}\
 .lc-help-form .lc-help-actions{margin-top:4px}\
 .lc-help-done{margin:0;font-weight:600}";
 
+/// Of the ticket the chat was filed as (`protocol::helpdesk::Ticket`), only its number: the
+/// rest of the answer is skipped unread, which keeps the chunk from carrying a full reader for
+/// it. Likewise the callback and the end are read as [`IgnoredAny`].
+#[derive(serde::Deserialize)]
+struct Filed {
+    number: String,
+}
+
 impl Situation {
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.server)
@@ -235,7 +244,7 @@ impl Situation {
 
     async fn call_me(&self, request: &CallbackRequest) -> Result<(), String> {
         let url = self.url("/api/callbacks");
-        rest::post_json_explained::<_, Callback>(&url, request, Some(&self.token))
+        rest::post_json_explained::<_, IgnoredAny>(&url, request, Some(&self.token))
             .await
             .map(drop)
             .map_err(|(status, reason)| callback_error(status, &reason))
@@ -244,7 +253,7 @@ impl Situation {
     async fn end(&self) -> Result<(), String> {
         let id = self.conversation.ok_or_else(|| tr("no_chat_to_end"))?;
         let url = self.url(&format!("/api/conversations/{id}/end"));
-        rest::post_json_explained::<_, serde_json::Value>(&url, &(), Some(&self.token))
+        rest::post_json_explained::<_, IgnoredAny>(&url, &(), Some(&self.token))
             .await
             .map(drop)
             .or_else(|(status, reason)| match status {
@@ -268,7 +277,7 @@ impl Situation {
                     // One ticket per chat however often this is retried.
                     client_key: format!("leave-{id}"),
                 };
-                rest::post_json_explained::<_, Ticket>(&url, &body, Some(&self.token))
+                rest::post_json_explained::<_, Filed>(&url, &body, Some(&self.token))
                     .await
                     .map_err(|(status, reason)| rules::end_error(status, &reason))?
                     .number
