@@ -33,7 +33,8 @@ pub fn format_wait(since: Millis, now: Millis) -> String {
     }
 }
 
-/// `ms` in the reader's language and time zone, with `Intl.DateTimeFormat` options such as
+/// `ms` in the reader's time zone and language (the app's, when it set one; else the
+/// browser's), with `Intl.DateTimeFormat` options such as
 /// `[("weekday", "long"), ("hour", "2-digit")]` ("Monday, 09:00").
 pub fn local_time(ms: Millis, options: &[(&str, &str)]) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
@@ -41,7 +42,8 @@ pub fn local_time(ms: Millis, options: &[(&str, &str)]) -> String {
     for (key, value) in options {
         let _ = js_sys::Reflect::set(&opts, &(*key).into(), &(*value).into());
     }
-    String::from(date.to_locale_string("default", &opts))
+    let lang = crate::i18n::lang();
+    String::from(date.to_locale_string(lang.as_deref().unwrap_or("default"), &opts))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use livechat_client::i18n::tr;
 use livechat_client::rest;
 use protocol::workspace::{AnswerRequest, SectionChoice, SectionPick};
 use protocol::{ConversationId, HistoryPage, Seq};
@@ -66,46 +67,50 @@ pub fn Choices(
             };
             let token = visitor.with_value(|v| v.token.clone());
             let sent =
-                rest::post_json_explained::<_, serde_json::Value>(&url, &request, Some(&token))
+                rest::post_json_explained::<_, serde::de::IgnoredAny>(&url, &request, Some(&token))
                     .await;
             busy.set(false);
             if let Err((status, _)) = sent {
-                error.set(Some(pick_error(status).into()));
+                error.set(Some(pick_error(status)));
             }
         });
     };
-    view! {
-        <div class="lc-choices" role="group" aria-label="Choose an answer" style=STYLE>
-            <style>{CSS}</style>
-            {options
-                .into_iter()
-                .map(|choice| {
-                    let label = choice.clone();
-                    view! {
-                        <button
-                            type="button"
-                            class="lc-choice"
-                            disabled=move || busy.get()
-                            on:click=move |_| pick(choice.clone())
-                        >
-                            {label}
-                        </button>
-                    }
-                })
-                .collect_view()}
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-        </div>
-    }
+    let options = StoredValue::new(options);
+    crate::localised(move |lang, dir| {
+        view! {
+            <div class="lc-choices" role="group" aria-label=tr("choose_answer") style=STYLE lang=lang dir=dir>
+                <style>{CSS}</style>
+                {options
+                    .get_value()
+                    .into_iter()
+                    .map(|choice| {
+                        let label = choice.clone();
+                        view! {
+                            <button
+                                type="button"
+                                class="lc-choice"
+                                disabled=move || busy.get()
+                                on:click=move |_| pick(choice.clone())
+                            >
+                                {label}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            </div>
+        }
+    })
 }
 
 /// A pick that did not go through, in the visitor's words (`status` 0: no answer).
-pub fn pick_error(status: u16) -> &'static str {
-    match status {
-        401 => "Your chat session has ended. Please reload the page.",
-        429 => "Too many messages at once. Please wait a moment and try again.",
-        400 | 404 | 409 => "That choice is no longer open. Please type your answer instead.",
-        _ => "We couldn't send your choice. Please check your connection and try again.",
-    }
+pub fn pick_error(status: u16) -> String {
+    tr(match status {
+        401 => "session_ended",
+        429 => "too_many_messages",
+        400 | 404 | 409 => "choice_closed",
+        _ => "choice_failed",
+    })
 }
 
 /// Before the first message: which section should answer. Native radio buttons in a fieldset
@@ -125,36 +130,38 @@ pub fn SectionPicker(visitor: Visitor, sections: Vec<SectionChoice>) -> impl Int
             let saved = rest::put_json(&url, &SectionPick { section: Some(id) }, &token).await;
             if saved.is_err() && chosen.get_untracked() == Some(id) {
                 chosen.set(None);
-                error.set(Some(
-                    "We couldn't save that. Please check your connection and choose again.".into(),
-                ));
+                error.set(Some(tr("section_failed")));
             }
         });
     };
-    view! {
-        <fieldset class="lc-sections" style=STYLE>
-            <style>{CSS}</style>
-            <legend>"Who would you like to talk to?"</legend>
-            {sections
-                .into_iter()
-                .map(|s| {
-                    let id = s.id;
-                    view! {
-                        <label class="lc-section">
-                            <input
-                                type="radio"
-                                name="lc-section"
-                                prop:checked=move || chosen.get() == Some(id)
-                                on:change=move |_| choose(id)
-                            />
-                            {s.name}
-                        </label>
-                    }
-                })
-                .collect_view()}
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-        </fieldset>
-    }
+    let sections = StoredValue::new(sections);
+    crate::localised(move |lang, dir| {
+        view! {
+            <fieldset class="lc-sections" style=STYLE lang=lang dir=dir>
+                <style>{CSS}</style>
+                <legend>{tr("who_to_talk_to")}</legend>
+                {sections
+                    .get_value()
+                    .into_iter()
+                    .map(|s| {
+                        let id = s.id;
+                        view! {
+                            <label class="lc-section">
+                                <input
+                                    type="radio"
+                                    name="lc-section"
+                                    prop:checked=move || chosen.get() == Some(id)
+                                    on:change=move |_| choose(id)
+                                />
+                                {s.name}
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            </fieldset>
+        }
+    })
 }
 
 /// Between the messages and the composer, like the help panel; its own rules only, so the
@@ -165,7 +172,7 @@ const CSS: &str = ".lc-choice{padding:8px 14px;border:1px solid var(--lc-accent)
 background:var(--lc-bg);color:var(--lc-accent);font:inherit;font-weight:600;cursor:pointer}\
 .lc-choice:hover:not(:disabled){background:var(--lc-accent);color:#fff}\
 .lc-choice:disabled{opacity:.6;cursor:default}\
-.lc-sections legend{float:left;width:100%;padding:0;margin:0 0 2px;font-weight:600}\
+.lc-sections legend{float:inline-start;width:100%;padding:0;margin:0 0 2px;font-weight:600}\
 .lc-section{display:flex;align-items:center;gap:6px;padding:6px 12px;border:1px solid var(--lc-field);\
 border-radius:18px;cursor:pointer}\
 .lc-section:has(:checked){border-color:var(--lc-accent);color:var(--lc-accent);font-weight:600}\

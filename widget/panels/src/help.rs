@@ -6,9 +6,11 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use livechat_client::i18n::{tr, tr_with};
 use livechat_client::rest;
-use protocol::helpdesk::{Callback, CallbackRequest, CreateTicketRequest, Ticket};
+use protocol::helpdesk::{CallbackRequest, CreateTicketRequest};
 use protocol::{HistoryPage, MessageKind, Role};
+use serde::de::IgnoredAny;
 
 use crate::rules::{self, Situation, callback_error};
 
@@ -27,8 +29,6 @@ pub fn Help(situation: Situation) -> impl IntoView {
     let step = RwSignal::new(Step::Choose);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let heading = situation.with_value(Situation::heading);
-    let explain = situation.with_value(Situation::explanation);
     let contact = situation.with_value(|s| s.contact);
     let has_chat = situation.with_value(|s| s.conversation.is_some());
     let go = move |to: Step| {
@@ -47,36 +47,40 @@ pub fn Help(situation: Situation) -> impl IntoView {
         });
     };
 
-    view! {
-        <section class="lc-help" aria-labelledby="lc-help-title" style=PANEL_STYLE>
-            <style>{CSS}</style>
-            <h3 id="lc-help-title">{heading}</h3>
-            <p class="lc-help-text">{explain}</p>
-            {move || match step.get() {
-                Step::Choose => view! {
-                    <div class="lc-help-actions">
-                        <button type="button" class="lc-secondary" on:click=move |_| go(Step::CallMe)>
-                            "Call me back"
-                        </button>
-                        {(contact && has_chat).then(|| view! {
-                            <button type="button" class="lc-secondary" on:click=move |_| go(Step::Leave)>
-                                "Leave a message"
+    // Every text is a plain `tr(key)`: the panel is drawn again when the language changes (its
+    // state lives outside, so only a half-typed form is lost).
+    crate::localised(move |lang, dir| {
+        view! {
+            <section class="lc-help" aria-labelledby="lc-help-title" style=PANEL_STYLE lang=lang dir=dir>
+                <style>{CSS}</style>
+                <h3 id="lc-help-title">{situation.with_value(Situation::heading)}</h3>
+                <p class="lc-help-text">{situation.with_value(Situation::explanation)}</p>
+                {move || match step.get() {
+                    Step::Choose => view! {
+                        <div class="lc-help-actions">
+                            <button type="button" class="lc-secondary" on:click=move |_| go(Step::CallMe)>
+                                {tr("call_me_back")}
                             </button>
-                        })}
-                        {has_chat.then(|| view! {
-                            <button type="button" class="lc-secondary" disabled=move || busy.get() on:click=end_chat>
-                                "End chat"
-                            </button>
-                        })}
-                    </div>
-                }.into_any(),
-                Step::CallMe => view! { <CallbackForm situation=situation step=step error=error /> }.into_any(),
-                Step::Leave => view! { <LeaveMessage situation=situation step=step error=error /> }.into_any(),
-                Step::Done(text) => view! { <p class="lc-help-done" role="status">{text}</p> }.into_any(),
-            }}
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-        </section>
-    }
+                            {(contact && has_chat).then(|| view! {
+                                <button type="button" class="lc-secondary" on:click=move |_| go(Step::Leave)>
+                                    {tr("leave_message")}
+                                </button>
+                            })}
+                            {has_chat.then(|| view! {
+                                <button type="button" class="lc-secondary" disabled=move || busy.get() on:click=end_chat>
+                                    {tr("end_chat")}
+                                </button>
+                            })}
+                        </div>
+                    }.into_any(),
+                    Step::CallMe => view! { <CallbackForm situation=situation step=step error=error /> }.into_any(),
+                    Step::Leave => view! { <LeaveMessage situation=situation step=step error=error /> }.into_any(),
+                    Step::Done(text) => view! { <p class="lc-help-done" role="status">{text}</p> }.into_any(),
+                }}
+                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            </section>
+        }
+    })
 }
 
 #[component]
@@ -100,7 +104,7 @@ fn CallbackForm(
             note: note.get_untracked().trim().to_owned(),
         };
         if let Err(e) = rules::check_phone(&request.phone) {
-            error.set(Some(e.into()));
+            error.set(Some(e));
             return;
         }
         error.set(None);
@@ -112,44 +116,40 @@ fn CallbackForm(
                 .await;
             busy.set(false);
             match result {
-                Ok(()) => step.set(Step::Done(format!(
-                    "Thanks! We'll call you at {}{}.",
-                    request.phone,
-                    if request.preferred_time.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", request.preferred_time)
-                    }
-                ))),
+                Ok(()) => step.set(Step::Done(if request.preferred_time.is_empty() {
+                    tr_with("callback_thanks", &[("phone", &request.phone)])
+                } else {
+                    tr_with(
+                        "callback_thanks_when",
+                        &[("phone", &request.phone), ("when", &request.preferred_time)],
+                    )
+                })),
                 Err(e) => error.set(Some(e)),
             }
         });
     };
-    let field = |id: &'static str,
-                 label: &'static str,
-                 value: RwSignal<String>,
-                 kind: &'static str,
-                 hint: &'static str| {
-        view! {
-            <label for=id>{label}</label>
-            <input
-                id=id
-                type=kind
-                placeholder=hint
-                autocomplete=if kind == "tel" { "tel" } else { "off" }
-                prop:value=move || value.get()
-                on:input=move |ev| {
-                    value.set(event_target_value(&ev));
-                    error.set(None);
-                }
-            />
-        }
-    };
+    let field =
+        |id: &'static str, label: &str, value: RwSignal<String>, kind: &'static str, hint: &str| {
+            view! {
+                <label for=id>{tr(label)}</label>
+                <input
+                    id=id
+                    type=kind
+                    placeholder=tr(hint)
+                    autocomplete=if kind == "tel" { "tel" } else { "off" }
+                    prop:value=move || value.get()
+                    on:input=move |ev| {
+                        value.set(event_target_value(&ev));
+                        error.set(None);
+                    }
+                />
+            }
+        };
     view! {
         <form class="lc-help-form" novalidate on:submit=submit>
-            {field("lc-cb-phone", "Phone number", phone, "tel", "+49 30 1234567")}
-            {field("lc-cb-when", "When suits you? (optional)", when, "text", "e.g. after 3 pm")}
-            <label for="lc-cb-note">"Anything we should know? (optional)"</label>
+            {field("lc-cb-phone", "phone_number", phone, "tel", "phone_example")}
+            {field("lc-cb-when", "callback_when", when, "text", "callback_when_example")}
+            <label for="lc-cb-note">{tr("callback_note")}</label>
             <textarea
                 id="lc-cb-note"
                 rows="2"
@@ -158,13 +158,13 @@ fn CallbackForm(
             ></textarea>
             <div class="lc-help-actions">
                 <button type="submit" class="lc-primary" disabled=move || busy.get()>
-                    {move || if busy.get() { "Sending…" } else { "Request a call" }}
+                    {move || tr(if busy.get() { "sending" } else { "request_call" })}
                 </button>
                 <button type="button" class="lc-secondary" on:click=move |_| {
                     error.set(None);
                     step.set(Step::Choose);
                 }>
-                    "Back"
+                    {tr("back")}
                 </button>
             </div>
         </form>
@@ -179,13 +179,8 @@ fn LeaveMessage(
 ) -> impl IntoView {
     let busy = RwSignal::new(false);
     let text = situation.with_value(|s| match &s.ticket {
-        Some(number) => format!(
-            "We'll add this chat to ticket {number} and reply to you there. You can close this \
-             window."
-        ),
-        None => "We'll file this chat as a new ticket and reply to you there. You can close \
-                 this window."
-            .to_owned(),
+        Some(number) => tr_with("leave_to_ticket", &[("number", number)]),
+        None => tr("leave_new_ticket"),
     });
     let file = move |_| {
         busy.set(true);
@@ -193,8 +188,9 @@ fn LeaveMessage(
             let result = situation.with_value(Situation::clone).leave_message().await;
             busy.set(false);
             match result {
-                Ok(number) => step.set(Step::Done(format!(
-                    "Thanks! Your message is with us as ticket {number}."
+                Ok(number) => step.set(Step::Done(tr_with(
+                    "left_as_ticket",
+                    &[("number", &number)],
                 ))),
                 Err(e) => error.set(Some(e)),
             }
@@ -204,13 +200,13 @@ fn LeaveMessage(
         <p class="lc-help-text">{text}</p>
         <div class="lc-help-actions">
             <button type="button" class="lc-primary" disabled=move || busy.get() on:click=file>
-                "Leave as a ticket"
+                {tr("leave_as_ticket")}
             </button>
             <button type="button" class="lc-secondary" on:click=move |_| {
                 error.set(None);
                 step.set(Step::Choose);
             }>
-                "Back"
+                {tr("back")}
             </button>
         </div>
     }
@@ -233,6 +229,14 @@ const CSS: &str = ".lc-help h3{margin:0 0 4px;font-size:15px}\
 .lc-help-form .lc-help-actions{margin-top:4px}\
 .lc-help-done{margin:0;font-weight:600}";
 
+/// Of the ticket the chat was filed as (`protocol::helpdesk::Ticket`), only its number: the
+/// rest of the answer is skipped unread, which keeps the chunk from carrying a full reader for
+/// it. Likewise the callback and the end are read as [`IgnoredAny`].
+#[derive(serde::Deserialize)]
+struct Filed {
+    number: String,
+}
+
 impl Situation {
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.server)
@@ -240,16 +244,16 @@ impl Situation {
 
     async fn call_me(&self, request: &CallbackRequest) -> Result<(), String> {
         let url = self.url("/api/callbacks");
-        rest::post_json_explained::<_, Callback>(&url, request, Some(&self.token))
+        rest::post_json_explained::<_, IgnoredAny>(&url, request, Some(&self.token))
             .await
             .map(drop)
             .map_err(|(status, reason)| callback_error(status, &reason))
     }
 
     async fn end(&self) -> Result<(), String> {
-        let id = self.conversation.ok_or("There is no chat to end.")?;
+        let id = self.conversation.ok_or_else(|| tr("no_chat_to_end"))?;
         let url = self.url(&format!("/api/conversations/{id}/end"));
-        rest::post_json_explained::<_, serde_json::Value>(&url, &(), Some(&self.token))
+        rest::post_json_explained::<_, IgnoredAny>(&url, &(), Some(&self.token))
             .await
             .map(drop)
             .or_else(|(status, reason)| match status {
@@ -262,7 +266,7 @@ impl Situation {
     /// File the chat as a ticket (a new one unless it has one), then end it: its transcript
     /// lands on the ticket as a note. The ticket's number.
     async fn leave_message(&self) -> Result<String, String> {
-        let id = self.conversation.ok_or("There is no chat to leave.")?;
+        let id = self.conversation.ok_or_else(|| tr("no_chat_to_leave"))?;
         let number = match &self.ticket {
             Some(number) => number.clone(),
             None => {
@@ -273,7 +277,7 @@ impl Situation {
                     // One ticket per chat however often this is retried.
                     client_key: format!("leave-{id}"),
                 };
-                rest::post_json_explained::<_, Ticket>(&url, &body, Some(&self.token))
+                rest::post_json_explained::<_, Filed>(&url, &body, Some(&self.token))
                     .await
                     .map_err(|(status, reason)| rules::end_error(status, &reason))?
                     .number

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use livechat_client::chat::Chat;
+use livechat_client::i18n::{tr, tr_with};
 use livechat_client::message_row::MessageRow;
 use livechat_client::rest;
 use protocol::helpdesk::{PastConversation, PastConversationList};
@@ -17,7 +18,7 @@ const HEAD: &str = "display:flex;align-items:center;padding:8px 16px;\
                     border-bottom:1px solid var(--lc-line)";
 const BACK: &str = "border:0;background:none;color:var(--lc-accent);padding:4px;font-size:13px;\
                     text-decoration:underline";
-const ITEM: &str = "display:block;width:100%;text-align:left;padding:10px 12px;margin:0 0 8px;\
+const ITEM: &str = "display:block;width:100%;text-align:start;padding:10px 12px;margin:0 0 8px;\
                     border:1px solid var(--lc-line);border-radius:10px;background:var(--lc-bg);color:inherit";
 
 /// "Tue, 24 Nov" in the visitor's language.
@@ -32,7 +33,7 @@ fn day(ms: i64) -> String {
 pub fn title(c: &PastConversation) -> String {
     let about = match &c.ticket {
         Some(t) => format!("{} · {}", t.number, t.subject),
-        None => "No ticket".into(),
+        None => tr("no_ticket"),
     };
     format!("{} — {about}", day(c.created_at))
 }
@@ -40,9 +41,10 @@ pub fn title(c: &PastConversation) -> String {
 /// "With Ada, Grace", or that nobody answered.
 pub fn who_answered(c: &PastConversation) -> String {
     if c.agents.is_empty() {
-        "Nobody answered".into()
+        tr("nobody_answered")
     } else {
-        format!("With {}", c.agents.join(", "))
+        let names = c.agents.join(&tr("list_separator"));
+        tr_with("with_agents", &[("names", &names)])
     }
 }
 
@@ -103,10 +105,10 @@ pub fn History(
     };
     let items = move || {
         match list.get() {
-        None => view! { <p role="status">"Loading…"</p> }.into_any(),
-        Some(l) if l.is_empty() => view! { <p role="status">"No past chats yet."</p> }.into_any(),
+        None => view! { <p role="status">{tr("loading")}</p> }.into_any(),
+        Some(l) if l.is_empty() => view! { <p role="status">{tr("no_past_chats")}</p> }.into_any(),
         Some(l) => view! {
-            <ul aria-label="Past chats" style="list-style:none;margin:0;padding:0">
+            <ul aria-label=tr("past_chats") style="list-style:none;margin:0;padding:0">
                 {l.into_iter()
                     .map(|c| {
                         let heading = title(&c);
@@ -130,33 +132,35 @@ pub fn History(
         .into_any(),
     }
     };
-    view! {
-        <section style=ROOT aria-labelledby="lc-history-title">
-            <div style=HEAD>
-                <button type="button" style=BACK on:click=move |_| {
-                    if reading.with_untracked(Option::is_some) {
-                        reading.set(None);
-                    } else {
-                        on_close.run(());
+    crate::localised(move |lang, dir| {
+        view! {
+            <section style=ROOT aria-labelledby="lc-history-title" lang=lang dir=dir>
+                <div style=HEAD>
+                    <button type="button" style=BACK on:click=move |_| {
+                        if reading.with_untracked(Option::is_some) {
+                            reading.set(None);
+                        } else {
+                            on_close.run(());
+                        }
+                    }>
+                        {move || tr(if reading.with(Option::is_some) { "all_past_chats" } else { "back_to_chat" })}
+                    </button>
+                </div>
+                {move || match reading.get() {
+                    Some((heading, chat)) => view! {
+                        <h3 id="lc-history-title" style="margin:0;padding:8px 16px;font-size:14px">{heading}</h3>
+                        <div class="lc-log" role="log" aria-label=tr("past_chat")>
+                            {chat.lines.into_iter().map(|line| view! { <MessageRow line=line me=Some(me) /> }).collect_view()}
+                        </div>
                     }
-                }>
-                    {move || if reading.with(Option::is_some) { "All past chats" } else { "Back to chat" }}
-                </button>
-            </div>
-            {move || match reading.get() {
-                Some((heading, chat)) => view! {
-                    <h3 id="lc-history-title" style="margin:0;padding:8px 16px;font-size:14px">{heading}</h3>
-                    <div class="lc-log" role="log" aria-label="Past chat">
-                        {chat.lines.into_iter().map(|line| view! { <MessageRow line=line me=Some(me) /> }).collect_view()}
-                    </div>
-                }
-                .into_any(),
-                None => view! {
-                    <h3 id="lc-history-title" style="margin:0;padding:8px 16px;font-size:14px">"Past chats"</h3>
-                    <div style="flex:1;overflow-y:auto;padding:8px 16px">{items}</div>
-                }
-                .into_any(),
-            }}
-        </section>
-    }
+                    .into_any(),
+                    None => view! {
+                        <h3 id="lc-history-title" style="margin:0;padding:8px 16px;font-size:14px">{tr("past_chats")}</h3>
+                        <div style="flex:1;overflow-y:auto;padding:8px 16px">{items}</div>
+                    }
+                    .into_any(),
+                }}
+            </section>
+        }
+    })
 }

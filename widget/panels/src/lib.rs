@@ -11,7 +11,8 @@
 //! The loader mounts a panel into an element the widget keeps for it inside its shadow root
 //! (so the widget's stylesheet applies) and removes it again. Panels act over REST with the
 //! visitor's token; what follows reaches the widget over its own socket as usual (the chat
-//! ends, a ticket's system line), so the chunk and the widget share no state.
+//! ends, a ticket's system line), so the chunk and the widget share no state. Not even the
+//! language: the loader hands the panels the widget's catalogue too ([`set_words`]).
 
 pub mod choices;
 pub mod help;
@@ -41,6 +42,28 @@ thread_local! {
     /// Bumped by every change of the choices shown, so an offer whose options arrive after
     /// it was replaced or removed stays away.
     static CHOICES_GEN: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// The visitor's language: a catalogue file's text (`widget/locales/<code>.json`), the same the
+/// loader hands the widget's `set_words`. Panels shown are drawn again in it; English until set.
+#[wasm_bindgen]
+pub fn set_words(catalogue: String) {
+    if let Some(words) = livechat_client::i18n::Catalogue::parse(&catalogue) {
+        livechat_client::i18n::use_words().set(words);
+    }
+}
+
+/// A panel, drawn by `draw` with the catalogue's `lang` and `dir` for its root element (an
+/// Arabic panel mirrors) and drawn again when the language changes. Every text inside is a
+/// plain `tr(key)`, as in the widget: a reactive closure per text costs far more.
+fn localised<V: IntoView + 'static>(
+    draw: impl Fn(String, &'static str) -> V + Send + Sync + 'static,
+) -> impl IntoView {
+    let words = livechat_client::i18n::use_words();
+    move || {
+        let (lang, rtl) = words.with(|c| (c.lang.clone(), c.rtl));
+        draw(lang, if rtl { "rtl" } else { "ltr" })
+    }
 }
 
 /// Show the "when nobody answers" panel in `el`. `conversation` is the waiting request's id (0:

@@ -1,6 +1,9 @@
 //! The panel's decisions as plain functions: what it says, what a refusal means to the
 //! visitor, which phone numbers to send, a ticket's subject from the chat. No DOM, so the
-//! component tests check them directly.
+//! component tests check them directly. Every text is in the visitor's language (the app's
+//! catalogue, [`livechat_client::i18n`]).
+
+use livechat_client::i18n::{tr, tr_with};
 
 /// What the loader knows when it shows the panel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,24 +26,23 @@ pub struct Situation {
 
 impl Situation {
     pub fn heading(&self) -> String {
-        if self.closed {
-            "We're closed right now".into()
+        tr(if self.closed {
+            "help_closed"
         } else {
-            "Sorry for the wait".into()
-        }
+            "help_sorry_wait"
+        })
     }
 
     pub fn explanation(&self) -> String {
-        let back = match (self.closed, self.next_open) {
-            (true, Some(at)) => format!("We'll be back {}. ", when(at)),
-            _ => String::new(),
-        };
-        let what = if self.closed {
-            "Leave us a message here and we'll answer when we're back, or ask us to call you."
+        let what = tr(if self.closed {
+            "help_closed_explain"
         } else {
-            "Everyone is busy. Keep waiting, or ask us to call you back."
-        };
-        format!("{back}{what}")
+            "help_busy_explain"
+        });
+        match (self.closed, self.next_open) {
+            (true, Some(at)) => tr_with("help_back_at", &[("when", &when(at))]) + " " + &what,
+            _ => what,
+        }
     }
 }
 
@@ -57,11 +59,11 @@ fn when(at: i64) -> String {
 }
 
 /// The same check the server makes, so a typo is caught before a round trip.
-pub fn check_phone(phone: &str) -> Result<(), &'static str> {
+pub fn check_phone(phone: &str) -> Result<(), String> {
     if phone.trim().is_empty() {
-        Err("Please enter your phone number.")
+        Err(tr("phone_empty"))
     } else if !protocol::helpdesk::valid_phone(phone) {
-        Err("Please enter a phone number: digits, spaces and + - ( ) . / only.")
+        Err(tr("phone_invalid"))
     } else {
         Ok(())
     }
@@ -70,23 +72,23 @@ pub fn check_phone(phone: &str) -> Result<(), &'static str> {
 /// A refused callback request, in the visitor's words (`status` 0: no answer).
 pub fn callback_error(status: u16, reason: &str) -> String {
     match status {
-        409 => "You've already asked us to call you back. We'll be in touch.".into(),
-        403 => "Someone may still answer soon. Please wait a little longer.".into(),
-        401 => "Your chat session has ended. Please reload the page.".into(),
-        400 if !reason.is_empty() => format!("Please check the form: {reason}."),
-        429 => "Too many attempts. Please wait a moment and try again.".into(),
-        _ => "We couldn't send that. Please check your connection and try again.".into(),
+        409 => tr("callback_already"),
+        403 => tr("callback_too_soon"),
+        401 => tr("session_ended"),
+        400 if !reason.is_empty() => tr_with("check_form", &[("reason", reason)]),
+        429 => tr("too_many_attempts"),
+        _ => tr("callback_failed"),
     }
 }
 
 /// A refused end (or ticket), in the visitor's words.
 pub fn end_error(status: u16, reason: &str) -> String {
     match status {
-        403 => "An agent may still answer this chat, so it stays open for now.".into(),
-        409 => "This chat has already ended.".into(),
-        401 => "Your chat session has ended. Please reload the page.".into(),
-        0 => "We couldn't reach the chat server. Please check your connection.".into(),
-        _ if !reason.is_empty() => format!("That didn't work: {reason}."),
-        _ => "That didn't work. Please try again.".into(),
+        403 => tr("end_refused"),
+        409 => tr("already_ended"),
+        401 => tr("session_ended"),
+        0 => tr("unreachable"),
+        _ if !reason.is_empty() => tr_with("failed_because", &[("reason", reason)]),
+        _ => tr("failed_try_again"),
     }
 }

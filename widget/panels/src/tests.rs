@@ -177,18 +177,8 @@ async fn offered_choices_are_buttons_in_a_named_group_and_a_failed_pick_may_be_r
 #[wasm_bindgen_test]
 async fn the_sections_to_pick_are_radio_buttons_under_a_question_and_a_failed_save_is_undone() {
     let el = container();
-    let sections = vec![
-        protocol::workspace::SectionChoice {
-            id: 2,
-            name: "Sales".into(),
-        },
-        protocol::workspace::SectionChoice {
-            id: 1,
-            name: "Support".into(),
-        },
-    ];
     leptos::mount::mount_to(el.clone(), move || {
-        view! { <SectionPicker visitor=nobody_answers() sections=sections /> }
+        view! { <SectionPicker visitor=nobody_answers() sections=sales_and_support() /> }
     })
     .forget();
     tick().await;
@@ -206,4 +196,133 @@ async fn the_sections_to_pick_are_radio_buttons_under_a_question_and_a_failed_sa
     }
     assert!(alert(&el).contains("choose again"), "{}", alert(&el));
     assert!(!checked(&radio), "not saved, so not shown as chosen");
+}
+
+fn sales_and_support() -> Vec<protocol::workspace::SectionChoice> {
+    vec![
+        protocol::workspace::SectionChoice {
+            id: 2,
+            name: "Sales".into(),
+        },
+        protocol::workspace::SectionChoice {
+            id: 1,
+            name: "Support".into(),
+        },
+    ]
+}
+
+#[wasm_bindgen_test]
+async fn a_german_catalogue_speaks_german_in_every_panel_and_a_change_redraws_them() {
+    // Shown in English first: a catalogue handed over later redraws the panel.
+    let el = mounted(situation(true, true, Some(3))).await;
+    assert!(
+        el.text_content()
+            .unwrap()
+            .contains("We're closed right now")
+    );
+    set_words(include_str!("../../locales/de.json").into());
+    tick().await;
+    let text = el.text_content().unwrap();
+    assert!(text.contains("Wir haben gerade geschlossen"), "{text}");
+    // when we are back: in German words too ("Ab Montag, 09:00 sind wir …")
+    assert!(text.contains("Ab Montag"), "{text}");
+    assert!(text.contains("sind wir wieder für Sie da"), "{text}");
+    assert_eq!(
+        buttons(&el),
+        [
+            "Rufen Sie mich zurück",
+            "Nachricht hinterlassen",
+            "Chat beenden"
+        ]
+    );
+    assert_eq!(
+        get(&el, "section").get_attribute("lang").as_deref(),
+        Some("de")
+    );
+    // the form and its own check
+    click(&el, "Rufen Sie mich zurück");
+    tick().await;
+    assert_eq!(
+        all_text(&el, "label"),
+        [
+            "Telefonnummer",
+            "Wann passt es Ihnen? (optional)",
+            "Gibt es etwas, das wir wissen sollten? (optional)"
+        ]
+    );
+    let form = el.query_selector("form").unwrap().unwrap();
+    form.unchecked_ref::<web_sys::HtmlFormElement>()
+        .request_submit()
+        .unwrap();
+    tick().await;
+    assert_eq!(alert(&el), "Bitte geben Sie Ihre Telefonnummer ein.");
+    assert!(buttons(&el).contains(&"Zurück".to_owned()));
+
+    // rendered in German from the start: the choices and the section picker
+    let choices = container();
+    let options = vec!["Laptop".to_owned()];
+    leptos::mount::mount_to(choices.clone(), move || {
+        view! {
+            <Choices visitor=nobody_answers() conversation=protocol::ConversationId(3) seq=2 options=options />
+        }
+    })
+    .forget();
+    let picker = container();
+    leptos::mount::mount_to(picker.clone(), move || {
+        view! { <SectionPicker visitor=nobody_answers() sections=sales_and_support() /> }
+    })
+    .forget();
+    tick().await;
+    assert_eq!(
+        label(&get(&choices, "[role=group]")),
+        "Wählen Sie eine Antwort"
+    );
+    assert_eq!(
+        all_text(&picker, "legend"),
+        ["Mit wem möchten Sie sprechen?"]
+    );
+    assert_eq!(all_text(&picker, "label"), ["Sales", "Support"]);
+    assert!(choices::pick_error(404).contains("nicht mehr möglich"));
+    assert!(rules::end_error(409, "").contains("bereits beendet"));
+
+    // back to English for the other tests of this page: every panel follows
+    set_words(livechat_client::i18n::ENGLISH.into());
+    tick().await;
+    assert_eq!(
+        all_text(&picker, "legend"),
+        ["Who would you like to talk to?"]
+    );
+    assert_eq!(label(&get(&choices, "[role=group]")), "Choose an answer");
+    assert!(
+        el.text_content()
+            .unwrap()
+            .contains("We're closed right now")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_arabic_catalogue_mirrors_the_panels() {
+    set_words(include_str!("../../locales/ar.json").into());
+    let el = mounted(situation(false, false, Some(3))).await;
+    let section = get(&el, "section");
+    assert_eq!(section.get_attribute("dir").as_deref(), Some("rtl"));
+    assert_eq!(section.get_attribute("lang").as_deref(), Some("ar"));
+    assert!(el.text_content().unwrap().contains("نعتذر عن الانتظار"));
+    let picker = container();
+    leptos::mount::mount_to(picker.clone(), move || {
+        view! { <SectionPicker visitor=nobody_answers() sections=sales_and_support() /> }
+    })
+    .forget();
+    tick().await;
+    assert_eq!(
+        get(&picker, "fieldset").get_attribute("dir").as_deref(),
+        Some("rtl")
+    );
+
+    // back to English for the other tests of this page: left to right again
+    set_words(livechat_client::i18n::ENGLISH.into());
+    tick().await;
+    let section = get(&el, "section");
+    assert_eq!(section.get_attribute("dir").as_deref(), Some("ltr"));
+    assert!(el.text_content().unwrap().contains("Sorry for the wait"));
 }
