@@ -943,6 +943,45 @@ fn workspace_bodies() {
         },
     );
     check(
+        "rest_contact_session_response",
+        &protocol::helpdesk::ContactSessionResponse {
+            token: "v_9f3".into(),
+            me: Participant::new(Principal::Visitor(VisitorId(12)), "Carla Díaz"),
+            contact: protocol::helpdesk::Contact {
+                id: "c-100".into(),
+                company: "acme".into(),
+                name: "Carla Díaz".into(),
+                email: "carla@acme.example".into(),
+                chat_enabled: None,
+            },
+            company_name: "Acme".into(),
+            adopted: Some(ConversationId(4)),
+        },
+    );
+    check(
+        "rest_ticket_list",
+        &protocol::helpdesk::TicketList {
+            tickets: vec![
+                protocol::helpdesk::Ticket {
+                    number: "T-1001".into(),
+                    subject: "Grinder \"Pro\" jams".into(),
+                    status: protocol::helpdesk::TicketStatus::Open,
+                    contact: "c-100".into(),
+                    created_at: 1_763_900_000_000,
+                    updated_at: 1_763_900_600_000,
+                },
+                protocol::helpdesk::Ticket {
+                    number: "T-998".into(),
+                    subject: "Invoice".into(),
+                    status: protocol::helpdesk::TicketStatus::Resolved,
+                    contact: "c-100".into(),
+                    created_at: 1_763_000_000_000,
+                    updated_at: 1_763_100_000_000,
+                },
+            ],
+        },
+    );
+    check(
         "rest_agent_profile",
         &protocol::agents::AgentProfile {
             id: AgentId(2),

@@ -117,9 +117,12 @@ export async function startStack({ serverArgs: extraServerArgs = [] } = {}) {
     foreignSiteUrl: `http://127.0.0.1:${sitePort}`,
     browser,
     pageErrors,
-    /** A fresh browser context (its own storage: a different person) with error tracking. */
-    async person(label) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    /**
+     * A fresh browser context (its own storage: a different person) with error tracking;
+     * `options` for Playwright's context, e.g. `{ locale: 'de-DE', colorScheme: 'dark' }`.
+     */
+    async person(label, options = {}) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
       // Generous: a busy 2-core CI machine compiles the wasm bundles slowly. A bound, not a sleep.
       context.setDefaultTimeout(30_000);
       const page = await context.newPage();

@@ -33,7 +33,9 @@
     accent = null;
   }
   var greeting = opt('greeting');
-  var locale = opt('locale');
+  // The site's language, else the visitor's (the widget fetches that catalogue, if any).
+  var locale = opt('locale') || navigator.language;
+  var theme = opt('theme');
   var sound = !/^(off|false)$/.test(opt('sound'));
   var launcher = !/^(hidden|off|false)$/.test(opt('launcher'));
   var base = src.href.slice(0, src.href.lastIndexOf('/') + 1);
@@ -129,6 +131,7 @@
       'width:0!important;height:0!important;z-index:2147483647!important;--lc-a:' + (accent || '#2454d6') + '!important';
     if (left) host.setAttribute('data-left', '');
     if (!launcher) host.setAttribute('data-nolauncher', '');
+    if (/^(dark|light)$/.test(theme)) host.setAttribute('data-theme', theme);
     root = host.attachShadow({ mode: 'open' });
     root.addEventListener('pointerdown', unlock);
     root.addEventListener('keydown', unlock);
@@ -165,8 +168,8 @@
           else m.mount(root, server, wantOpen);
           mounted = m;
           // Exports of a newer widget; an older one simply lacks them.
-          if (locale && m.set_locale) m.set_locale(locale);
           if (greeting && m.set_greeting) m.set_greeting(greeting);
+          if (m.set_locale) m.set_locale(locale);
           emit('ready');
           return m;
         });
@@ -194,13 +197,17 @@
   // The on-demand panels (livechat-panels), fetched the first time one is needed.
   var panels = null;
   function chunk() {
-    return panels || (panels = import(base + 'panels/panels.js').then(function (m) {
+    return (panels || (panels = import(base + 'panels/panels.js').then(function (m) {
       return m.default().then(function () { return m; });
     }).catch(function (e) {
       panels = null;
       console.error('[livechat] could not load the chat panels', e);
       throw e;
-    }));
+    }))).then(function (m) {
+      // In the widget's language, which it fetched.
+      if (mounted && mounted.words && m.set_words) m.set_words(mounted.words());
+      return m;
+    });
   }
   function token() {
     var session = JSON.parse(localStorage.getItem(key + 'session') || 'null');

@@ -19,6 +19,7 @@ use protocol::{
 };
 
 use crate::transport::Queued;
+use protocol::helpdesk::{Ticket, TicketRef, TicketStatus};
 
 /// Deeper than any frame nests: a hostile or broken peer cannot recurse the stack away.
 const MAX_DEPTH: u32 = 32;
@@ -212,6 +213,22 @@ impl Cursor<'_> {
         }
     }
 
+    fn ticket(&mut self) -> Option<TicketRef> {
+        let (mut number, mut subject) = (None, None);
+        self.object(|c, key| {
+            match key {
+                "number" => number = Some(c.string()?),
+                "subject" => subject = Some(c.string()?),
+                _ => c.skip()?,
+            }
+            Some(())
+        })?;
+        Some(TicketRef {
+            number: number?,
+            subject: subject?,
+        })
+    }
+
     fn participant(&mut self) -> Option<Participant> {
         let (mut role, mut id, mut name) = (None, None, None);
         self.object(|c, key| {
@@ -354,6 +371,84 @@ pub fn string_object(text: &str) -> Option<Vec<(String, String)>> {
     Some(members)
 }
 
+/// A JSON string on its own (a value `gloo_storage` stored).
+pub fn json_string(text: &str) -> Option<String> {
+    let mut c = Cursor::new(text);
+    let s = c.string()?;
+    c.done()?;
+    Some(s)
+}
+
+/// `POST /api/contact/session`'s answer, as far as the widget uses it: the token, who the
+/// contact chats as, and the contact's id.
+pub fn read_contact_session(text: &str) -> Option<(String, Participant, String)> {
+    let (mut token, mut me, mut contact) = (None, None, None);
+    whole_object(text, |c, key| {
+        match key {
+            "token" => token = Some(c.string()?),
+            "me" => me = Some(c.participant()?),
+            "contact" => {
+                let mut id = None;
+                c.object(|c, key| match key {
+                    "id" => c.string().map(|s| id = Some(s)),
+                    _ => c.skip(),
+                })?;
+                contact = Some(id?);
+            }
+            _ => c.skip()?,
+        }
+        Some(())
+    })?;
+    Some((token?, me?, contact?))
+}
+
+/// `GET /api/contact/tickets`: the tickets.
+pub fn read_tickets(text: &str) -> Option<Vec<Ticket>> {
+    let mut tickets = None;
+    whole_object(text, |c, key| match key {
+        "tickets" => c
+            .array(|c| {
+                let (mut number, mut subject, mut status) = (None, None, None);
+                let (mut contact, mut created_at, mut updated_at) = (None, None, None);
+                c.object(|c, key| {
+                    match key {
+                        "number" => number = Some(c.string()?),
+                        "subject" => subject = Some(c.string()?),
+                        "status" => {
+                            let wire = c.string()?;
+                            status = Some(
+                                [
+                                    TicketStatus::Open,
+                                    TicketStatus::Pending,
+                                    TicketStatus::Resolved,
+                                    TicketStatus::Closed,
+                                ]
+                                .into_iter()
+                                .find(|s| s.as_str() == wire)?,
+                            );
+                        }
+                        "contact" => contact = Some(c.string()?),
+                        "created_at" => created_at = Some(c.int()?),
+                        "updated_at" => updated_at = Some(c.int()?),
+                        _ => c.skip()?,
+                    }
+                    Some(())
+                })?;
+                Some(Ticket {
+                    number: number?,
+                    subject: subject?,
+                    status: status?,
+                    contact: contact?,
+                    created_at: created_at?,
+                    updated_at: updated_at?,
+                })
+            })
+            .map(|t| tickets = Some(t)),
+        _ => c.skip(),
+    })?;
+    tickets
+}
+
 /// `POST /api/visitor/session`'s answer.
 pub fn read_session_response(text: &str) -> Option<SessionResponse> {
     let (mut token, mut me) = (None, None);
@@ -400,6 +495,17 @@ pub fn read_outbox(text: &str) -> Option<Vec<Queued>> {
 /// One server frame as an anonymous visitor reads it; `None` for anything else (malformed, not
 /// a visitor's frame, trailing text).
 pub fn decode_visitor_frame(text: &str) -> Option<ServerMsg> {
+    decode_frame::<false>(text)
+}
+
+/// One server frame as a verified contact reads it: a visitor's frames and `ticket_linked`.
+pub fn decode_contact_frame(text: &str) -> Option<ServerMsg> {
+    decode_frame::<true>(text)
+}
+
+/// A frame for an anonymous visitor, or (`CONTACT`) a verified contact; a constant, so the
+/// anonymous widget carries no code for the ticket frame.
+fn decode_frame<const CONTACT: bool>(text: &str) -> Option<ServerMsg> {
     let mut c = Cursor::new(text);
     c.depth = 1;
     c.eat(b'{')?;
@@ -411,14 +517,16 @@ pub fn decode_visitor_frame(text: &str) -> Option<ServerMsg> {
     let (mut conversation, mut me, mut conversations, mut messages) = (None, None, None, None);
     let (mut protocol, mut code, mut text_member) = (None, None, None);
     let (mut reset, mut more) = (false, false);
+    let mut ticket = None;
     c.members(false, |c, key| {
         match (kind.as_str(), key) {
             ("welcome", "protocol") => protocol = Some(u32::try_from(c.int()?).ok()?),
             ("welcome", "me") => me = Some(c.participant()?),
             ("welcome", "conversations") => conversations = Some(c.array(Cursor::conversation)?),
-            ("history" | "typing", "conversation_id") => {
+            ("history" | "typing" | "ticket_linked", "conversation_id") => {
                 conversation_id = Some(ConversationId(c.int()?))
             }
+            ("ticket_linked", "ticket") if CONTACT => ticket = c.nullable(Cursor::ticket)?,
             ("history", "messages") => messages = Some(c.array(Cursor::message)?),
             ("history", "reset") => reset = c.bool()?,
             ("history", "more") => more = c.bool()?,
@@ -465,6 +573,10 @@ pub fn decode_visitor_frame(text: &str) -> Option<ServerMsg> {
             code: code?,
             message: text_member?,
             client_id,
+        },
+        "ticket_linked" if CONTACT => ServerMsg::TicketLinked {
+            conversation_id: conversation_id?,
+            ticket,
         },
         _ => return None,
     })
@@ -547,6 +659,41 @@ mod tests {
             read >= 20,
             "the visitor's frames were read, not only refused: {read}"
         );
+    }
+
+    /// What serde's contact decoder reads, with `options` as the lean decoder keeps them.
+    fn serde_reads_for_contact(text: &str) -> Option<ServerMsg> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let msg = ServerMsg::deserialize_for_contact(&mut de).ok()?;
+        de.end().ok()?;
+        // the same normalisation as for the visitor's frames
+        let json = serde_json::to_string(&msg).ok()?;
+        serde_reads(&json).or(Some(msg))
+    }
+
+    #[test]
+    fn every_golden_frame_reads_for_a_contact_as_serde_reads_it() {
+        let mut tickets = 0;
+        for (name, text) in golden_frames() {
+            for form in [text.clone(), minify(&text)] {
+                let theirs = serde_reads_for_contact(&form);
+                assert_eq!(decode_contact_frame(&form), theirs, "{name}");
+                tickets += usize::from(matches!(theirs, Some(ServerMsg::TicketLinked { .. })));
+            }
+            for end in (0..text.len()).filter(|e| text.is_char_boundary(*e)) {
+                let cut = &text[..end];
+                assert_eq!(
+                    decode_contact_frame(cut),
+                    serde_reads_for_contact(cut),
+                    "{name} at {end}"
+                );
+            }
+        }
+        assert_eq!(tickets, 4, "linked and unlinked, pretty and minified");
+        // the anonymous reader refuses the ticket frame, as serde's visitor decoder does
+        let linked = r#"{"type":"ticket_linked","conversation_id":3,"ticket":null}"#;
+        assert_eq!(decode_visitor_frame(linked), None);
+        assert!(decode_contact_frame(linked).is_some());
     }
 
     #[test]
@@ -648,6 +795,26 @@ mod tests {
         assert_eq!(read_outbox("[]"), Some(Vec::new()));
         assert_eq!(read_outbox(r#"[{"client_id":"c1"}]"#), None, "no body");
         assert_eq!(read_outbox("{}"), None);
+    }
+
+    #[test]
+    fn a_contacts_answers_read_as_serde_reads_them() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../protocol/tests/golden");
+        let read = |name: &str| std::fs::read_to_string(format!("{dir}/{name}.json")).unwrap();
+        let answer = read("rest_contact_session_response");
+        let theirs: protocol::helpdesk::ContactSessionResponse =
+            serde_json::from_str(&answer).unwrap();
+        assert_eq!(
+            read_contact_session(&answer),
+            Some((theirs.token, theirs.me, theirs.contact.id))
+        );
+        let list = read("rest_ticket_list");
+        let theirs: protocol::helpdesk::TicketList = serde_json::from_str(&list).unwrap();
+        assert!(!theirs.tickets.is_empty());
+        assert_eq!(read_tickets(&list), Some(theirs.tickets));
+        assert_eq!(read_tickets(r#"{"tickets":[{"number":"T-1"}]}"#), None);
+        assert_eq!(json_string(r#""c-100""#).as_deref(), Some("c-100"));
+        assert_eq!(json_string("c-100"), None);
     }
 
     #[test]

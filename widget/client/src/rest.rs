@@ -51,7 +51,15 @@ pub async fn get_json<R: DeserializeOwned>(url: &str, bearer: &str) -> Result<R,
 
 /// `GET` a text without credentials (a locale's catalogue).
 pub async fn get_text(url: &str) -> Result<String, ApiError> {
-    let resp = request("GET", url, None, None).await?;
+    text_answer(request("GET", url, None, None).await?).await
+}
+
+/// `GET` a text with a bearer token, for a caller with its own reader (the visitor widget).
+pub async fn get_text_with(url: &str, bearer: &str) -> Result<String, ApiError> {
+    text_answer(request("GET", url, None, Some(bearer)).await?).await
+}
+
+async fn text_answer(resp: web_sys::Response) -> Result<String, ApiError> {
     if !resp.ok() {
         return Err(ApiError::Server {
             status: resp.status(),
@@ -116,6 +124,18 @@ pub async fn post_json_explained<B: Serialize, R: DeserializeOwned>(
     body: &B,
     bearer: Option<&str>,
 ) -> Result<R, (u16, String)> {
+    let (status, text) = post_for_text_explained(url, body, bearer).await?;
+    serde_json::from_str(&text).map_err(|_| (status, "an unreadable answer".to_owned()))
+}
+
+/// Like [`post_json_explained`], but the answer's status and text, for a caller with its own
+/// reader (the visitor widget, see [`crate::reader`]). The reason of a refusal is read with
+/// that reader too.
+pub async fn post_for_text_explained<B: Serialize>(
+    url: &str,
+    body: &B,
+    bearer: Option<&str>,
+) -> Result<(u16, String), (u16, String)> {
     let body = serde_json::to_string(body).map_err(|_| (0, String::new()))?;
     let resp = request("POST", url, Some(&body), bearer)
         .await
@@ -123,10 +143,10 @@ pub async fn post_json_explained<B: Serialize, R: DeserializeOwned>(
     let status = resp.status();
     let text = read_text(resp).await.map_err(|_| (status, String::new()))?;
     if (200..300).contains(&status) {
-        serde_json::from_str(&text).map_err(|_| (status, "an unreadable answer".to_owned()))
+        Ok((status, text))
     } else {
-        let reason = serde_json::from_str::<protocol::ErrorBody>(&text)
-            .map(|e| e.message)
+        let reason = crate::reader::string_members(&text, ["message"])
+            .map(|[m]| m)
             .unwrap_or_default();
         Err((status, reason))
     }

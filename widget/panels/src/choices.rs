@@ -66,9 +66,7 @@ pub fn Choices(
                 choice,
             };
             let token = visitor.with_value(|v| v.token.clone());
-            let sent =
-                rest::post_json_explained::<_, serde::de::IgnoredAny>(&url, &request, Some(&token))
-                    .await;
+            let sent = rest::post_for_text_explained(&url, &request, Some(&token)).await;
             busy.set(false);
             if let Err((status, _)) = sent {
                 error.set(Some(pick_error(status)));

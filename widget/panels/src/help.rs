@@ -10,7 +10,6 @@ use livechat_client::i18n::{tr, tr_with};
 use livechat_client::rest;
 use protocol::helpdesk::{CallbackRequest, CreateTicketRequest};
 use protocol::{HistoryPage, MessageKind, Role};
-use serde::de::IgnoredAny;
 
 use crate::rules::{self, Situation, callback_error};
 
@@ -231,7 +230,7 @@ const CSS: &str = ".lc-help h3{margin:0 0 4px;font-size:15px}\
 
 /// Of the ticket the chat was filed as (`protocol::helpdesk::Ticket`), only its number: the
 /// rest of the answer is skipped unread, which keeps the chunk from carrying a full reader for
-/// it. Likewise the callback and the end are read as [`IgnoredAny`].
+/// it. The callback's and the end's answers are not read at all (success is the status).
 #[derive(serde::Deserialize)]
 struct Filed {
     number: String,
@@ -244,7 +243,7 @@ impl Situation {
 
     async fn call_me(&self, request: &CallbackRequest) -> Result<(), String> {
         let url = self.url("/api/callbacks");
-        rest::post_json_explained::<_, IgnoredAny>(&url, request, Some(&self.token))
+        rest::post_for_text_explained(&url, request, Some(&self.token))
             .await
             .map(drop)
             .map_err(|(status, reason)| callback_error(status, &reason))
@@ -253,11 +252,10 @@ impl Situation {
     async fn end(&self) -> Result<(), String> {
         let id = self.conversation.ok_or_else(|| tr("no_chat_to_end"))?;
         let url = self.url(&format!("/api/conversations/{id}/end"));
-        rest::post_json_explained::<_, IgnoredAny>(&url, &(), Some(&self.token))
+        rest::post_for_text_explained(&url, &(), Some(&self.token))
             .await
             .map(drop)
             .or_else(|(status, reason)| match status {
-                // 204 has no body to read: that is success too.
                 200..=299 => Ok(()),
                 _ => Err(rules::end_error(status, &reason)),
             })

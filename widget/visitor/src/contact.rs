@@ -14,18 +14,14 @@
 
 use gloo_storage::Storage;
 use leptos::prelude::*;
-use protocol::helpdesk::{
-    ContactSessionRequest, ContactSessionResponse, CreateTicketRequest, LinkTicketRequest, Ticket,
-    TicketList,
-};
+use protocol::helpdesk::{ContactSessionRequest, CreateTicketRequest, LinkTicketRequest, Ticket};
 use protocol::presence::PresenceReport;
 use protocol::{ConversationId, ServerMsg};
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use crate::Ctl;
 use crate::state::Session;
-use livechat_client::{rest, server_url};
+use livechat_client::{reader, rest, server_url};
 
 /// What only the contact build keeps, beside the visitor's state.
 #[derive(Clone, Copy)]
@@ -112,22 +108,15 @@ pub fn help_ticket() -> String {
         .unwrap_or_default()
 }
 
-/// Contacts may get every visitor frame and the ticket frame; agents-only frames are refused,
-/// so their decoding code is not in this bundle either.
+/// Contacts may get every visitor frame and the ticket frame; agents-only frames are refused.
+/// Read with the widget's small reader, as the anonymous build reads its frames.
 fn decode_all(text: &str) -> Option<ServerMsg> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let msg = ServerMsg::deserialize_for_contact(&mut de).ok()?;
-    de.end().ok()?;
-    Some(msg)
+    livechat_client::reader::decode_contact_frame(text)
 }
 
 /// The `sub` claim of a signed statement. Not verified here (the server does that): the
 /// widget only uses it to tell whether the session it holds is this contact's.
 pub fn subject(identity: &str) -> Option<String> {
-    #[derive(Deserialize)]
-    struct Claims {
-        sub: String,
-    }
     let payload = identity.split('.').nth(1)?;
     let b64: String = payload
         .chars()
@@ -139,7 +128,7 @@ pub fn subject(identity: &str) -> Option<String> {
         .collect();
     let padded = format!("{b64}{}", "=".repeat((4 - b64.len() % 4) % 4));
     let json = web_sys::window()?.atob(&padded).ok()?;
-    serde_json::from_str::<Claims>(&json).ok().map(|c| c.sub)
+    reader::string_members(&json, ["sub"]).map(|[sub]| sub)
 }
 
 impl Ctl {
@@ -151,7 +140,11 @@ impl Ctl {
     /// Before the widget connects: keep the stored session when it is this contact's,
     /// otherwise sign the contact in (and do not connect with someone else's session).
     fn take_identity(self, identity: String) {
-        let held: Option<String> = gloo_storage::LocalStorage::get(self.contact_key()).ok();
+        let held = gloo_storage::LocalStorage::raw()
+            .get_item(&self.contact_key())
+            .ok()
+            .flatten()
+            .and_then(|text| reader::json_string(&text));
         let session = self.state.with_untracked(|s| s.session.clone());
         if session.is_some() && held.is_some() && held == subject(&identity) {
             leptos::task::spawn_local(self.load_tickets());
@@ -167,22 +160,25 @@ impl Ctl {
 
     async fn identify(self, identity: String, anonymous: Option<Session>) {
         let url = format!("{}/api/contact/session", self.server.get_value());
-        let answer: Result<ContactSessionResponse, _> = rest::post_json_explained(
+        let answer = rest::post_for_text_explained(
             &url,
             &ContactSessionRequest { identity },
             anonymous.as_ref().map(|s| s.token.as_str()),
         )
-        .await;
+        .await
+        .and_then(|(status, text)| {
+            reader::read_contact_session(&text).ok_or((status, "an unreadable answer".into()))
+        });
         self.busy.set(false);
         let session = match answer {
-            Ok(r) => {
-                let _ = gloo_storage::LocalStorage::set(self.contact_key(), &r.contact.id);
+            Ok((token, me, contact)) => {
+                let _ = gloo_storage::LocalStorage::set(self.contact_key(), &contact);
                 let session = Session {
-                    token: r.token,
-                    name: r.me.name.clone(),
+                    token,
+                    name: me.name.clone(),
                 };
                 let _ = gloo_storage::LocalStorage::set(self.session_key(), &session);
-                self.state.update(|s| s.me = Some(r.me));
+                self.state.update(|s| s.me = Some(me));
                 Some(session)
             }
             Err((status, reason)) => {
@@ -210,8 +206,12 @@ impl Ctl {
     pub async fn load_tickets(self) {
         let Some(token) = self.token() else { return };
         let url = format!("{}/api/contact/tickets", self.server.get_value());
-        if let Ok(list) = rest::get_json::<TicketList>(&url, &token).await {
-            let open = list.tickets.into_iter().filter(|t| t.status.is_open());
+        if let Some(tickets) = rest::get_text_with(&url, &token)
+            .await
+            .ok()
+            .and_then(|text| reader::read_tickets(&text))
+        {
+            let open = tickets.into_iter().filter(|t| t.status.is_open());
             self.contact.tickets.set(open.collect());
         }
     }
@@ -240,7 +240,7 @@ impl Ctl {
             subject: protocol::helpdesk::ticket_subject(Some(&first_message)),
             client_key: format!("pre-{}", id.0),
         };
-        match rest::post_json::<_, Ticket>(&url, &body, Some(&token)).await {
+        match rest::post_for_text(&url, &body, Some(&token)).await {
             Ok(_) => self.load_tickets().await,
             Err(_) => web_sys::console::error_1(&JsValue::from_str(
                 "[livechat] no ticket could be opened for this chat",
@@ -278,12 +278,7 @@ impl Ctl {
         self.contact.away.set_value(away);
         let url = format!("{}/api/contact/presence", self.server.get_value());
         leptos::task::spawn_local(async move {
-            let _ = rest::post_json::<_, serde_json::Value>(
-                &url,
-                &PresenceReport { away },
-                Some(&token),
-            )
-            .await;
+            let _ = rest::post_for_text(&url, &PresenceReport { away }, Some(&token)).await;
         });
     }
 
