@@ -124,10 +124,9 @@ wire_objects! {
         pub sent_at: Millis,
         /// Choices an agent offers with this message (`POST
         /// /api/agent/conversations/{id}/offer`), for the visitor to answer with one (`POST
-        /// /api/conversations/{id}/answer`). Omitted when empty. With the `lean` feature only
-        /// whether there are any is decoded, as one empty choice (see `Cargo.toml`).
+        /// /api/conversations/{id}/answer`). Omitted when empty. (The visitor widget's own
+        /// reader keeps only whether there are any; its on-demand panel reads them.)
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        #[cfg_attr(feature = "lean", serde(deserialize_with = "crate::wire::offered"))]
         pub options: Vec<String>,
     }
 }

@@ -273,12 +273,3 @@ wire_names! {
         Type,
     }
 }
-
-/// `Message::options` with the `lean` feature: whether the message offers choices, without
-/// their text (one empty choice stands for "some"). The visitor widget leaves choosing to an
-/// on-demand panel that reads them over REST, so its bundle skips decoding a list of strings.
-#[cfg(feature = "lean")]
-pub fn offered<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    serde::de::IgnoredAny::deserialize(d)?;
-    Ok(vec![String::new()])
-}

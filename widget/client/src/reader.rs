@@ -10,7 +10,8 @@
 //! frame of the protocol both ways (and every truncation of each) and compare. Like serde it
 //! skips members it does not know, defaults the optional ones and refuses a missing required
 //! one; like the server's frames (see `ServerMsg`), `type` is the first member. Of
-//! `Message::options` it keeps only whether there are any, as the `lean` decoder does.
+//! `Message::options` it keeps only whether there are any (one empty choice): the widget
+//! leaves choosing to an on-demand panel that reads them.
 //! Writing JSON stays with serde (`Serialize` is small).
 
 use protocol::{
@@ -586,7 +587,7 @@ fn decode_frame<const CONTACT: bool>(text: &str) -> Option<ServerMsg> {
 mod tests {
     use super::*;
 
-    /// What serde's visitor decoder reads, with `options` as the lean decoder keeps them.
+    /// What serde's visitor decoder reads, with `options` as the reader keeps them.
     fn serde_reads(text: &str) -> Option<ServerMsg> {
         let mut de = serde_json::Deserializer::from_str(text);
         let mut msg = ServerMsg::deserialize_for_visitor(&mut de).ok()?;
