@@ -532,6 +532,10 @@ impl World {
                     }
                     // Never to the socket that typed: to the others in the chat.
                     ServerMsg::Typing { .. } => assert!(!mine, "socket {i} got its own typing"),
+                    // Only visitors wait in the queue.
+                    ServerMsg::QueuePosition { .. } => {
+                        assert_eq!(role, Role::Visitor, "an agent got a queue position");
+                    }
                     ServerMsg::Queue { .. }
                     | ServerMsg::RequestAdded { .. }
                     | ServerMsg::RequestRemoved { .. }

@@ -57,6 +57,12 @@ server_frames! {
             conversation_id: ConversationId,
             name: String,
         },
+        /// Visitors: your waiting request's place in the queue (1: next), among the requests
+        /// waiting for the same agents; sent within a second of each change while it waits.
+        QueuePosition {
+            conversation_id: ConversationId,
+            position: u32,
+        },
         /// Something you sent was refused. The socket stays open unless the code says otherwise.
         Error {
             code: ErrorCode,

@@ -328,6 +328,13 @@ fn server_frames() {
         },
     );
     check(
+        "server_queue_position",
+        &ServerMsg::QueuePosition {
+            conversation_id: ConversationId(3),
+            position: 2,
+        },
+    );
+    check(
         "server_notes",
         &ServerMsg::Notes {
             conversation_id: ConversationId(3),
@@ -811,7 +818,7 @@ fn each_widget_decoder_reads_its_frames_and_refuses_the_others() {
             );
         }
     }
-    assert_eq!(seen, 26, "every server golden was checked");
+    assert_eq!(seen, 27, "every server golden was checked");
 }
 
 #[test]

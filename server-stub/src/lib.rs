@@ -239,6 +239,9 @@ fn spawn_housekeeping(state: &AppState) {
                     if let Err(e) = hub.abandon_due().await {
                         tracing::warn!(error = %e, "abandoning unanswered requests failed");
                     }
+                    if let Err(e) = hub.tell_positions().await {
+                        tracing::warn!(error = %e, "telling visitors their place in the queue failed");
+                    }
                 }
                 _ = limiters.tick() => {
                     hub.retain_recent();

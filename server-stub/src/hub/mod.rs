@@ -108,6 +108,11 @@ struct Inner {
     send_limiter: DefaultKeyedRateLimiter<Principal>,
     /// When each identity's last typing signal was passed on (`typing.rs`).
     typing: std::sync::Mutex<std::collections::HashMap<Principal, std::time::Instant>>,
+    /// Each waiting request's place in the queue as its visitor was last told
+    /// (`teamwork.rs`, `tell_positions`).
+    positions: std::sync::Mutex<
+        std::collections::HashMap<protocol::ConversationId, (protocol::VisitorId, u32)>,
+    >,
     shutdown: CancellationToken,
     /// Every socket task, so shutdown can wait for their close frames to go out.
     tracker: TaskTracker,
@@ -125,6 +130,7 @@ impl Hub {
                 order: tokio::sync::Mutex::new(()),
                 send_limiter: RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst)),
                 typing: std::sync::Mutex::new(std::collections::HashMap::new()),
+                positions: std::sync::Mutex::new(std::collections::HashMap::new()),
                 shutdown: CancellationToken::new(),
                 tracker: TaskTracker::new(),
                 next_id: AtomicU64::new(1),

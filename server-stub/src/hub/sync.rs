@@ -117,6 +117,10 @@ impl Hub {
                 .map_err(|_| HubError::TooSlow)?;
         }
         let agent = me.role() == Role::Agent;
+        // A visitor's new socket hears their place in the queue at the next round (a second).
+        if let protocol::Principal::Visitor(visitor) = me.principal {
+            self.forget_positions_of(visitor);
+        }
         let connection = self.register(me, credential, tx);
         // Agents: who of their colleagues is here, and how (this socket included, offline
         // until it sets a status).

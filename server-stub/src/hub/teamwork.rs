@@ -196,6 +196,51 @@ impl Hub {
         Ok(())
     }
 
+    /// Tell each waiting visitor their place in the queue when it changed since they were last
+    /// told (or a socket of theirs connected since): run every second with the abandonment
+    /// sweep, so whatever moved the queue (a request made, accepted, ended, abandoned, routed
+    /// elsewhere) shows within a second, with no hook in each of those paths.
+    pub async fn tell_positions(&self) -> Result<(), StoreError> {
+        let _order = self.inner.order.lock().await;
+        let places = self.inner.db.call(|st| st.queue_positions()).await?;
+        let changed: Vec<_> = {
+            let mut told = self
+                .inner
+                .positions
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            let changed = places
+                .iter()
+                .filter(|(id, visitor, place)| told.get(id) != Some(&(*visitor, *place)))
+                .copied()
+                .collect();
+            *told = places
+                .into_iter()
+                .map(|(id, visitor, place)| (id, (visitor, place)))
+                .collect();
+            changed
+        };
+        for (conversation_id, visitor, position) in changed {
+            self.to_principal(
+                Principal::Visitor(visitor),
+                ServerMsg::QueuePosition {
+                    conversation_id,
+                    position,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// A visitor's socket connected: their place is told again at the next round.
+    pub(super) fn forget_positions_of(&self, visitor: protocol::VisitorId) {
+        self.inner
+            .positions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, (v, _)| *v != visitor);
+    }
+
     /// Abandon every request that waited too long: the visitor gets the line that tells them
     /// to leave a message; the agents it was offered to see it leave the queue for Abandoned.
     pub async fn abandon_due(&self) -> Result<usize, StoreError> {

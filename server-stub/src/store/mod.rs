@@ -655,6 +655,9 @@ pub trait RoutingStore {
     fn abandon_due(&self, now: Millis) -> Result<Vec<Abandoned>, StoreError>;
     /// The abandoned requests `agent` would have been offered, newest first.
     fn abandoned_for(&self, agent: AgentId) -> Result<Vec<AbandonedChat>, StoreError>;
+    /// Every waiting request (not abandoned) with its visitor and its place among the requests
+    /// routed the same way (the same section, or every eligible one), oldest first: 1 is next.
+    fn queue_positions(&self) -> Result<Vec<(ConversationId, VisitorId, u32)>, StoreError>;
     /// `visitor` picks the section of their next request (`None`: the site decides again).
     /// `false`: not one they may pick now (see `Availability::sections`); nothing changes.
     fn pick_section(&self, visitor: VisitorId, section: Option<i64>) -> Result<bool, StoreError>;

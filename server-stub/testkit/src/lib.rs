@@ -78,12 +78,20 @@ pub struct Client {
     ws: Ws,
     /// Deliver agents' presence frames (`team`, `agent_status`) instead of skipping them.
     presence: bool,
+    /// Deliver visitors' `queue_position` frames instead of skipping them.
+    queue: bool,
 }
 
 /// Agents' presence frames: every agent socket gets them whenever a colleague connects, goes
 /// online or leaves, so for tests about anything else they are background, like pings.
 fn is_presence(msg: &ServerMsg) -> bool {
     matches!(msg, ServerMsg::Team { .. } | ServerMsg::AgentStatus { .. })
+}
+
+/// A waiting visitor's place in the queue: told by a once-a-second task, so for tests about
+/// anything else it is background too.
+fn is_queue_position(msg: &ServerMsg) -> bool {
+    matches!(msg, ServerMsg::QueuePosition { .. })
 }
 
 impl Client {
@@ -105,6 +113,7 @@ impl Client {
         Ok(Client {
             ws,
             presence: false,
+            queue: false,
         })
     }
 
@@ -136,6 +145,7 @@ impl Client {
         Ok(Client {
             ws,
             presence: false,
+            queue: false,
         })
     }
 
@@ -214,12 +224,17 @@ impl Client {
         self.presence = true;
     }
 
+    /// From now on, deliver visitors' queue positions too (tests about the queue).
+    pub fn keep_queue_positions(&mut self) {
+        self.queue = true;
+    }
+
     /// The next server frame (pings skipped, and agents' presence frames unless
     /// [`Client::keep_presence`] was called).
     pub async fn try_recv(&mut self) -> Result<ServerMsg> {
         loop {
             let msg = decode(self.try_next_text().await?)?;
-            if self.presence || !is_presence(&msg) {
+            if (self.presence || !is_presence(&msg)) && (self.queue || !is_queue_position(&msg)) {
                 return Ok(msg);
             }
         }
@@ -260,7 +275,14 @@ impl Client {
         loop {
             let next = tokio::time::timeout(limit, self.ws.next()).await;
             match next.expect("timed out waiting for close") {
-                Some(Ok(WsMessage::Text(t))) => seen.push(or_panic(decode(t))),
+                Some(Ok(WsMessage::Text(t))) => {
+                    let msg = or_panic(decode(t));
+                    if (self.presence || !is_presence(&msg))
+                        && (self.queue || !is_queue_position(&msg))
+                    {
+                        seen.push(msg);
+                    }
+                }
                 Some(Ok(WsMessage::Close(frame))) => return (seen, frame),
                 Some(Ok(_)) => continue,
                 Some(Err(_)) | None => return (seen, None),
@@ -398,6 +420,7 @@ impl Client {
         Client {
             ws,
             presence: false,
+            queue: false,
         }
     }
 }
@@ -429,7 +452,7 @@ impl ClientRx {
     pub async fn try_recv(&mut self) -> Result<ServerMsg> {
         loop {
             let msg = decode(next_text(&mut self.stream).await?)?;
-            if !is_presence(&msg) {
+            if !is_presence(&msg) && !is_queue_position(&msg) {
                 return Ok(msg);
             }
         }

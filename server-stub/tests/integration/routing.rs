@@ -706,3 +706,53 @@ async fn visitors_pick_their_section_when_the_site_lets_them() {
     assert_eq!(choices().await, serde_json::Value::Null);
     srv.stop().await;
 }
+
+/// The next `queue_position` of this visitor's socket (they come once a second at most).
+async fn position(v: &mut Connected) -> (protocol::ConversationId, u32) {
+    loop {
+        if let ServerMsg::QueuePosition {
+            conversation_id,
+            position,
+        } = v.c.recv().await
+        {
+            return (conversation_id, position);
+        }
+    }
+}
+
+#[tokio::test]
+async fn waiting_visitors_hear_their_place_in_the_queue_as_it_moves() {
+    let srv = TestServer::start().await;
+    let ada = srv.ada().await;
+    let (mut a, _) = online(&srv, &ada.token).await;
+    let mut waiting = Vec::new();
+    for name in ["Marta", "Lena", "Omar"] {
+        let visitor = srv.visitor(name).await;
+        let mut v = srv.connect(&visitor.token, vec![]).await;
+        v.c.keep_queue_positions();
+        let conv = v.c.say_acked("q1", None, "hello").await.conversation_id;
+        waiting.push((visitor, v, conv));
+    }
+    for (i, (_, v, conv)) in waiting.iter_mut().enumerate() {
+        assert_eq!(
+            position(v).await,
+            (*conv, i as u32 + 1),
+            "in the order they asked"
+        );
+    }
+    // Ada takes Marta's: everyone behind moves up
+    let first = waiting[0].2;
+    a.c.send(&ClientMsg::Accept {
+        conversation_id: first,
+    })
+    .await;
+    for (i, (_, v, conv)) in waiting.iter_mut().enumerate().skip(1) {
+        assert_eq!(position(v).await, (*conv, i as u32));
+    }
+    // a second tab of Omar's hears his place at once (within a second), not only on a change
+    let omar = &waiting[2];
+    let mut tab = srv.connect(&omar.0.token, vec![]).await;
+    tab.c.keep_queue_positions();
+    assert_eq!(position(&mut tab).await, (omar.2, 2));
+    srv.stop().await;
+}

@@ -1,6 +1,6 @@
 //! The anonymous visitor's own JSON reader: a small cursor and one function per thing it
 //! reads: the server's frames (`welcome`, `conversation`, `history`, `message`, `ack`,
-//! `typing`, `error`; every other frame is refused, as `ServerMsg::deserialize_for_visitor`
+//! `typing`, `queue_position`, `error`; every other frame is refused, as `ServerMsg::deserialize_for_visitor`
 //! refuses it), the session answer, and what it keeps in `localStorage` (its session, the
 //! outbox).
 //!
@@ -516,15 +516,16 @@ fn decode_frame<const CONTACT: bool>(text: &str) -> Option<ServerMsg> {
     // Each frame's members, by name; what a frame does not take is skipped.
     let (mut conversation_id, mut message, mut client_id, mut name) = (None, None, None, None);
     let (mut conversation, mut me, mut conversations, mut messages) = (None, None, None, None);
-    let (mut protocol, mut code, mut text_member) = (None, None, None);
+    // `number`: welcome's protocol version, or queue_position's position.
+    let (mut number, mut code, mut text_member) = (None, None, None);
     let (mut reset, mut more) = (false, false);
     let mut ticket = None;
     c.members(false, |c, key| {
         match (kind.as_str(), key) {
-            ("welcome", "protocol") => protocol = Some(u32::try_from(c.int()?).ok()?),
+            ("welcome", "protocol") => number = Some(u32::try_from(c.int()?).ok()?),
             ("welcome", "me") => me = Some(c.participant()?),
             ("welcome", "conversations") => conversations = Some(c.array(Cursor::conversation)?),
-            ("history" | "typing" | "ticket_linked", "conversation_id") => {
+            ("history" | "typing" | "ticket_linked" | "queue_position", "conversation_id") => {
                 conversation_id = Some(ConversationId(c.int()?))
             }
             ("ticket_linked", "ticket") if CONTACT => ticket = c.nullable(Cursor::ticket)?,
@@ -541,6 +542,7 @@ fn decode_frame<const CONTACT: bool>(text: &str) -> Option<ServerMsg> {
                 code = Some(*ErrorCode::ALL.iter().find(|e| e.as_str() == wire)?);
             }
             ("error", "message") => text_member = Some(c.string()?),
+            ("queue_position", "position") => number = Some(u32::try_from(c.int()?).ok()?),
             _ => c.skip()?,
         }
         Some(())
@@ -548,7 +550,7 @@ fn decode_frame<const CONTACT: bool>(text: &str) -> Option<ServerMsg> {
     c.done()?;
     Some(match kind.as_str() {
         "welcome" => ServerMsg::Welcome {
-            protocol: protocol?,
+            protocol: number?,
             me: me?,
             conversations: conversations?,
         },
@@ -565,6 +567,10 @@ fn decode_frame<const CONTACT: bool>(text: &str) -> Option<ServerMsg> {
         },
         "conversation" => ServerMsg::Conversation {
             conversation: conversation?,
+        },
+        "queue_position" => ServerMsg::QueuePosition {
+            conversation_id: conversation_id?,
+            position: number?,
         },
         "typing" => ServerMsg::Typing {
             conversation_id: conversation_id?,

@@ -558,6 +558,8 @@ pub fn apply(desk: &mut Desk, panes: &mut impl Panes, msg: ServerMsg) -> Applied
                     .fold(reset, |any, m| p.chat.insert(m) | any)
             });
         }
+        // Visitors' own: their place in the queue.
+        ServerMsg::QueuePosition { .. } => desk_changed = false,
         ServerMsg::Typing {
             conversation_id,
             name,

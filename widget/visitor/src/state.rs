@@ -32,6 +32,8 @@ pub struct VisitorState {
     /// Who is typing in the current conversation, and which signal that was (a timer clears
     /// it a few seconds later unless a newer one came).
     pub typing: Option<(String, u32)>,
+    /// The waiting request's place in the queue, as the server last said.
+    pub position: Option<u32>,
     /// The latest message offering choices: its conversation's id and its `seq` (zeros:
     /// none). The widget does not draw them (see [`VisitorState::offer`]).
     pub offered: (i64, protocol::Seq),
@@ -140,6 +142,7 @@ impl VisitorState {
                     self.chat = self.chat.only_pending();
                 }
                 self.conversation = None;
+                self.position = None;
                 true
             }
         }
@@ -201,6 +204,14 @@ impl VisitorState {
                         self.opened_here = Some((message.conversation_id, message.body.clone()));
                     }
                     self.chat.insert(message);
+                }
+            }
+            ServerMsg::QueuePosition {
+                conversation_id,
+                position,
+            } => {
+                if self.follow(conversation_id) {
+                    self.position = Some(position);
                 }
             }
             ServerMsg::Typing {

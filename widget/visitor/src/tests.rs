@@ -990,3 +990,34 @@ async fn the_connection_is_told_honestly_over_the_chat_and_counted_down() {
     tick().await;
     assert_eq!(status(), None);
 }
+
+#[wasm_bindgen_test]
+async fn while_waiting_the_visitor_sees_their_place_in_the_queue_and_how_long_it_has_been() {
+    let w = widget(true);
+    w.ctl.set_open(true);
+    let mut waiting = conversation(6, ConversationStatus::Waiting, "Marta");
+    waiting.created_at = livechat_client::clock::now_ms() - 3 * 60_000 - 5_000;
+    w.welcome(vec![waiting]);
+    tick().await;
+    let note = || get(&w.root, ".lc-note").text_content().unwrap();
+    assert_eq!(note(), "Waiting for an agent… (3 min)");
+    // the frame exactly as the server sends it (the golden file), for this conversation
+    let frame = include_str!("../../../protocol/tests/golden/server_queue_position.json")
+        .replace("\"conversation_id\": 3", "\"conversation_id\": 6");
+    w.ctl.receive(super::decode(&frame).expect("the widget reads its place"));
+    tick().await;
+    assert_eq!(note(), "Waiting for an agent… You're number 2 in line. (3 min)");
+    // another conversation's place is not this one's
+    w.ctl.receive(ServerMsg::QueuePosition {
+        conversation_id: ConversationId(2),
+        position: 9,
+    });
+    tick().await;
+    assert!(note().contains("number 2"));
+    // answered: no more waiting
+    w.ctl.receive(ServerMsg::Conversation {
+        conversation: conversation(6, ConversationStatus::Active, "Marta"),
+    });
+    tick().await;
+    assert!(find(&w.root, ".lc-note").is_none());
+}

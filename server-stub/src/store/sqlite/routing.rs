@@ -420,6 +420,34 @@ impl RoutingStore for SqliteStore {
         })
     }
 
+    fn queue_positions(&self) -> Result<Vec<(ConversationId, VisitorId, u32)>, StoreError> {
+        self.with(|c| {
+            let rows = c
+                .prepare_cached(
+                    "SELECT id, visitor_id, section_id FROM conversations \
+                     WHERE status = 'waiting' AND abandoned_at IS NULL ORDER BY id",
+                )?
+                .query_map([], |r| {
+                    Ok((
+                        ConversationId(r.get(0)?),
+                        VisitorId(r.get(1)?),
+                        r.get::<_, Option<i64>>(2)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            // Requests routed the same way wait for the same agents: count within each.
+            let mut ahead: std::collections::HashMap<Option<i64>, u32> = Default::default();
+            Ok(rows
+                .into_iter()
+                .map(|(id, visitor, section)| {
+                    let place = ahead.entry(section).or_default();
+                    *place += 1;
+                    (id, visitor, *place)
+                })
+                .collect())
+        })
+    }
+
     fn pick_section(&self, visitor: VisitorId, section: Option<i64>) -> Result<bool, StoreError> {
         self.with(|c| {
             if let Some(id) = section {

@@ -18,6 +18,7 @@ pub fn ChatView() -> impl IntoView {
     let waiting = Memo::new(move |_| ctl.state.with(|s| s.waiting()));
     let ended = Memo::new(move |_| ctl.state.with(|s| s.ended()));
     let log = NodeRef::<leptos::html::Div>::new();
+    let clock = super::Clock::default();
 
     keep_scrolled_to_bottom(log, move || lines.track());
 
@@ -33,7 +34,24 @@ pub fn ChatView() -> impl IntoView {
         {move || {
             let typing = ctl.state.with(|s| s.typing.as_ref().map(|t| tr_with("typing", &[("name", &t.0)])));
             typing
-                .or_else(|| (waiting.get() && !ended.get()).then(|| tr("waiting")))
+                .or_else(|| {
+                    (waiting.get() && !ended.get()).then(|| {
+                        // With the place in the queue once the server told it, and how long
+                        // the request has waited (drawn again every half minute).
+                        let mut note = match ctl.state.with(|s| s.position) {
+                            Some(n) => tr_with("waiting_position", &[("n", &n.to_string())]),
+                            None => tr("waiting"),
+                        };
+                        clock.tick_in(30_000);
+                        let since = ctl.state.with(|s| s.conversation.as_ref().map(|c| c.created_at));
+                        let minutes = since.map_or(0, |at| (clock.now() - at) / 60_000);
+                        if minutes > 0 {
+                            note.push(' ');
+                            note.push_str(&tr_with("minutes_waited", &[("n", &minutes.to_string())]));
+                        }
+                        note
+                    })
+                })
                 .map(|note| view! { <p class="lc-note">{note}</p> })
         }}
         // Where the loader mounts an on-demand panel: "when nobody answers", the sections to

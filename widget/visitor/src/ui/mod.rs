@@ -19,6 +19,43 @@ pub use launcher::Launcher;
 pub use name_step::NameStep;
 pub use window::ChatWindow;
 
+/// The time for texts that age (a countdown, a wait): reading [`Clock::now`] in a view and
+/// calling [`Clock::tick_in`] draws it again later. One tick pending at a time however often
+/// the view is drawn, and a tick that finds the view gone does nothing.
+#[derive(Clone, Copy)]
+pub struct Clock {
+    now: RwSignal<protocol::Millis>,
+    pending: StoredValue<bool>,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            now: RwSignal::new(livechat_client::clock::now_ms()),
+            pending: StoredValue::new(false),
+        }
+    }
+}
+
+impl Clock {
+    /// Now (tracked).
+    pub fn now(self) -> protocol::Millis {
+        self.now.get()
+    }
+
+    pub fn tick_in(self, ms: u32) {
+        if self.pending.try_get_value() != Some(false) {
+            return;
+        }
+        self.pending.set_value(true);
+        gloo_timers::callback::Timeout::new(ms, move || {
+            self.pending.try_set_value(false);
+            self.now.try_set(livechat_client::clock::now_ms());
+        })
+        .forget();
+    }
+}
+
 /// Elements focus moves between (opening, minimising, after the name step).
 #[derive(Clone, Copy)]
 pub struct Focus {

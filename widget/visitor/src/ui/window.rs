@@ -5,7 +5,6 @@ use leptos::prelude::*;
 
 use super::{ChatView, NameStep, icons};
 use crate::Ctl;
-use livechat_client::clock::now_ms;
 use livechat_client::i18n::{tr, tr_with};
 use livechat_client::transport::ConnState;
 
@@ -21,7 +20,7 @@ pub fn ChatWindow(open: Signal<bool>, has_session: Signal<bool>) -> impl IntoVie
     // down; offline with nothing due (the browser has no network). The status element stays
     // in place (empty while online) so screen readers announce each state once; the seconds
     // sit outside it.
-    let now = RwSignal::new(now_ms());
+    let clock = super::Clock::default();
     let state = move || match ctl.conn.get() {
         _ if !has_session.get() => None,
         ConnState::Online => None,
@@ -30,10 +29,10 @@ pub fn ChatWindow(open: Signal<bool>, has_session: Signal<bool>) -> impl IntoVie
         ConnState::Offline => Some("offline"),
     };
     let countdown = move || {
-        let left = (ctl.retry_at.get() - now.get() + 999) / 1_000;
+        let left = (ctl.retry_at.get() - clock.now() + 999) / 1_000;
         (state() == Some("reconnecting") && left > 0).then(|| {
-            // Tick again in a second, for as long as there is something to count down.
-            gloo_timers::callback::Timeout::new(1_000, move || now.set(now_ms())).forget();
+            // Again in a second, for as long as there is something to count down.
+            clock.tick_in(1_000);
             tr_with("seconds", &[("n", &left.to_string())])
         })
     };
