@@ -37,6 +37,8 @@ test('German, Arabic (mirrored) and dark mode, each accessible', async (t) => {
   await chat.getByRole('textbox', { name: 'Nachricht' }).fill('Wo ist meine Bestellung?');
   await chat.getByRole('button', { name: 'Senden' }).click();
   await chat.getByText('Warten auf einen Mitarbeiter…').waitFor();
+  // and, within a second, the place in the queue
+  await chat.getByText('Sie sind Nummer 1 in der Warteschlange.').waitFor();
   await ada.page.getByRole('button', { name: 'Accept chat with Hans' }).click();
   await agentReplies(ada.page, 'Sie ist unterwegs.');
   const log = chat.getByRole('log', { name: 'Nachrichten' });
