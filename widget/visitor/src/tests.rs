@@ -1004,9 +1004,13 @@ async fn while_waiting_the_visitor_sees_their_place_in_the_queue_and_how_long_it
     // the frame exactly as the server sends it (the golden file), for this conversation
     let frame = include_str!("../../../protocol/tests/golden/server_queue_position.json")
         .replace("\"conversation_id\": 3", "\"conversation_id\": 6");
-    w.ctl.receive(super::decode(&frame).expect("the widget reads its place"));
+    w.ctl
+        .receive(super::decode(&frame).expect("the widget reads its place"));
     tick().await;
-    assert_eq!(note(), "Waiting for an agent… You're number 2 in line. (3 min)");
+    assert_eq!(
+        note(),
+        "Waiting for an agent… You're number 2 in line. (3 min)"
+    );
     // another conversation's place is not this one's
     w.ctl.receive(ServerMsg::QueuePosition {
         conversation_id: ConversationId(2),
