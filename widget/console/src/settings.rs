@@ -115,16 +115,21 @@ impl Ctl {
             self.settings.admin.set(false);
             return;
         }
-        let chat = rest::get_json::<ChatSettings>(&self.url("/api/admin/settings"), &token).await;
+        self.reload_settings(&token).await;
+    }
+
+    /// What the screen shows, read again (an admin's).
+    async fn reload_settings(self, token: &str) {
+        let chat = rest::get_json::<ChatSettings>(&self.url("/api/admin/settings"), token).await;
         let Ok(chat) = chat else {
             self.settings.admin.set(false);
             return;
         };
         self.settings.admin.set(true);
         self.settings.chat.set(Some(chat));
-        let hours = rest::get_json(&self.url("/api/admin/office-hours"), &token).await;
+        let hours = rest::get_json(&self.url("/api/admin/office-hours"), token).await;
         self.settings.hours.set(hours.ok());
-        let webhook = rest::get_json(&self.url("/api/admin/webhook"), &token).await;
+        let webhook = rest::get_json(&self.url("/api/admin/webhook"), token).await;
         self.settings.webhook.set(webhook.ok());
     }
 
@@ -153,8 +158,11 @@ impl Ctl {
         self.settings.notice.set(None);
         match rest::put_json(&self.url(path), &body, &token).await {
             Ok(()) => {
+                // Read back first, then say so: the forms are drawn again from what the
+                // server holds, and only then is "saved" shown, so nothing typed after it can
+                // be replaced by that redraw.
+                self.reload_settings(&token).await;
                 self.settings.notice.set(Some(format!("{what} saved.")));
-                self.load_settings().await;
             }
             Err(e) => self.settings.error.set(Some(failure(&e))),
         }
