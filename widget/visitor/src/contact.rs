@@ -206,7 +206,7 @@ impl Ctl {
     pub async fn load_tickets(self) {
         let Some(token) = self.token() else { return };
         let url = format!("{}/api/contact/tickets", self.server.get_value());
-        if let Some(tickets) = rest::get_text_with(&url, &token)
+        if let Some(tickets) = rest::get_text(&url, Some(&token))
             .await
             .ok()
             .and_then(|text| reader::read_tickets(&text))

@@ -142,7 +142,7 @@ pub fn set_locale(code: String) {
     let Some(ctl) = MOUNTED.get() else { return };
     let url = format!("{}/widget/locales/{language}.json", ctl.server.get_value());
     leptos::task::spawn_local(async move {
-        if let Ok(text) = rest::get_text(&url).await
+        if let Ok(text) = rest::get_text(&url, None).await
             && LOCALE_ASKED.get() == asked
         {
             set_words(text);

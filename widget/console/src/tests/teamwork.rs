@@ -566,9 +566,7 @@ async fn leaving_a_chat_makes_it_read_only() {
 #[wasm_bindgen_test]
 async fn admins_add_edit_and_delete_sections_and_pick_default_ones() {
     let (c, rest) = desk();
-    let settings = protocol::helpdesk::ChatSettings::default();
-    rest.answer_json("GET", "/api/admin/settings", 200, &settings);
-    rest.answer_json("GET", "/api/agent/me", 200, &an_admin());
+    signed_in_as_admin(&rest);
     rest.answer_json(
         "GET",
         "/api/admin/sections",
@@ -711,13 +709,7 @@ async fn admins_add_edit_and_delete_sections_and_pick_default_ones() {
 #[wasm_bindgen_test]
 async fn a_companys_section_is_picked_in_its_row() {
     let (c, rest) = desk();
-    rest.answer_json(
-        "GET",
-        "/api/admin/settings",
-        200,
-        &protocol::helpdesk::ChatSettings::default(),
-    );
-    rest.answer_json("GET", "/api/agent/me", 200, &an_admin());
+    signed_in_as_admin(&rest);
     rest.answer_json(
         "GET",
         "/api/admin/sections",
@@ -759,13 +751,7 @@ async fn a_companys_section_is_picked_in_its_row() {
 #[wasm_bindgen_test]
 async fn the_chat_settings_send_whether_visitors_choose_their_section() {
     let (c, rest) = desk();
-    rest.answer_json(
-        "GET",
-        "/api/admin/settings",
-        200,
-        &protocol::helpdesk::ChatSettings::default(),
-    );
-    rest.answer_json("GET", "/api/agent/me", 200, &an_admin());
+    signed_in_as_admin(&rest);
     rest.answer("PUT", "/api/admin/settings", 200, "{}");
     c.ctl.settings.admin.set(true);
     c.ctl.toggle_settings();
@@ -786,6 +772,17 @@ async fn the_chat_settings_send_whether_visitors_choose_their_section() {
     let body = json_of(rest.first("PUT", "/api/admin/settings").await);
     assert_eq!(body["section_choice"], json!(true));
     assert_eq!(body["chat_enabled"], json!(true), "saved with the rest");
+}
+
+/// The console's sign-in reads for an admin: who they are, and the default chat settings.
+fn signed_in_as_admin(rest: &FakeRest) {
+    rest.answer_json("GET", "/api/agent/me", 200, &an_admin());
+    rest.answer_json(
+        "GET",
+        "/api/admin/settings",
+        200,
+        &protocol::helpdesk::ChatSettings::default(),
+    );
 }
 
 /// `GET /api/agent/me` for an admin: the console loads the Settings screen only for one.
@@ -810,13 +807,7 @@ async fn a_non_admins_console_never_calls_the_admin_api() {
     assert!(!c.ctl.settings.admin.get_untracked(), "no Settings screen");
     assert!(rest.requests_to(&["/api/admin/"]).is_empty());
     // an admin's does
-    rest.answer_json("GET", "/api/agent/me", 200, &an_admin());
-    rest.answer_json(
-        "GET",
-        "/api/admin/settings",
-        200,
-        &protocol::helpdesk::ChatSettings::default(),
-    );
+    signed_in_as_admin(&rest);
     c.ctl.load_settings().await;
     assert!(c.ctl.settings.admin.get_untracked());
     assert!(!rest.requests_to(&["/api/admin/settings"]).is_empty());
